@@ -1,0 +1,71 @@
+package dev.nextinfer.core;
+
+import dev.nextinfer.core.weights.LoadListener;
+import dev.nextinfer.core.weights.WeightFormat;
+
+/**
+ * How to load a checkpoint. Build with {@link #builder()}; {@link #defaults()} keeps weights as stored (f32/bf16
+ * in place, f16/fp8 widened to f32) and uses one thread per core.
+ *
+ * @param weights  compute format of the large matrices, or null for "as stored"
+ * @param threads  worker threads (≥ 1), or 0 for one per available processor
+ * @param listener progress while loading
+ */
+public record LoadOptions(WeightFormat weights, int threads, LoadListener listener) {
+
+    /** Validates the options. */
+    public LoadOptions {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be ≥ 0 (0 = one per core), got " + threads);
+        }
+        listener = listener == null ? LoadListener.NONE : listener;
+    }
+
+    /** Weights as stored, all cores, no progress reports. */
+    public static LoadOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The thread count to use: {@link #threads()} or the number of available processors. */
+    public int effectiveThreads() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Builder of {@link LoadOptions}. */
+    public static final class Builder {
+        private WeightFormat weights;
+        private int threads;
+        private LoadListener listener = LoadListener.NONE;
+
+        private Builder() {
+        }
+
+        /** Compute format of the large matrices; null = as stored. */
+        public Builder weights(WeightFormat weights) {
+            this.weights = weights;
+            return this;
+        }
+
+        /** Worker threads; 0 = one per available processor. */
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
+
+        /** Progress listener. */
+        public Builder listener(LoadListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** The options. */
+        public LoadOptions build() {
+            return new LoadOptions(weights, threads, listener);
+        }
+    }
+}

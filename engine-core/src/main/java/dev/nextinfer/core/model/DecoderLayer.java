@@ -1,0 +1,59 @@
+package dev.nextinfer.core.model;
+
+import dev.nextinfer.core.config.Qwen3NextConfig;
+import dev.nextinfer.core.weights.LayerWeights;
+import dev.nextinfer.kernels.Norms;
+import dev.nextinfer.kernels.Rope;
+import dev.nextinfer.kernels.ThreadPool;
+import dev.nextinfer.kernels.VectorOps;
+
+/**
+ * One pre-norm decoder layer:
+ *
+ * <pre>
+ *   x += mixer(input_layernorm(x))            mixer = Gated DeltaNet or gated attention
+ *   x += ffn(post_attention_layernorm(x))     ffn = sparse MoE or dense MLP
+ * </pre>
+ */
+final class DecoderLayer {
+    private final LayerWeights w;
+    private final int hidden;
+    private final float eps;
+    private final GatedDeltaNet linearAttn;
+    private final GatedAttention selfAttn;
+    private final SparseMoe moe;
+
+    DecoderLayer(Qwen3NextConfig cfg, LayerWeights w, Rope rope, float ropeFactor) {
+        this.w = w;
+        this.hidden = cfg.hiddenSize();
+        this.eps = (float) cfg.rmsNormEps();
+        this.linearAttn = w.linearAttn() != null ? new GatedDeltaNet(cfg, w.linearAttn()) : null;
+        this.selfAttn = w.selfAttn() != null ? new GatedAttention(cfg, w.selfAttn(), rope, ropeFactor) : null;
+        this.moe = w.moe() != null ? new SparseMoe(cfg, w.moe()) : null;
+    }
+
+    /** Updates the residual stream {@code x[T][H]} in place. Exactly one of the two states is used. */
+    void forward(ThreadPool pool, float[] x, int T, DeltaNetState linearState, KvCache cache) {
+        float[] h = new float[T * hidden];
+        float[] mix = new float[T * hidden];
+        for (int t = 0; t < T; t++) {
+            Norms.rmsNormZeroCentred(x, t * hidden, w.inputLayernorm(), eps, h, t * hidden, hidden);
+        }
+        if (linearAttn != null) {
+            linearAttn.forward(pool, h, T, linearState, mix);
+        } else {
+            selfAttn.forward(pool, h, T, cache, mix);
+        }
+        VectorOps.add(x, 0, mix, 0, T * hidden);
+
+        for (int t = 0; t < T; t++) {
+            Norms.rmsNormZeroCentred(x, t * hidden, w.postAttentionLayernorm(), eps, h, t * hidden, hidden);
+        }
+        if (moe != null) {
+            moe.forward(pool, h, T, mix);
+        } else {
+            FeedForward.forward(pool, w.mlp(), h, T, mix);
+        }
+        VectorOps.add(x, 0, mix, 0, T * hidden);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.nextinfer.core.model;
+
+import dev.nextinfer.core.weights.MlpWeights;
+import dev.nextinfer.kernels.Activations;
+import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.ThreadPool;
+
+/** SwiGLU feed-forward: {@code down_proj(silu(gate_proj(x)) ⊙ up_proj(x))} over {@code n} rows. */
+final class FeedForward {
+    private FeedForward() {
+    }
+
+    /** {@code out[n][H] = ffn(x[n][H])}. */
+    static void forward(ThreadPool pool, MlpWeights w, float[] x, int n, float[] out) {
+        int inter = w.intermediateSize();
+        float[] gate = new float[n * inter];
+        float[] up = new float[n * inter];
+        Linear.forward(pool, w.gateProj(), x, n, gate);
+        Linear.forward(pool, w.upProj(), x, n, up);
+        Activations.swiglu(gate, 0, up, 0, n * inter);
+        Linear.forward(pool, w.downProj(), gate, n, out);
+    }
+}

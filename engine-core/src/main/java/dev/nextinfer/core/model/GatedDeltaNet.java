@@ -1,0 +1,135 @@
+package dev.nextinfer.core.model;
+
+import dev.nextinfer.core.config.Qwen3NextConfig;
+import dev.nextinfer.core.weights.DeltaNetWeights;
+import dev.nextinfer.kernels.Activations;
+import dev.nextinfer.kernels.CausalConv1d;
+import dev.nextinfer.kernels.DeltaRule;
+import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.Norms;
+import dev.nextinfer.kernels.ThreadPool;
+import dev.nextinfer.kernels.VectorOps;
+
+/**
+ * Gated DeltaNet token mixer ({@code linear_attn}), as {@code Qwen3NextGatedDeltaNet}:
+ *
+ * <pre>
+ *   q,k,v,z = in_proj_qkvz(h)  (grouped per key head)      b,a = in_proj_ba(h)
+ *   q,k,v   = silu(causal_conv1d([q|k|v]))                 β = sigmoid(b),  g = −e^A_log · softplus(a + dt_bias)
+ *   q,k     = l2norm(q), l2norm(k);  q /= √dk
+ *   o       = delta_rule(q, k, v, g, β)  (value head j reads key head j / r)
+ *   out     = out_proj(rmsnorm(o) · norm.weight · silu(z))
+ * </pre>
+ *
+ * Multi-token calls use the chunked rule (chunk 64), single tokens the recurrent rule; both continue the state.
+ */
+final class GatedDeltaNet {
+    static final int CHUNK = 64;
+    private static final float L2_EPS = 1e-6f;
+
+    private final DeltaNetWeights w;
+    private final int hidden;
+    private final int nk;
+    private final int nv;
+    private final int dk;
+    private final int dv;
+    private final int r;
+    private final int kernel;
+    private final int convDim;
+    private final int qkvzDim;
+    private final float eps;
+
+    GatedDeltaNet(Qwen3NextConfig cfg, DeltaNetWeights w) {
+        this.w = w;
+        this.hidden = cfg.hiddenSize();
+        this.nk = cfg.linearNumKeyHeads();
+        this.nv = cfg.linearNumValueHeads();
+        this.dk = cfg.linearKeyHeadDim();
+        this.dv = cfg.linearValueHeadDim();
+        this.r = cfg.linearHeadRatio();
+        this.kernel = cfg.linearConvKernelDim();
+        this.convDim = cfg.linearConvDim();
+        this.qkvzDim = cfg.linearQkvzDim();
+        this.eps = (float) cfg.rmsNormEps();
+    }
+
+    /** {@code out[T][H] = mixer(h[T][H])}, advancing {@code state} by T tokens. */
+    void forward(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out) {
+        float[] qkvz = new float[T * qkvzDim];
+        float[] ba = new float[T * 2 * nv];
+        Linear.forward(pool, w.inProjQkvz(), h, T, qkvz);
+        Linear.forward(pool, w.inProjBa(), h, T, ba);
+
+        // un-group into the conv input [q_all | k_all | v_all] and the bypassing z, b, a
+        float[] mixed = new float[T * convDim];
+        float[] z = new float[T * nv * dv];
+        float[] beta = new float[T * nv];
+        float[] g = new float[T * nv];
+        int group = 2 * dk + 2 * r * dv;
+        for (int t = 0; t < T; t++) {
+            int src = t * qkvzDim;
+            int dst = t * convDim;
+            for (int hk = 0; hk < nk; hk++) {
+                int base = src + hk * group;
+                System.arraycopy(qkvz, base, mixed, dst + hk * dk, dk);
+                System.arraycopy(qkvz, base + dk, mixed, dst + nk * dk + hk * dk, dk);
+                for (int jj = 0; jj < r; jj++) {
+                    int j = hk * r + jj;
+                    System.arraycopy(qkvz, base + 2 * dk + jj * dv, mixed, dst + 2 * nk * dk + j * dv, dv);
+                    System.arraycopy(qkvz, base + 2 * dk + r * dv + jj * dv, z, t * nv * dv + j * dv, dv);
+                    float b = ba[t * 2 * nv + hk * 2 * r + jj];
+                    float a = ba[t * 2 * nv + hk * 2 * r + r + jj];
+                    beta[t * nv + j] = Activations.sigmoid(b);
+                    g[t * nv + j] = (float) (-Math.exp(w.aLog()[j]) * Activations.softplus(a + w.dtBias()[j]));
+                }
+            }
+        }
+
+        float[] conv = new float[T * convDim];
+        pool.parallelFor(convDim, 256, (c0, c1) ->
+                CausalConv1d.forward(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim));
+
+        // l2-normalise q and k per head; fold the 1/√dk scale into q
+        float scale = (float) (1.0 / Math.sqrt(dk));
+        for (int t = 0; t < T; t++) {
+            for (int hk = 0; hk < nk; hk++) {
+                int q = t * convDim + hk * dk;
+                int k = t * convDim + nk * dk + hk * dk;
+                Norms.l2Normalize(conv, q, dk, L2_EPS);
+                VectorOps.scale(conv, q, dk, scale);
+                Norms.l2Normalize(conv, k, dk, L2_EPS);
+            }
+        }
+
+        float[] core = new float[T * nv * dv];
+        float[] S = state.recurrent;
+        pool.parallelFor(nv, 1, (j0, j1) -> {
+            for (int j = j0; j < j1; j++) {
+                int hk = j / r;
+                int qOff = hk * dk;
+                int kOff = nk * dk + hk * dk;
+                int vOff = 2 * nk * dk + j * dv;
+                if (T == 1) {
+                    DeltaRule.recurrent(1, dk, dv, conv, qOff, convDim, conv, kOff, convDim, conv, vOff, convDim,
+                            g, j, nv, beta, j, nv, S, j * dk * dv, core, j * dv, nv * dv);
+                } else {
+                    DeltaRule.chunked(T, dk, dv, conv, qOff, convDim, conv, kOff, convDim, conv, vOff, convDim,
+                            g, j, nv, beta, j, nv, S, j * dk * dv, core, j * dv, nv * dv, CHUNK);
+                }
+            }
+        });
+
+        // gated RMSNorm per value head, then out_proj
+        for (int t = 0; t < T; t++) {
+            for (int j = 0; j < nv; j++) {
+                int o = t * nv * dv + j * dv;
+                Norms.rmsNormGated(core, o, w.norm(), z, o, eps, core, o, dv);
+            }
+        }
+        Linear.forward(pool, w.outProj(), core, T, out);
+    }
+
+    int hidden() {
+        return hidden;
+    }
+}

@@ -1,0 +1,308 @@
+package dev.nextinfer.core.weights;
+
+import dev.nextinfer.core.config.LayerType;
+import dev.nextinfer.core.config.Qwen3NextConfig;
+import dev.nextinfer.core.safetensors.Checkpoint;
+import dev.nextinfer.core.safetensors.CheckpointException;
+import dev.nextinfer.core.safetensors.DType;
+import dev.nextinfer.core.safetensors.StoredTensor;
+import dev.nextinfer.core.safetensors.TensorInfo;
+import dev.nextinfer.kernels.BF16Matrix;
+import dev.nextinfer.kernels.F32Matrix;
+import dev.nextinfer.kernels.Matrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Builds {@link ModelWeights} from a checkpoint. The tensors a config implies are described once, in
+ * {@link #build}; it runs twice: a dry run that checks every tensor's presence, dtype and shape (collecting all
+ * problems) before anything is converted, then the real run that maps or converts each tensor.
+ */
+public final class WeightLoader {
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final Qwen3NextConfig cfg;
+    private final Checkpoint ckpt;
+    private final WeightFormat format;
+    private final Arena arena;
+    private final LoadListener listener;
+    private final boolean dryRun;
+    private final List<String> problems = new ArrayList<>();
+    private long totalBytes;
+    private long doneBytes;
+
+    private WeightLoader(Qwen3NextConfig cfg, Checkpoint ckpt, WeightFormat format, Arena arena, LoadListener listener, boolean dryRun) {
+        this.cfg = cfg;
+        this.ckpt = ckpt;
+        this.format = format;
+        this.arena = arena;
+        this.listener = listener;
+        this.dryRun = dryRun;
+    }
+
+    /** What {@link #load} produced besides the weights. */
+    public record Result(ModelWeights weights, String mtpNote) {
+    }
+
+    /**
+     * Checks and loads all weights. {@code format} null means "as stored": f32 and bf16 tensors are used in place,
+     * f16 and fp8 ones are widened to f32 (exact). Converted weights are allocated in {@code arena}.
+     */
+    public static Result load(Qwen3NextConfig cfg, Checkpoint ckpt, WeightFormat format, Arena arena, LoadListener listener) {
+        WeightLoader check = new WeightLoader(cfg, ckpt, format, arena, LoadListener.NONE, true);
+        check.build();
+        if (!check.problems.isEmpty()) {
+            String first = check.problems.getFirst();
+            int more = check.problems.size() - 1;
+            throw new CheckpointException(first + (more > 0 ? " (and " + more + " more problem" + (more > 1 ? "s" : "") + ")" : ""));
+        }
+        WeightLoader real = new WeightLoader(cfg, ckpt, format, arena, listener, false);
+        real.totalBytes = check.totalBytes;
+        ModelWeights w = real.build();
+        return new Result(w, w.mtp() == null ? "checkpoint has no mtp.* tensors: multi-token prediction is unavailable" : null);
+    }
+
+    // ---- the tensors a config implies ----
+
+    private ModelWeights build() {
+        int h = cfg.hiddenSize();
+        Matrix embed = embedding("model.embed_tokens.weight", cfg.vocabSize(), h);
+        LayerWeights[] layers = new LayerWeights[cfg.numHiddenLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            String p = "model.layers." + i + ".";
+            layers[i] = layer(p, cfg.layerType(i), cfg.isMoeLayer(i));
+        }
+        float[] norm = vector("model.norm.weight", h);
+        Matrix lmHead;
+        if (cfg.tieWordEmbeddings() && !ckpt.has("lm_head.weight")) {
+            lmHead = embed;
+        } else {
+            lmHead = matrix("lm_head.weight", cfg.vocabSize(), h);
+        }
+        MtpWeights mtp = null;
+        boolean anyMtp = ckpt.names().stream().anyMatch(n -> n.startsWith("mtp."));
+        if (anyMtp) {
+            String p = "mtp.";
+            boolean mtpMoe = ckpt.has("mtp.layers.0.mlp.gate.weight") || cfg.isMoeLayer(0);
+            mtp = new MtpWeights(
+                    vector(p + "pre_fc_norm_embedding.weight", h),
+                    vector(p + "pre_fc_norm_hidden.weight", h),
+                    matrix(p + "fc.weight", h, 2 * h),
+                    layer(p + "layers.0.", LayerType.FULL_ATTENTION, mtpMoe),
+                    vector(p + "norm.weight", h));
+        }
+        return new ModelWeights(embed, layers, norm, lmHead, mtp);
+    }
+
+    private LayerWeights layer(String p, LayerType type, boolean moeLayer) {
+        int h = cfg.hiddenSize();
+        float[] inNorm = vector(p + "input_layernorm.weight", h);
+        float[] postNorm = vector(p + "post_attention_layernorm.weight", h);
+        DeltaNetWeights linear = null;
+        AttentionWeights attn = null;
+        if (type == LayerType.LINEAR_ATTENTION) {
+            String a = p + "linear_attn.";
+            int nv = cfg.linearNumValueHeads();
+            int dv = cfg.linearValueHeadDim();
+            linear = new DeltaNetWeights(
+                    matrix(a + "in_proj_qkvz.weight", cfg.linearQkvzDim(), h),
+                    matrix(a + "in_proj_ba.weight", 2 * nv, h),
+                    tensor(a + "conv1d.weight", cfg.linearConvDim(), 1, cfg.linearConvKernelDim()),
+                    vector(a + "A_log", nv),
+                    vector(a + "dt_bias", nv),
+                    vector(a + "norm.weight", dv),
+                    matrix(a + "out_proj.weight", h, nv * dv));
+        } else {
+            String a = p + "self_attn.";
+            int hd = cfg.headDim();
+            attn = new AttentionWeights(
+                    matrix(a + "q_proj.weight", 2 * cfg.numAttentionHeads() * hd, h),
+                    matrix(a + "k_proj.weight", cfg.numKeyValueHeads() * hd, h),
+                    matrix(a + "v_proj.weight", cfg.numKeyValueHeads() * hd, h),
+                    matrix(a + "o_proj.weight", h, cfg.numAttentionHeads() * hd),
+                    vector(a + "q_norm.weight", hd),
+                    vector(a + "k_norm.weight", hd));
+        }
+        MoeWeights moe = null;
+        MlpWeights mlp = null;
+        if (moeLayer) {
+            String m = p + "mlp.";
+            MlpWeights[] experts = new MlpWeights[cfg.numExperts()];
+            for (int e = 0; e < experts.length; e++) {
+                experts[e] = mlp(m + "experts." + e + ".", cfg.moeIntermediateSize());
+            }
+            boolean shared = cfg.sharedExpertIntermediateSize() > 0;
+            moe = new MoeWeights(
+                    f32Matrix(m + "gate.weight", cfg.numExperts(), h),
+                    experts,
+                    shared ? mlp(m + "shared_expert.", cfg.sharedExpertIntermediateSize()) : null,
+                    shared ? tensor(m + "shared_expert_gate.weight", 1, h) : null);
+        } else {
+            mlp = mlp(p + "mlp.", cfg.intermediateSize());
+        }
+        return new LayerWeights(inNorm, postNorm, linear, attn, moe, mlp);
+    }
+
+    private MlpWeights mlp(String p, int inter) {
+        int h = cfg.hiddenSize();
+        return new MlpWeights(
+                matrix(p + "gate_proj.weight", inter, h),
+                matrix(p + "up_proj.weight", inter, h),
+                matrix(p + "down_proj.weight", h, inter));
+    }
+
+    // ---- checking and converting one tensor ----
+
+    /** Checks presence, dtype and shape; returns the info or null (problem recorded). */
+    private TensorInfo check(String name, long... shape) {
+        TensorInfo t = ckpt.info(name);
+        if (t == null) {
+            problems.add(ckpt.dir() + ": missing tensor '" + name + "' (expected shape " + Arrays.toString(shape) + hint() + ")");
+            return null;
+        }
+        if (!t.dtype().isSupportedWeight()) {
+            problems.add(t.file() + ": tensor '" + name + "' has dtype " + t.dtype() + ", expected one of F32, BF16, F16, F8_E4M3");
+            return null;
+        }
+        if (!Arrays.equals(t.shape(), shape)) {
+            problems.add(t.file() + ": tensor '" + name + "' has shape " + t.shapeString() + ", expected "
+                    + Arrays.toString(shape) + hint());
+            return null;
+        }
+        if (t.dtype() == DType.F8_E4M3) {
+            int[] block = cfg.fp8BlockSize();
+            if (block == null) {
+                problems.add(t.file() + ": tensor '" + name + "' is F8_E4M3 but config.json has no quantization_config.weight_block_size");
+                return null;
+            }
+            long rows = shape.length >= 2 ? shape[0] : 1;
+            long cols = shape.length >= 2 ? t.numel() / Math.max(1, rows) : t.numel();
+            long[] sShape = {(rows + block[0] - 1) / block[0], (cols + block[1] - 1) / block[1]};
+            TensorInfo s = ckpt.info(name + "_scale_inv");
+            if (s == null) {
+                problems.add(t.file() + ": F8_E4M3 tensor '" + name + "' has no '" + name + "_scale_inv' (expected F32 " + Arrays.toString(sShape) + ")");
+                return null;
+            }
+            if (!Arrays.equals(s.shape(), sShape) || !(s.dtype() == DType.F32 || s.dtype() == DType.BF16 || s.dtype() == DType.F16)) {
+                problems.add(s.file() + ": tensor '" + s.name() + "' is " + s.dtype() + s.shapeString() + ", expected F32 "
+                        + Arrays.toString(sShape) + " (blocks of " + block[0] + "×" + block[1] + ")");
+                return null;
+            }
+        }
+        totalBytes += t.byteSize();
+        return t;
+    }
+
+    private String hint() {
+        List<String> d = cfg.defaultedKeys();
+        return d.isEmpty() ? "" : "; config.json did not set " + String.join(", ", d) + ", defaults were used";
+    }
+
+    private StoredTensor stored(TensorInfo t) {
+        if (t.dtype() == DType.F8_E4M3) {
+            int[] b = cfg.fp8BlockSize();
+            return StoredTensor.fp8(ckpt, t, ckpt.info(t.name() + "_scale_inv"), b[0], b[1]);
+        }
+        return StoredTensor.of(ckpt, t);
+    }
+
+    private void done(TensorInfo t) {
+        doneBytes += t.byteSize();
+        listener.progress(doneBytes, totalBytes, t.name());
+    }
+
+    private float[] vector(String name, int n) {
+        return tensor(name, n);
+    }
+
+    private float[] tensor(String name, long... shape) {
+        TensorInfo t = check(name, shape);
+        if (dryRun || t == null) {
+            return null;
+        }
+        float[] v = stored(t).readAll();
+        done(t);
+        return v;
+    }
+
+    /** Embedding: kept as stored when f32/bf16 (rows are looked up, never multiplied), else widened to f32. */
+    private Matrix embedding(String name, int rows, int cols) {
+        TensorInfo t = check(name, rows, cols);
+        if (dryRun || t == null) {
+            return null;
+        }
+        Matrix m = switch (t.dtype()) {
+            case F32 -> new F32Matrix(ckpt.data(t), rows, cols);
+            case BF16 -> new BF16Matrix(ckpt.data(t), rows, cols);
+            default -> convert(t, rows, cols, WeightFormat.F32);
+        };
+        done(t);
+        return m;
+    }
+
+    /** A small matrix kept in f32 whatever the compute format (the router). */
+    private Matrix f32Matrix(String name, int rows, int cols) {
+        TensorInfo t = check(name, rows, cols);
+        if (dryRun || t == null) {
+            return null;
+        }
+        Matrix m = t.dtype() == DType.F32 ? new F32Matrix(ckpt.data(t), rows, cols) : convert(t, rows, cols, WeightFormat.F32);
+        done(t);
+        return m;
+    }
+
+    private Matrix matrix(String name, int rows, int cols) {
+        TensorInfo t = check(name, rows, cols);
+        if (dryRun || t == null) {
+            return null;
+        }
+        WeightFormat target = format != null ? format : switch (t.dtype()) {
+            case BF16 -> WeightFormat.BF16;
+            default -> WeightFormat.F32;
+        };
+        Matrix m;
+        if (target == WeightFormat.F32 && t.dtype() == DType.F32) {
+            m = new F32Matrix(ckpt.data(t), rows, cols);
+        } else if (target == WeightFormat.BF16 && t.dtype() == DType.BF16) {
+            m = new BF16Matrix(ckpt.data(t), rows, cols);
+        } else {
+            m = convert(t, rows, cols, target);
+        }
+        done(t);
+        return m;
+    }
+
+    /** Converts row by row into {@code target} (bounded extra memory: one row of f32). */
+    private Matrix convert(TensorInfo t, int rows, int cols, WeightFormat target) {
+        StoredTensor src = stored(t);
+        float[] row = new float[cols];
+        switch (target) {
+            case F32 -> {
+                MemorySegment seg = arena.allocate((long) rows * cols * 4, 64);
+                for (int r = 0; r < rows; r++) {
+                    src.readRow(r, row, 0);
+                    MemorySegment.copy(row, 0, seg, LE_FLOAT, (long) r * cols * 4, cols);
+                }
+                return new F32Matrix(seg, rows, cols);
+            }
+            case BF16 -> {
+                MemorySegment seg = arena.allocate((long) rows * cols * 2, 64);
+                for (int r = 0; r < rows; r++) {
+                    src.readRow(r, row, 0);
+                    long base = (long) r * cols * 2;
+                    for (int c = 0; c < cols; c++) {
+                        seg.set(LE_SHORT, base + 2L * c, BF16Matrix.fromFloat(row[c]));
+                    }
+                }
+                return new BF16Matrix(seg, rows, cols);
+            }
+            default -> throw new CheckpointException("weight format " + target.cliName() + " is not implemented yet (use f32 or bf16)");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.nextinfer.kernels;
+
+import static dev.nextinfer.kernels.Simd.F;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** f32 matrix over a (possibly memory-mapped, possibly unaligned) little-endian segment. */
+public final class F32Matrix implements Matrix {
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final MemorySegment data;
+    private final int rows;
+    private final int cols;
+
+    /** Wraps {@code rows × cols} little-endian floats starting at the segment's first byte. */
+    public F32Matrix(MemorySegment data, int rows, int cols) {
+        if (data.byteSize() < (long) rows * cols * 4) {
+            throw new IllegalArgumentException("segment of " + data.byteSize() + " bytes is too small for f32 [" + rows + ", " + cols + "]");
+        }
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /** Copies a heap array (row-major) into a new heap-backed matrix; for tests and small tensors. */
+    public static F32Matrix of(float[] values, int rows, int cols) {
+        if (values.length != rows * cols) {
+            throw new IllegalArgumentException("expected " + rows * cols + " values, got " + values.length);
+        }
+        MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
+        for (int i = 0; i < values.length; i++) {
+            seg.set(LE_FLOAT, 4L * i, values[i]);
+        }
+        return new F32Matrix(seg, rows, cols);
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public MatrixFormat format() {
+        return MatrixFormat.F32;
+    }
+
+    @Override
+    public long byteSize() {
+        return (long) rows * cols * 4;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        long base = (long) row * cols * 4;
+        int upper = F.loopBound(cols);
+        FloatVector acc = FloatVector.zero(F);
+        int c = 0;
+        for (; c < upper; c += F.length()) {
+            FloatVector w = FloatVector.fromMemorySegment(F, data, base + 4L * c, ByteOrder.LITTLE_ENDIAN);
+            acc = w.fma(FloatVector.fromArray(F, x, xOff + c), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; c < cols; c++) {
+            sum += data.get(LE_FLOAT, base + 4L * c) * x[xOff + c];
+        }
+        return sum;
+    }
+
+    @Override
+    public void row(int row, float[] dst, int off) {
+        long base = (long) row * cols * 4;
+        MemorySegment.copy(data, LE_FLOAT, base, dst, off, cols);
+    }
+}

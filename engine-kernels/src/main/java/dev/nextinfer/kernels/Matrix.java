@@ -1,0 +1,52 @@
+package dev.nextinfer.kernels;
+
+/**
+ * A read-only row-major weight matrix {@code W[rows][cols]} in one storage format, with the kernels that
+ * multiply it by activations. Model code says {@code W.matVec(x, y)}; each format (f32, bf16, q8_0, q4_0)
+ * brings its own SIMD inner loops.
+ *
+ * <p>Activations are always f32 {@code float[]}; accumulation is always in f32.
+ */
+public interface Matrix {
+
+    /** Number of rows (outputs of {@code W·x}). */
+    int rows();
+
+    /** Number of columns (inputs of {@code W·x}). */
+    int cols();
+
+    /** The storage format of the elements. */
+    MatrixFormat format();
+
+    /** Bytes of weight data this matrix reads when all rows are multiplied once. */
+    long byteSize();
+
+    /** {@code Σ_c W[row][c] · x[xOff + c]}. */
+    float dot(int row, float[] x, int xOff);
+
+    /** Writes row {@code row}, converted to f32, into {@code dst[off .. off + cols)}. */
+    void row(int row, float[] dst, int off);
+
+    /**
+     * {@code y[yOff + r] = W[r]·x[xOff ..]} for rows {@code r ∈ [r0, r1)}; single-threaded, the caller splits
+     * rows across threads.
+     */
+    default void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            y[yOff + r] = dot(r, x, xOff);
+        }
+    }
+
+    /**
+     * Batched product over {@code n} activation rows: {@code y[t·yStride + yOff + r] = W[r]·x[t·xStride + xOff ..]}
+     * for {@code t ∈ [0, n)}, {@code r ∈ [r0, r1)}. Single-threaded. The default streams each weight row once and
+     * reuses it for every activation row.
+     */
+    default void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            for (int t = 0; t < n; t++) {
+                y[t * yStride + yOff + r] = dot(r, x, t * xStride + xOff);
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.nextinfer.kernels;
+
+/** RMSNorm variants and the l2 normalisation used by Gated DeltaNet. */
+public final class Norms {
+    private Norms() {
+    }
+
+    /**
+     * Zero-centred RMSNorm: {@code out = x · rsqrt(mean(x²) + eps) · (1 + w)}. {@code out} may alias {@code x}.
+     */
+    public static void rmsNormZeroCentred(float[] x, int xOff, float[] w, float eps, float[] out, int outOff, int n) {
+        float inv = invRms(x, xOff, n, eps);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = x[xOff + i] * inv * (1.0f + w[i]);
+        }
+    }
+
+    /**
+     * Gated RMSNorm (not centred): {@code out = w · x · rsqrt(mean(x²) + eps) · silu(z)}. {@code out} may alias
+     * {@code x}.
+     */
+    public static void rmsNormGated(float[] x, int xOff, float[] w, float[] z, int zOff, float eps, float[] out, int outOff, int n) {
+        float inv = invRms(x, xOff, n, eps);
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = w[i] * (x[xOff + i] * inv) * Activations.silu(z[zOff + i]);
+        }
+    }
+
+    /** In place: {@code x = x · rsqrt(Σx² + eps)} (eps inside the square root). */
+    public static void l2Normalize(float[] x, int off, int n, float eps) {
+        float inv = (float) (1.0 / Math.sqrt(VectorOps.sumOfSquares(x, off, n) + eps));
+        VectorOps.scale(x, off, n, inv);
+    }
+
+    private static float invRms(float[] x, int off, int n, float eps) {
+        float meanSquare = VectorOps.sumOfSquares(x, off, n) / n;
+        return (float) (1.0 / Math.sqrt(meanSquare + eps));
+    }
+}

@@ -1,0 +1,162 @@
+package dev.nextinfer.kernels;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A fixed pool of platform threads for data-parallel regions ({@link #parallelFor}). A decode step runs
+ * thousands of regions, so a region must cost microseconds: workers spin on a generation counter for a while
+ * before parking, the calling thread takes part in the work, and chunks are handed out by one atomic counter.
+ *
+ * <p>Regions from different caller threads are serialised (one region at a time). A region started from inside a
+ * region runs inline on the current thread. Work is only ever split into independent outputs, so results never
+ * depend on the number of threads.
+ */
+public final class ThreadPool implements AutoCloseable {
+
+    /** The body of a parallel region: handles indices {@code [start, end)}. */
+    @FunctionalInterface
+    public interface RangeTask {
+        /** Processes the half-open index range {@code [start, end)}. */
+        void run(int start, int end);
+    }
+
+    private static final long SPIN_NANOS = 200_000; // ~0.2 ms of spinning before a worker parks
+
+    private final int threads;
+    private final Thread[] workers;
+    private final ReentrantLock regionLock = new ReentrantLock();
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private final ThreadLocal<Boolean> inRegion = ThreadLocal.withInitial(() -> false);
+
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+    // region parameters, published by the volatile write of `generation`
+    private RangeTask task;
+    private int n;
+    private int chunk;
+    private int chunks;
+
+    /** Starts {@code threads - 1} workers (the caller is the last thread); {@code threads ≥ 1}. */
+    public ThreadPool(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be ≥ 1, got " + threads);
+        }
+        this.threads = threads;
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            Thread t = new Thread(this::workerLoop, "nextinfer-worker-" + (i + 1));
+            t.setDaemon(true);
+            workers[i] = t;
+            t.start();
+        }
+    }
+
+    /** A pool with one thread per available processor. */
+    public static ThreadPool ofAvailableProcessors() {
+        return new ThreadPool(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Number of threads that run a region, the caller included. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Runs {@code task} over {@code [0, n)} split into chunks of about {@code n / (4·threads)} indices. */
+    public void parallelFor(int n, RangeTask task) {
+        parallelFor(n, Math.max(1, (n + 4 * threads - 1) / (4 * threads)), task);
+    }
+
+    /** Runs {@code task} over {@code [0, n)} in chunks of {@code grain} indices on all threads; returns when done. */
+    public void parallelFor(int n, int grain, RangeTask task) {
+        if (n <= 0) {
+            return;
+        }
+        if (threads == 1 || n <= grain || inRegion.get() || closed) {
+            task.run(0, n);
+            return;
+        }
+        regionLock.lock();
+        try {
+            this.task = task;
+            this.n = n;
+            this.chunk = grain;
+            this.chunks = (n + grain - 1) / grain;
+            this.failure = null;
+            nextChunk.set(0);
+            running.set(workers.length);
+            generation++; // publishes the fields above
+            for (Thread w : workers) {
+                LockSupport.unpark(w);
+            }
+            inRegion.set(true);
+            try {
+                runChunks();
+            } finally {
+                inRegion.set(false);
+            }
+            while (running.get() != 0) {
+                Thread.onSpinWait();
+            }
+            this.task = null;
+            Throwable f = failure;
+            if (f != null) {
+                if (f instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (f instanceof Error e) {
+                    throw e;
+                }
+                throw new IllegalStateException(f);
+            }
+        } finally {
+            regionLock.unlock();
+        }
+    }
+
+    private void runChunks() {
+        try {
+            int c;
+            while ((c = nextChunk.getAndIncrement()) < chunks) {
+                int start = c * chunk;
+                task.run(start, Math.min(n, start + chunk));
+            }
+        } catch (Throwable t) {
+            failure = t;
+            nextChunk.set(Integer.MAX_VALUE / 2); // others stop taking chunks
+        }
+    }
+
+    private void workerLoop() {
+        inRegion.set(true);
+        long seen = 0;
+        while (true) {
+            long spinStart = System.nanoTime();
+            while (generation == seen && !closed) {
+                if (System.nanoTime() - spinStart < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 1_000_000);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            seen = generation;
+            runChunks();
+            running.decrementAndGet();
+        }
+    }
+
+    /** Stops the workers; later regions run on the caller's thread. */
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+}
