@@ -34,6 +34,8 @@ public final class WeightLoader {
     private final LoadListener listener;
     private final boolean dryRun;
     private final List<String> problems = new ArrayList<>();
+    private final List<TensorSpec> listed;
+    private final boolean listMtp;
     private long totalBytes;
     private long doneBytes;
 
@@ -44,6 +46,39 @@ public final class WeightLoader {
         this.arena = arena;
         this.listener = listener;
         this.dryRun = dryRun;
+        this.listed = null;
+        this.listMtp = false;
+    }
+
+    private WeightLoader(Qwen3NextConfig cfg, boolean withMtp) {
+        this.cfg = cfg;
+        this.ckpt = null;
+        this.format = null;
+        this.arena = null;
+        this.listener = LoadListener.NONE;
+        this.dryRun = true;
+        this.listed = new ArrayList<>();
+        this.listMtp = withMtp;
+    }
+
+    /**
+     * A tensor a config implies.
+     *
+     * @param name  checkpoint name
+     * @param shape expected shape
+     */
+    public record TensorSpec(String name, long[] shape) {
+    }
+
+    /** Every tensor (name and shape) a checkpoint of this config holds, in load order; MTP tensors if asked. */
+    public static List<TensorSpec> expectedTensors(Qwen3NextConfig cfg, boolean withMtp) {
+        WeightLoader l = new WeightLoader(cfg, withMtp);
+        l.build();
+        return List.copyOf(l.listed);
+    }
+
+    private boolean has(String name) {
+        return ckpt != null && ckpt.has(name);
     }
 
     /** What {@link #load} produced besides the weights. */
@@ -80,16 +115,16 @@ public final class WeightLoader {
         }
         float[] norm = vector("model.norm.weight", h);
         Matrix lmHead;
-        if (cfg.tieWordEmbeddings() && !ckpt.has("lm_head.weight")) {
+        if (cfg.tieWordEmbeddings() && !has("lm_head.weight")) {
             lmHead = embed;
         } else {
             lmHead = matrix("lm_head.weight", cfg.vocabSize(), h);
         }
         MtpWeights mtp = null;
-        boolean anyMtp = ckpt.names().stream().anyMatch(n -> n.startsWith("mtp."));
+        boolean anyMtp = listed != null ? listMtp : ckpt.names().stream().anyMatch(n -> n.startsWith("mtp."));
         if (anyMtp) {
             String p = "mtp.";
-            boolean mtpMoe = ckpt.has("mtp.layers.0.mlp.gate.weight") || cfg.isMoeLayer(0);
+            boolean mtpMoe = has("mtp.layers.0.mlp.gate.weight") || cfg.isMoeLayer(0);
             mtp = new MtpWeights(
                     vector(p + "pre_fc_norm_embedding.weight", h),
                     vector(p + "pre_fc_norm_hidden.weight", h),
@@ -161,6 +196,10 @@ public final class WeightLoader {
 
     /** Checks presence, dtype and shape; returns the info or null (problem recorded). */
     private TensorInfo check(String name, long... shape) {
+        if (listed != null) {
+            listed.add(new TensorSpec(name, shape));
+            return null;
+        }
         TensorInfo t = ckpt.info(name);
         if (t == null) {
             problems.add(ckpt.dir() + ": missing tensor '" + name + "' (expected shape " + Arrays.toString(shape) + hint() + ")");

@@ -1,0 +1,48 @@
+package dev.nextinfer.cli;
+
+import dev.nextinfer.core.LoadOptions;
+import dev.nextinfer.core.Qwen3Next;
+import dev.nextinfer.core.weights.WeightFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options every command that loads a checkpoint shares: {@code --model}, {@code --weights}, {@code --threads}. */
+public final class ModelOptions {
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "Checkpoint folder (config.json, *.safetensors, tokenizer files).")
+    Path model;
+
+    @Option(names = "--weights", paramLabel = "FORMAT", converter = WeightFormatConverter.class,
+            description = "Compute format of the large matrices: f32, bf16, q8_0, q4_0 (default: as stored; f16/fp8 become f32).")
+    WeightFormat weights;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Worker threads (default: ${DEFAULT-VALUE} = one per core).")
+    int threads;
+
+    /** Loads the model, showing a progress bar on stderr for big checkpoints. */
+    public Qwen3Next load() {
+        if (!Files.isDirectory(model)) {
+            throw new CliException("--model " + model + ": not a directory");
+        }
+        if (threads < 0) {
+            throw new CliException("--threads must be ≥ 0, got " + threads);
+        }
+        try (ProgressBar bar = new ProgressBar("loading " + model.getFileName())) {
+            return Qwen3Next.load(model, LoadOptions.builder().weights(weights).threads(threads).listener(bar::update).build());
+        }
+    }
+
+    /** Parses {@code f32|bf16|q8_0|q4_0}. */
+    public static final class WeightFormatConverter implements picocli.CommandLine.ITypeConverter<WeightFormat> {
+        @Override
+        public WeightFormat convert(String value) {
+            WeightFormat f = WeightFormat.parse(value);
+            if (f == null) {
+                throw new picocli.CommandLine.TypeConversionException("unknown weight format '" + value + "' (expected f32, bf16, q8_0 or q4_0)");
+            }
+            return f;
+        }
+    }
+}
