@@ -9,12 +9,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code greedy}: greedy continuation with incremental decoding, printed as {@code {"ids":[…]}}. */
 @Command(name = "greedy", mixinStandardHelpOptions = true,
         description = {"Prints {\"ids\":[…]}: the greedy continuation of --ids, one prefill then one token per step.",
                 "End-of-sequence tokens are not treated specially: exactly --n ids are printed."})
 final class GreedyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ModelOptions modelOptions;
 
@@ -42,7 +47,8 @@ final class GreedyCommand implements Callable<Integer> {
                     r = model.forward(out, s, s + 1, state, false, false);
                 }
             }
-            System.out.println(Ids.json(out));
+            spec.commandLine().getOut().println(Ids.json(out));
+            spec.commandLine().getOut().flush();
         }
         return 0;
     }

@@ -15,8 +15,10 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Pure-Java inference engine for Qwen3-Next checkpoints.",
         subcommands = {
+                DemoCommand.class,
                 LogitsCommand.class,
                 GreedyCommand.class,
+                SynthCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

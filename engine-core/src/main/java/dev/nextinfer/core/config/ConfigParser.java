@@ -30,6 +30,9 @@ public final class ConfigParser {
 
     /** Reads {@code dir/config.json}, or the file itself if {@code path} is a file. */
     public static Qwen3NextConfig read(Path path) {
+        if (!Files.exists(path)) {
+            throw new ConfigException(path + ": not found (expected a checkpoint folder holding config.json)");
+        }
         Path file = Files.isDirectory(path) ? path.resolve("config.json") : path;
         String text;
         try {

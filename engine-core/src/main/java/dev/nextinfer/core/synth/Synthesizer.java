@@ -72,6 +72,12 @@ public final class Synthesizer {
      * @param threads parallel tensor writers
      */
     public static void write(ObjectNode configJson, Path out, DType dtype, long seed, int threads, LoadListener listener) throws IOException {
+        write(configJson, out, dtype, seed, threads, listener, SHARD_BYTES);
+    }
+
+    /** As {@link #write(ObjectNode, Path, DType, long, int, LoadListener)} with shards of at most {@code shardBytes}. */
+    public static void write(ObjectNode configJson, Path out, DType dtype, long seed, int threads, LoadListener listener,
+                             long shardBytes) throws IOException {
         if (dtype != DType.F32 && dtype != DType.BF16) {
             throw new NextInferException("synth writes f32 or bf16, not " + dtype);
         }
@@ -83,7 +89,7 @@ public final class Synthesizer {
             entries.add(new SafetensorsWriter.Entry(t.name(), dtype, t.shape()));
         }
         long total = entries.stream().mapToLong(SafetensorsWriter.Entry::byteSize).sum();
-        List<List<SafetensorsWriter.Entry>> shards = SafetensorsWriter.shard(entries, SHARD_BYTES);
+        List<List<SafetensorsWriter.Entry>> shards = SafetensorsWriter.shard(entries, shardBytes);
         // remove what an earlier run may have left, then write the weights before config.json so that an
         // interrupted run never leaves a loadable-looking folder
         Files.deleteIfExists(out.resolve("config.json"));

@@ -1,0 +1,86 @@
+package dev.nextinfer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nextinfer.core.io.Npy;
+import dev.nextinfer.core.testing.Compare;
+import dev.nextinfer.core.testing.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** logits / greedy / synth through the command line, against the golden fixtures, and their error paths. */
+class ModelCommandsTest {
+    @TempDir
+    Path dir;
+
+    private static String csv(int[] ids) {
+        return Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    }
+
+    @Test
+    void greedyPrintsTheGoldenContinuation() {
+        String model = Fixtures.model("tiny-bf16-8l").toString();
+        CliRunner r = CliRunner.run("greedy", "--model", model, "--ids", csv(Fixtures.prompt("tiny-bf16-8l", 64)), "--n", "16");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Ids.json(Fixtures.greedy("tiny-bf16-8l", 64)), r.out().trim());
+    }
+
+    @Test
+    void logitsAndMtpLogitsMatchGolden() {
+        String name = "tiny-fp8-b32";
+        int[] prompt = Fixtures.prompt(name, 7);
+        Path out = dir.resolve("l.npy");
+        CliRunner r = CliRunner.run("logits", "--model", Fixtures.model(name).toString(), "--ids", csv(prompt), "--out", out.toString(), "--weights", "f32");
+        assertEquals(0, r.code(), r.err());
+        Npy.Array got = Npy.read(out);
+        Npy.Array want = Fixtures.golden(name, 7, "logits");
+        assertArrayEquals(want.shape(), got.shape());
+        for (int t = 0; t < 7; t++) {
+            Compare.assertLogits("row " + t, got.data(), t * 397, want.data(), t * 397, 397);
+        }
+        Path mtp = dir.resolve("m.npy");
+        r = CliRunner.run("logits", "--model", Fixtures.model(name).toString(), "--ids", csv(prompt), "--out", mtp.toString(), "--mtp");
+        assertEquals(0, r.code(), r.err());
+        Npy.Array gotMtp = Npy.read(mtp);
+        Npy.Array wantMtp = Fixtures.golden(name, 7, "mtp_logits");
+        for (int t = 0; t < 7; t++) {
+            Compare.assertLogits("mtp row " + t, gotMtp.data(), t * 397, wantMtp.data(), t * 397, 397);
+        }
+    }
+
+    @Test
+    void synthTinyPresetLoadsAndRuns() throws Exception {
+        Path ckpt = dir.resolve("tiny");
+        CliRunner r = CliRunner.run("synth", "--preset", "tiny", "--out", ckpt.toString(), "--seed", "3");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.exists(ckpt.resolve("tokenizer_config.json")));
+        r = CliRunner.run("greedy", "--model", ckpt.toString(), "--ids", "151644,872,198", "--n", "4");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().trim().matches("\\{\"ids\":\\[\\d+,\\d+,\\d+,\\d+]}"), r.out());
+    }
+
+    @Test
+    void errorsAreOneLineWithExitCodes() {
+        String model = Fixtures.model("tiny-f32").toString();
+        assertError(CliRunner.run("greedy", "--model", model, "--ids", "1,x"), 1, "--ids: entry 2 'x' is not an integer token id");
+        assertError(CliRunner.run("greedy", "--model", model, "--ids", "1,512"), 1, "token id 512 at index 1 is outside the vocabulary [0, 512)");
+        assertError(CliRunner.run("greedy", "--model", dir.resolve("none").toString(), "--ids", "1"), 1, "not a directory");
+        assertError(CliRunner.run("greedy", "--ids", "1"), 2, "Missing required option: '--model=DIR'");
+        assertError(CliRunner.run("greedy", "--model", model, "--ids", "1", "--weights", "q3"), 2, "unknown weight format 'q3'");
+        assertError(CliRunner.run("synth", "--preset", "huge", "--out", dir.toString()), 1, "unknown preset 'huge'");
+        assertError(CliRunner.run("frobnicate"), 2, "Unmatched argument");
+    }
+
+    private static void assertError(CliRunner r, int code, String text) {
+        assertEquals(code, r.code(), r.err());
+        String[] lines = r.err().strip().split("\\R");
+        assertEquals(1, lines.length, "one line: " + r.err());
+        assertTrue(lines[0].startsWith("nextinfer: error: ") && lines[0].contains(text), lines[0]);
+    }
+}

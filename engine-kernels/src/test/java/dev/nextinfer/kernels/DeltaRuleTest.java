@@ -1,0 +1,90 @@
+package dev.nextinfer.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The recurrent and the chunked delta rule against each other and against a double-precision scalar twin. */
+class DeltaRuleTest {
+
+    /** Inputs like a DeltaNet head sees: l2-normalised keys, scaled queries, decays e^g in (0.5, 1), β in (0, 1). */
+    private record Inputs(float[] q, float[] k, float[] v, float[] g, float[] beta, float[] s0) {
+    }
+
+    private static Inputs inputs(int T, int dk, int dv, boolean initialState, long seed) {
+        Rand r = new Rand(seed);
+        float[] q = r.normal(T * dk, 1);
+        float[] k = r.normal(T * dk, 1);
+        for (int t = 0; t < T; t++) {
+            Norms.l2Normalize(q, t * dk, dk, 1e-6f);
+            VectorOps.scale(q, t * dk, dk, (float) (1 / Math.sqrt(dk)));
+            Norms.l2Normalize(k, t * dk, dk, 1e-6f);
+        }
+        float[] g = r.uniform(T, -0.7, -0.01);
+        float[] beta = r.uniform(T, 0.05, 0.95);
+        float[] s0 = initialState ? r.normal(dk * dv, 0.5) : new float[dk * dv];
+        return new Inputs(q, k, r.normal(T * dv, 1), g, beta, s0);
+    }
+
+    @ParameterizedTest(name = "T={0} dk={1} dv={2} initial={3}")
+    @CsvSource({
+            "1, 16, 16, false", "1, 16, 16, true",
+            "63, 16, 24, false", "63, 16, 24, true",
+            "64, 12, 20, false", "64, 12, 20, true",
+            "65, 32, 16, false", "65, 32, 16, true",
+            "200, 16, 16, false", "200, 16, 16, true",
+            "200, 128, 128, true"})
+    void chunkedEqualsRecurrentEqualsScalar(int T, int dk, int dv, boolean initial) {
+        Inputs in = inputs(T, dk, dv, initial, 1000L * T + dk + (initial ? 1 : 0));
+        float[] sRec = in.s0.clone();
+        float[] oRec = new float[T * dv];
+        DeltaRule.recurrent(T, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sRec, 0, oRec, 0, dv);
+        float[] sChunk = in.s0.clone();
+        float[] oChunk = new float[T * dv];
+        DeltaRule.chunked(T, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sChunk, 0, oChunk, 0, dv, 64);
+        double[] sRef = new double[dk * dv];
+        for (int i = 0; i < sRef.length; i++) {
+            sRef[i] = in.s0[i];
+        }
+        float[] oRef = ScalarReference.deltaRule(T, dk, dv, in.q, in.k, in.v, in.g, in.beta, sRef);
+
+        assertClose("recurrent output", oRec, oRef, 2e-5);
+        assertClose("chunked output", oChunk, oRef, 2e-5);
+        float[] sRefF = new float[sRef.length];
+        for (int i = 0; i < sRef.length; i++) {
+            sRefF[i] = (float) sRef[i];
+        }
+        assertClose("recurrent state", sRec, sRefF, 2e-5);
+        assertClose("chunked state", sChunk, sRefF, 2e-5);
+    }
+
+    @ParameterizedTest(name = "split at {0}")
+    @CsvSource({"1", "37", "64", "100", "199"})
+    void chunkedContinuesAcrossCalls(int split) {
+        int T = 200;
+        int dk = 16;
+        int dv = 24;
+        Inputs in = inputs(T, dk, dv, true, 77);
+        float[] sWhole = in.s0.clone();
+        float[] oWhole = new float[T * dv];
+        DeltaRule.chunked(T, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sWhole, 0, oWhole, 0, dv, 64);
+        float[] sParts = in.s0.clone();
+        float[] oParts = new float[T * dv];
+        DeltaRule.chunked(split, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sParts, 0, oParts, 0, dv, 64);
+        DeltaRule.chunked(T - split, dk, dv, in.q, split * dk, dk, in.k, split * dk, dk, in.v, split * dv, dv,
+                in.g, split, 1, in.beta, split, 1, sParts, 0, oParts, split * dv, dv, 64);
+        assertClose("output", oParts, oWhole, 2e-5);
+        assertClose("state", sParts, sWhole, 2e-5);
+    }
+
+    static void assertClose(String what, float[] actual, float[] expected, double tol) {
+        double scale = 0;
+        double diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+        }
+        assertTrue(diff <= tol * Math.max(1, scale), what + ": max |Δ| = " + diff + " (scale " + scale + ")");
+    }
+}
