@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 LogitsCommand.class,
                 GreedyCommand.class,
                 SynthCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -2,7 +2,9 @@ package dev.nextinfer.core.model;
 
 import dev.nextinfer.core.weights.MlpWeights;
 import dev.nextinfer.kernels.Activations;
+import dev.nextinfer.kernels.GroupedLinear;
 import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.ThreadPool;
 
 /** SwiGLU feed-forward: {@code down_proj(silu(gate_proj(x)) ⊙ up_proj(x))} over {@code n} rows. */
@@ -15,8 +17,8 @@ final class FeedForward {
         int inter = w.intermediateSize();
         float[] gate = new float[n * inter];
         float[] up = new float[n * inter];
-        Linear.forward(pool, w.gateProj(), x, n, gate);
-        Linear.forward(pool, w.upProj(), x, n, up);
+        GroupedLinear.forward(pool, 2, new Matrix[] {w.gateProj(), w.upProj()}, new float[][] {x, x}, new int[] {n, n},
+                new float[][] {gate, up});
         Activations.swiglu(gate, 0, up, 0, n * inter);
         Linear.forward(pool, w.downProj(), gate, n, out);
     }

@@ -4,7 +4,9 @@ import dev.nextinfer.core.config.Qwen3NextConfig;
 import dev.nextinfer.core.weights.AttentionWeights;
 import dev.nextinfer.kernels.Activations;
 import dev.nextinfer.kernels.Attention;
+import dev.nextinfer.kernels.GroupedLinear;
 import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.Norms;
 import dev.nextinfer.kernels.Rope;
 import dev.nextinfer.kernels.ThreadPool;
@@ -47,9 +49,8 @@ final class GatedAttention {
         float[] qg = new float[T * qWidth];
         float[] k = new float[T * kvWidth];
         float[] v = new float[T * kvWidth];
-        Linear.forward(pool, w.qProj(), h, T, qg);
-        Linear.forward(pool, w.kProj(), h, T, k);
-        Linear.forward(pool, w.vProj(), h, T, v);
+        GroupedLinear.forward(pool, 3, new Matrix[] {w.qProj(), w.kProj(), w.vProj()}, new float[][] {h, h, h},
+                new int[] {T, T, T}, new float[][] {qg, k, v});
 
         int start = cache.length();
         float[] query = new float[T * nh * hd];

@@ -5,7 +5,9 @@ import dev.nextinfer.core.weights.DeltaNetWeights;
 import dev.nextinfer.kernels.Activations;
 import dev.nextinfer.kernels.CausalConv1d;
 import dev.nextinfer.kernels.DeltaRule;
+import dev.nextinfer.kernels.GroupedLinear;
 import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.Norms;
 import dev.nextinfer.kernels.ThreadPool;
 import dev.nextinfer.kernels.VectorOps;
@@ -57,8 +59,8 @@ final class GatedDeltaNet {
     void forward(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out) {
         float[] qkvz = new float[T * qkvzDim];
         float[] ba = new float[T * 2 * nv];
-        Linear.forward(pool, w.inProjQkvz(), h, T, qkvz);
-        Linear.forward(pool, w.inProjBa(), h, T, ba);
+        GroupedLinear.forward(pool, 2, new Matrix[] {w.inProjQkvz(), w.inProjBa()}, new float[][] {h, h},
+                new int[] {T, T}, new float[][] {qkvz, ba});
 
         // un-group into the conv input [q_all | k_all | v_all] and the bypassing z, b, a
         float[] mixed = new float[T * convDim];

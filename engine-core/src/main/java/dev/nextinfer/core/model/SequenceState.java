@@ -59,6 +59,54 @@ public final class SequenceState {
         return n;
     }
 
+    /**
+     * For benchmarks: makes this fresh state look as if {@code depth} positions had been consumed — every KV cache
+     * (main and MTP) filled with {@code depth} positions of random unit-scale keys and values, DeltaNet states with
+     * random values of a realistic scale — without running a prefill. Logits computed on top are meaningless; the
+     * work done per token is the real one.
+     */
+    public void fillSynthetic(int depth, long seed) {
+        if (position != 0) {
+            throw new IllegalStateException("fillSynthetic needs a fresh state");
+        }
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        int chunk = 256;
+        for (int i = 0; i < linear.length; i++) {
+            if (linear[i] != null) {
+                fill(linear[i].convWindow, r, 1.0f);
+                fill(linear[i].recurrent, r, 0.05f);
+            }
+        }
+        for (KvCache c : allCaches()) {
+            float[] k = new float[chunk * c.width()];
+            float[] v = new float[chunk * c.width()];
+            for (int done = 0; done < depth; done += chunk) {
+                int n = Math.min(chunk, depth - done);
+                fill(k, r, 1.0f);
+                fill(v, r, 1.0f);
+                c.append(k, v, n);
+            }
+        }
+        position = depth;
+    }
+
+    private java.util.List<KvCache> allCaches() {
+        java.util.List<KvCache> caches = new java.util.ArrayList<>();
+        for (KvCache c : kv) {
+            if (c != null) {
+                caches.add(c);
+            }
+        }
+        caches.add(mtpKv);
+        return caches;
+    }
+
+    private static void fill(float[] a, java.util.SplittableRandom r, float scale) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        }
+    }
+
     /** A deep copy (snapshot). */
     public SequenceState copy() {
         DeltaNetState[] l = new DeltaNetState[linear.length];

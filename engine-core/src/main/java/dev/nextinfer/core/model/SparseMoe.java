@@ -1,9 +1,12 @@
 package dev.nextinfer.core.model;
 
 import dev.nextinfer.core.config.Qwen3NextConfig;
+import dev.nextinfer.core.weights.MlpWeights;
 import dev.nextinfer.core.weights.MoeWeights;
 import dev.nextinfer.kernels.Activations;
+import dev.nextinfer.kernels.GroupedLinear;
 import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.Softmax;
 import dev.nextinfer.kernels.ThreadPool;
 import dev.nextinfer.kernels.TopK;
@@ -58,55 +61,94 @@ final class SparseMoe {
         return new Routing(idx, weight);
     }
 
-    /** {@code out[T][H] = moe(x[T][H])}. */
+    /**
+     * {@code out[T][H] = moe(x[T][H])}. All active experts (and the shared expert) run their gate/up rows in one
+     * parallel region and their down rows in a second one.
+     */
     void forward(ThreadPool pool, float[] x, int T, float[] out) {
         Routing routing = route(pool, x, T);
-        // per expert: the tokens that chose it
         int[] count = new int[experts];
         for (int e : routing.expert) {
             count[e]++;
         }
-        float[][] expertOut = new float[experts][];
-        int[][] tokensOf = new int[experts][];
+        int active = 0;
+        for (int c : count) {
+            active += c > 0 ? 1 : 0;
+        }
+        int slots = active + (w.sharedExpert() != null ? 1 : 0);
+        MlpWeights[] mlp = new MlpWeights[slots];
+        float[][] in = new float[slots][];
+        int[] n = new int[slots];
+        int[] slotOf = new int[experts];
+        int s = 0;
         for (int e = 0; e < experts; e++) {
             if (count[e] == 0) {
                 continue;
             }
-            int[] tokens = new int[count[e]];
-            int n = 0;
-            for (int t = 0; t < T; t++) {
+            slotOf[e] = s;
+            mlp[s] = w.experts()[e];
+            n[s] = count[e];
+            in[s] = new float[count[e] * hidden];
+            int m = 0;
+            for (int t = 0; t < T; t++) { // the tokens that chose e, in order
                 for (int i = 0; i < topK; i++) {
                     if (routing.expert[t * topK + i] == e) {
-                        tokens[n++] = t;
+                        System.arraycopy(x, t * hidden, in[s], m++ * hidden, hidden);
                     }
                 }
             }
-            float[] xe = new float[n * hidden];
-            for (int m = 0; m < n; m++) {
-                System.arraycopy(x, tokens[m] * hidden, xe, m * hidden, hidden);
-            }
-            float[] ye = new float[n * hidden];
-            FeedForward.forward(pool, w.experts()[e], xe, n, ye);
-            expertOut[e] = ye;
-            tokensOf[e] = tokens;
+            s++;
         }
-        // combine in ascending expert id per token
+        if (w.sharedExpert() != null) {
+            mlp[s] = w.sharedExpert();
+            in[s] = x;
+            n[s] = T;
+        }
+        float[][] y = swiGluGrouped(pool, mlp, in, n, slots);
+
+        // combine: each token sums its experts in ascending expert id, then the gated shared expert
         Arrays.fill(out, 0, T * hidden, 0f);
-        int[] cursor = new int[experts];
+        int[] cursor = new int[slots];
         for (int t = 0; t < T; t++) {
             for (int i = 0; i < topK; i++) {
-                int e = routing.expert[t * topK + i];
-                int m = cursor[e]++;
-                VectorOps.axpy(routing.weight[t * topK + i], expertOut[e], m * hidden, out, t * hidden, hidden);
+                int slot = slotOf[routing.expert[t * topK + i]];
+                VectorOps.axpy(routing.weight[t * topK + i], y[slot], cursor[slot]++ * hidden, out, t * hidden, hidden);
             }
         }
         if (w.sharedExpert() != null) {
-            float[] shared = new float[T * hidden];
-            FeedForward.forward(pool, w.sharedExpert(), x, T, shared);
             for (int t = 0; t < T; t++) {
                 float gate = Activations.sigmoid(VectorOps.dot(w.sharedExpertGate(), 0, x, t * hidden, hidden));
-                VectorOps.axpy(gate, shared, t * hidden, out, t * hidden, hidden);
+                VectorOps.axpy(gate, y[slots - 1], t * hidden, out, t * hidden, hidden);
             }
         }
+    }
+
+    /** {@code y_s = down_s(silu(gate_s·x_s) ⊙ up_s·x_s)} for every slot, in two grouped regions. */
+    private float[][] swiGluGrouped(ThreadPool pool, MlpWeights[] mlp, float[][] in, int[] n, int slots) {
+        Matrix[] gu = new Matrix[2 * slots];
+        float[][] guIn = new float[2 * slots][];
+        int[] guN = new int[2 * slots];
+        float[][] guOut = new float[2 * slots][];
+        for (int s = 0; s < slots; s++) {
+            int inter = mlp[s].intermediateSize();
+            gu[2 * s] = mlp[s].gateProj();
+            gu[2 * s + 1] = mlp[s].upProj();
+            guIn[2 * s] = guIn[2 * s + 1] = in[s];
+            guN[2 * s] = guN[2 * s + 1] = n[s];
+            guOut[2 * s] = new float[n[s] * inter];
+            guOut[2 * s + 1] = new float[n[s] * inter];
+        }
+        GroupedLinear.forward(pool, 2 * slots, gu, guIn, guN, guOut);
+        Matrix[] down = new Matrix[slots];
+        float[][] act = new float[slots][];
+        float[][] y = new float[slots][];
+        for (int s = 0; s < slots; s++) {
+            Activations.swiglu(guOut[2 * s], 0, guOut[2 * s + 1], 0, guOut[2 * s].length);
+            down[s] = mlp[s].downProj();
+            act[s] = guOut[2 * s];
+            y[s] = new float[n[s] * hidden];
+        }
+        GroupedLinear.forward(pool, slots, down, act, n, y);
+        return y;
     }
 }

@@ -234,7 +234,9 @@ public final class WeightLoader {
                 return null;
             }
         }
-        totalBytes += t.byteSize();
+        if (dryRun) {
+            totalBytes += t.byteSize();
+        }
         return t;
     }
 

@@ -1,0 +1,75 @@
+package dev.nextinfer.cli;
+
+import dev.nextinfer.core.Qwen3Next;
+import dev.nextinfer.core.bench.BenchResult;
+import dev.nextinfer.core.bench.BenchRunner;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bench}: prefill and decode tokens per second. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measures prefill and decode speed: warms up, prefills --prompt-tokens random ids on top of --depth",
+                "synthetic positions (KV caches and DeltaNet states filled with random values instead of a real prefill),",
+                "then decodes --gen-tokens greedily, one token per step."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--prompt-tokens", defaultValue = "512", paramLabel = "N", description = "Prompt length (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = "--gen-tokens", defaultValue = "128", paramLabel = "N", description = "Tokens to decode (default: ${DEFAULT-VALUE}).")
+    int genTokens;
+
+    @Option(names = "--depth", defaultValue = "0", paramLabel = "D", description = "Synthetic context already in the caches (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (promptTokens < 1 || genTokens < 1 || depth < 0) {
+            throw new CliException("--prompt-tokens and --gen-tokens must be ≥ 1 and --depth ≥ 0");
+        }
+        long t0 = System.nanoTime();
+        try (Qwen3Next q = modelOptions.load()) {
+            double load = (System.nanoTime() - t0) / 1e9;
+            long limit = q.config().maxPositionEmbeddings();
+            if ((long) depth + promptTokens + genTokens > limit) {
+                throw new CliException("--depth + --prompt-tokens + --gen-tokens = " + ((long) depth + promptTokens + genTokens)
+                        + " exceeds the model's context of " + limit + " positions");
+            }
+            String weights = modelOptions.weights == null ? "as-stored" : modelOptions.weights.cliName();
+            BenchResult r = BenchRunner.run(q, promptTokens, genTokens, depth, load, weights);
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(String.format(Locale.ROOT,
+                        "{\"prefill_tok_s\":%.3f,\"decode_tok_s\":%.3f,\"prompt_tokens\":%d,\"gen_tokens\":%d,\"depth\":%d,"
+                                + "\"threads\":%d,\"weights\":\"%s\",\"load_s\":%.2f,\"weight_bytes\":%d,\"state_bytes\":%d,"
+                                + "\"rss_bytes\":%d,\"peak_rss_bytes\":%d,\"model\":\"%s\"}",
+                        r.prefillTokS(), r.decodeTokS(), r.promptTokens(), r.genTokens(), r.depth(), r.threads(), r.weights(),
+                        r.loadSeconds(), r.weightBytes(), r.stateBytes(), r.rssBytes(), r.peakRssBytes(),
+                        q.dir().toString().replace("\\", "\\\\").replace("\"", "\\\"")));
+            } else {
+                out.printf(Locale.ROOT, "model    %s (%s, %d threads)%n", q.dir(), r.weights(), r.threads());
+                out.printf(Locale.ROOT, "prefill  %d tokens at depth %d: %.2f tok/s%n", r.promptTokens(), r.depth(), r.prefillTokS());
+                out.printf(Locale.ROOT, "decode   %d tokens: %.2f tok/s%n", r.genTokens(), r.decodeTokS());
+                out.printf(Locale.ROOT, "memory   weights %s, state %s, RSS %s (peak %s), load %.1f s%n",
+                        ProgressBar.human(r.weightBytes()), ProgressBar.human(r.stateBytes()),
+                        ProgressBar.human(r.rssBytes()), ProgressBar.human(r.peakRssBytes()), r.loadSeconds());
+            }
+            out.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.nextinfer.core.bench;
+
+/**
+ * What {@link BenchRunner} measured.
+ *
+ * @param promptTokens tokens prefilled
+ * @param genTokens    tokens decoded
+ * @param depth        positions already in the state before the prompt
+ * @param threads      worker threads
+ * @param weights      compute format of the matrices
+ * @param prefillTokS  prefill tokens per second
+ * @param decodeTokS   decode tokens per second
+ * @param loadSeconds  time to load the model
+ * @param weightBytes  bytes of matrices in their compute format
+ * @param stateBytes   bytes of the sequence state at the end
+ * @param rssBytes     resident set size of the process at the end (0 if unknown)
+ * @param peakRssBytes peak resident set size (0 if unknown)
+ */
+public record BenchResult(int promptTokens, int genTokens, int depth, int threads, String weights,
+                          double prefillTokS, double decodeTokS, double loadSeconds,
+                          long weightBytes, long stateBytes, long rssBytes, long peakRssBytes) {
+}
