@@ -2,6 +2,7 @@ package dev.nextinfer.cli;
 
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
+import dev.nextinfer.core.model.KvCacheFormat;
 import dev.nextinfer.core.weights.WeightFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,10 @@ public final class ModelOptions {
             description = "Compute format of the large matrices: f32, bf16, q8_0, q4_0 (default: as stored; f16/fp8 become f32).")
     WeightFormat weights;
 
+    @Option(names = "--kv-cache", paramLabel = "FORMAT", converter = KvConverter.class,
+            description = "Format of cached keys/values: f32 (exact) or f16 (half the memory) (default: f16 with q8_0/q4_0 weights, else f32).")
+    KvCacheFormat kvCache;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "Worker threads (default: ${DEFAULT-VALUE} = one per core).")
     int threads;
@@ -30,7 +35,19 @@ public final class ModelOptions {
             throw new CliException("--threads must be ≥ 0, got " + threads);
         }
         try (ProgressBar bar = new ProgressBar("loading " + model.getFileName())) {
-            return Qwen3Next.load(model, LoadOptions.builder().weights(weights).threads(threads).listener(bar::update).build());
+            return Qwen3Next.load(model, LoadOptions.builder().weights(weights).threads(threads).kvCache(kvCache).listener(bar::update).build());
+        }
+    }
+
+    /** Parses {@code f32|f16}. */
+    public static final class KvConverter implements picocli.CommandLine.ITypeConverter<KvCacheFormat> {
+        @Override
+        public KvCacheFormat convert(String value) {
+            KvCacheFormat f = KvCacheFormat.parse(value);
+            if (f == null) {
+                throw new picocli.CommandLine.TypeConversionException("unknown KV cache format '" + value + "' (expected f32 or f16)");
+            }
+            return f;
         }
     }
 

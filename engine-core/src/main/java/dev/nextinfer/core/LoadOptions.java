@@ -1,5 +1,6 @@
 package dev.nextinfer.core;
 
+import dev.nextinfer.core.model.KvCacheFormat;
 import dev.nextinfer.core.weights.LoadListener;
 import dev.nextinfer.core.weights.WeightFormat;
 
@@ -10,8 +11,10 @@ import dev.nextinfer.core.weights.WeightFormat;
  * @param weights  compute format of the large matrices, or null for "as stored"
  * @param threads  worker threads (≥ 1), or 0 for one per available processor
  * @param listener progress while loading
+ * @param kvCache  format of cached keys/values, or null for automatic: f16 with quantised weights (q8_0, q4_0),
+ *                 f32 (exact) otherwise
  */
-public record LoadOptions(WeightFormat weights, int threads, LoadListener listener) {
+public record LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache) {
 
     /** Validates the options. */
     public LoadOptions {
@@ -31,6 +34,14 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
         return new Builder();
     }
 
+    /** The KV cache format to use: {@link #kvCache()} or the automatic choice. */
+    public KvCacheFormat effectiveKvCache() {
+        if (kvCache != null) {
+            return kvCache;
+        }
+        return weights == WeightFormat.Q8_0 || weights == WeightFormat.Q4_0 ? KvCacheFormat.F16 : KvCacheFormat.F32;
+    }
+
     /** The thread count to use: {@link #threads()} or the number of available processors. */
     public int effectiveThreads() {
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
@@ -41,8 +52,15 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
         private WeightFormat weights;
         private int threads;
         private LoadListener listener = LoadListener.NONE;
+        private KvCacheFormat kvCache;
 
         private Builder() {
+        }
+
+        /** KV cache format; null = automatic (f16 with quantised weights, else f32). */
+        public Builder kvCache(KvCacheFormat kvCache) {
+            this.kvCache = kvCache;
+            return this;
         }
 
         /** Compute format of the large matrices; null = as stored. */
@@ -65,7 +83,7 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
 
         /** The options. */
         public LoadOptions build() {
-            return new LoadOptions(weights, threads, listener);
+            return new LoadOptions(weights, threads, listener, kvCache);
         }
     }
 }

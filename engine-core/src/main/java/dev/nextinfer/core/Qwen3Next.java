@@ -52,7 +52,7 @@ public final class Qwen3Next implements AutoCloseable {
         try {
             WeightLoader.Result r = WeightLoader.load(config, ckpt, options.weights(), arena, options.listener());
             pool = new ThreadPool(options.effectiveThreads());
-            Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool);
+            Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool, options.effectiveKvCache());
             return new Qwen3Next(dir, config, ckpt, arena, pool, model, r.mtpNote());
         } catch (RuntimeException | Error e) {
             if (pool != null) {

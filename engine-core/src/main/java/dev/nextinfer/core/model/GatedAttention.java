@@ -3,13 +3,14 @@ package dev.nextinfer.core.model;
 import dev.nextinfer.core.config.Qwen3NextConfig;
 import dev.nextinfer.core.weights.AttentionWeights;
 import dev.nextinfer.kernels.Activations;
-import dev.nextinfer.kernels.Attention;
+import dev.nextinfer.kernels.GqaAttention;
 import dev.nextinfer.kernels.GroupedLinear;
 import dev.nextinfer.kernels.Linear;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.Norms;
 import dev.nextinfer.kernels.Rope;
 import dev.nextinfer.kernels.ThreadPool;
+import dev.nextinfer.kernels.VectorOps;
 
 /**
  * Gated full attention ({@code self_attn}), as {@code Qwen3NextAttention}:
@@ -82,23 +83,73 @@ final class GatedAttention {
         cache.append(k, v, T);
 
         float[] attn = new float[T * nh * hd];
+        attend(pool, query, T, start, cache, attn);
+        for (int i = 0; i < T * nh * hd; i++) {
+            attn[i] *= Activations.sigmoid(gate[i]);
+        }
+        Linear.forward(pool, w.oProj(), attn, T, out);
+    }
+
+    /** Cached positions per split of a single-token (decode) attention; fixed so results never depend on threads. */
+    private static final int DECODE_SPLIT = 1024;
+    /** Query tokens per task of a multi-token (prefill) attention. */
+    private static final int PREFILL_TOKENS_PER_TASK = 8;
+
+    /**
+     * {@code attn[t][i] = softmax(query[t][i]·Kᵀ/√hd) V} with the keys of kv head {@code i / group}, causal.
+     * Each task handles one kv head and all the query heads that share it.
+     */
+    private void attend(ThreadPool pool, float[] query, int T, int start, KvCache cache, float[] attn) {
         int group = nh / nkv;
-        float[] keys = cache.keys();
-        float[] values = cache.values();
-        pool.parallelFor(T * nh, 1, (u0, u1) -> {
-            float[] scores = new float[start + T];
+        VectorOps.scale(query, 0, T * nh * hd, scale);
+        int len = start + T;
+        if (T == 1) {
+            int splits = (len + DECODE_SPLIT - 1) / DECODE_SPLIT;
+            int[] limit = new int[group];
+            java.util.Arrays.fill(limit, len);
+            GqaAttention.State[] parts = new GqaAttention.State[nkv * splits];
+            pool.parallelFor(nkv * splits, 1, (u0, u1) -> {
+                for (int u = u0; u < u1; u++) {
+                    int h = u / splits;
+                    int s = u % splits;
+                    GqaAttention.State st = new GqaAttention.State(group, hd);
+                    GqaAttention.accumulate(cache, h, query, h * group * hd, hd, limit,
+                            s * DECODE_SPLIT, Math.min(len, (s + 1) * DECODE_SPLIT), st);
+                    parts[u] = st;
+                }
+            });
+            for (int h = 0; h < nkv; h++) {
+                for (int s = 1; s < splits; s++) {
+                    GqaAttention.merge(parts[h * splits], parts[h * splits + s]);
+                }
+                GqaAttention.finish(parts[h * splits], attn, h * group * hd, hd);
+            }
+            return;
+        }
+        int blocks = (T + PREFILL_TOKENS_PER_TASK - 1) / PREFILL_TOKENS_PER_TASK;
+        pool.parallelFor(nkv * blocks, 1, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
-                int t = u / nh;
-                int i = u % nh;
-                int kvHead = i / group;
-                int o = (t * nh + i) * hd;
-                Attention.attend(query, o, keys, kvHead * hd, kvWidth, values, kvHead * hd, kvWidth,
-                        start + t + 1, hd, scale, attn, o, scores);
-                for (int d = 0; d < hd; d++) {
-                    attn[o + d] *= Activations.sigmoid(gate[o + d]);
+                int h = u / blocks;
+                int t0 = (u % blocks) * PREFILL_TOKENS_PER_TASK;
+                int t1 = Math.min(T, t0 + PREFILL_TOKENS_PER_TASK);
+                int rows = (t1 - t0) * group;
+                float[] q = new float[rows * hd];
+                int[] limit = new int[rows];
+                for (int t = t0; t < t1; t++) {
+                    for (int g = 0; g < group; g++) {
+                        int r = (t - t0) * group + g;
+                        System.arraycopy(query, (t * nh + h * group + g) * hd, q, r * hd, hd);
+                        limit[r] = start + t + 1;
+                    }
+                }
+                GqaAttention.State st = new GqaAttention.State(rows, hd);
+                GqaAttention.accumulate(cache, h, q, 0, hd, limit, 0, start + t1, st);
+                float[] o = new float[rows * hd];
+                GqaAttention.finish(st, o, 0, hd);
+                for (int t = t0; t < t1; t++) {
+                    System.arraycopy(o, (t - t0) * group * hd, attn, (t * nh + h * group) * hd, group * hd);
                 }
             }
         });
-        Linear.forward(pool, w.oProj(), attn, T, out);
     }
 }

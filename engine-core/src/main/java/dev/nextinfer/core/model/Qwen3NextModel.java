@@ -34,15 +34,22 @@ public final class Qwen3NextModel {
     private final int hidden;
     private final int vocab;
     private final float eps;
+    private final KvCacheFormat kvFormat;
 
-    /** Builds the graph; {@code pool} runs every parallel region. */
+    /** Builds the graph with an exact (f32) KV cache; {@code pool} runs every parallel region. */
     public Qwen3NextModel(Qwen3NextConfig cfg, ModelWeights w, ThreadPool pool) {
+        this(cfg, w, pool, KvCacheFormat.F32);
+    }
+
+    /** Builds the graph; new sequence states cache keys and values in {@code kvFormat}. */
+    public Qwen3NextModel(Qwen3NextConfig cfg, ModelWeights w, ThreadPool pool, KvCacheFormat kvFormat) {
         this.cfg = cfg;
         this.w = w;
         this.pool = pool;
         this.hidden = cfg.hiddenSize();
         this.vocab = cfg.vocabSize();
         this.eps = (float) cfg.rmsNormEps();
+        this.kvFormat = kvFormat;
         RopeScaling scaling = cfg.ropeScaling();
         Rope rope = scaling == null
                 ? new Rope(cfg.rotaryDim(), cfg.ropeTheta())
@@ -75,9 +82,19 @@ public final class Qwen3NextModel {
         return mtpLayer != null;
     }
 
-    /** A fresh sequence state for up to {@code maxPositions} positions. */
+    /** A fresh sequence state for up to {@code maxPositions} positions, with the model's KV cache format. */
     public SequenceState newState(int maxPositions) {
-        return new SequenceState(cfg, maxPositions);
+        return new SequenceState(cfg, maxPositions, kvFormat);
+    }
+
+    /** A fresh sequence state with an explicit KV cache format. */
+    public SequenceState newState(int maxPositions, KvCacheFormat format) {
+        return new SequenceState(cfg, maxPositions, format);
+    }
+
+    /** The KV cache format of {@link #newState(int)}. */
+    public KvCacheFormat kvCacheFormat() {
+        return kvFormat;
     }
 
     /**

@@ -17,7 +17,7 @@ public final class SequenceState {
     float[] lastHidden;
 
     /** A fresh state for a model of this config holding up to {@code maxPositions} positions. */
-    public SequenceState(Qwen3NextConfig cfg, int maxPositions) {
+    public SequenceState(Qwen3NextConfig cfg, int maxPositions, KvCacheFormat kvFormat) {
         int n = cfg.numHiddenLayers();
         linear = new DeltaNetState[n];
         kv = new KvCache[n];
@@ -26,10 +26,10 @@ public final class SequenceState {
                 linear[i] = new DeltaNetState(cfg.linearConvDim(), cfg.linearConvKernelDim(),
                         cfg.linearNumValueHeads(), cfg.linearKeyHeadDim(), cfg.linearValueHeadDim());
             } else {
-                kv[i] = new KvCache(cfg.numKeyValueHeads(), cfg.headDim(), maxPositions);
+                kv[i] = new KvCache(cfg.numKeyValueHeads(), cfg.headDim(), maxPositions, kvFormat);
             }
         }
-        mtpKv = new KvCache(cfg.numKeyValueHeads(), cfg.headDim(), maxPositions);
+        mtpKv = new KvCache(cfg.numKeyValueHeads(), cfg.headDim(), maxPositions, kvFormat);
     }
 
     private SequenceState(DeltaNetState[] linear, KvCache[] kv, KvCache mtpKv, int position, float[] lastHidden) {
