@@ -38,6 +38,8 @@ public final class WeightLoader {
     private final boolean listMtp;
     private long totalBytes;
     private long doneBytes;
+    /** Bytes the dry run predicts conversions will allocate (tensors not usable in place). */
+    private long convertedBytes;
 
     private WeightLoader(Qwen3NextConfig cfg, Checkpoint ckpt, WeightFormat format, Arena arena, LoadListener listener, boolean dryRun) {
         this.cfg = cfg;
@@ -97,10 +99,28 @@ public final class WeightLoader {
             int more = check.problems.size() - 1;
             throw new CheckpointException(first + (more > 0 ? " (and " + more + " more problem" + (more > 1 ? "s" : "") + ")" : ""));
         }
+        checkMemory(check.convertedBytes, format);
         WeightLoader real = new WeightLoader(cfg, ckpt, format, arena, listener, false);
         real.totalBytes = check.totalBytes;
         ModelWeights w = real.build();
         return new Result(w, w.mtp() == null ? "checkpoint has no mtp.* tensors: multi-token prediction is unavailable" : null);
+    }
+
+    /** Fails before converting anything when the converted weights cannot fit in physical memory. */
+    private static void checkMemory(long bytes, WeightFormat format) {
+        long physical = physicalMemory();
+        if (physical > 0 && bytes > physical * 0.9) {
+            throw new dev.nextinfer.core.NextInferException(String.format(
+                    "the weights in %s need %.1f GB but this machine has %.1f GB of memory; choose a smaller format (--weights bf16, q8_0 or q4_0)",
+                    format == null ? "f32 (widened from f16/fp8)" : format.cliName(), bytes / 1e9, physical / 1e9));
+        }
+    }
+
+    private static long physicalMemory() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize();
+        }
+        return 0;
     }
 
     // ---- the tensors a config implies ----
@@ -300,13 +320,18 @@ public final class WeightLoader {
 
     private Matrix matrix(String name, int rows, int cols) {
         TensorInfo t = check(name, rows, cols);
-        if (dryRun || t == null) {
+        if (t == null) {
             return null;
         }
         WeightFormat target = format != null ? format : switch (t.dtype()) {
             case BF16 -> WeightFormat.BF16;
             default -> WeightFormat.F32;
         };
+        if (dryRun) {
+            boolean inPlace = (target == WeightFormat.F32 && t.dtype() == DType.F32) || (target == WeightFormat.BF16 && t.dtype() == DType.BF16);
+            convertedBytes += inPlace ? 0 : (long) Math.ceil((double) rows * cols * target.matrixFormat().bytesPerElement());
+            return null;
+        }
         Matrix m;
         if (target == WeightFormat.F32 && t.dtype() == DType.F32) {
             m = new F32Matrix(ckpt.data(t), rows, cols);
