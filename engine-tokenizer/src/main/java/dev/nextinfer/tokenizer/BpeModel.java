@@ -83,7 +83,7 @@ final class BpeModel {
     }
 
     /** One symbol per byte; bytes without a token become {@code unkId} (fused if asked) or are dropped. */
-    private int[] initialSymbols(byte[] bytes) {
+    int[] initialSymbols(byte[] bytes) {
         int[] sym = new int[bytes.length];
         int n = 0;
         for (byte b : bytes) {

@@ -201,6 +201,11 @@ public final class Tokenizer {
         return out.toArray();
     }
 
+    /** The BPE model (for tests and benchmarks in this package). */
+    BpeModel model() {
+        return pipeline.model;
+    }
+
     // ---- decoding
 
     /** The bytes an id decodes to, or null when it is dropped (unknown id; special token being skipped). */

@@ -429,6 +429,7 @@ final class Lexer {
                 case 'r' -> sb.append('\r');
                 case 't' -> sb.append('\t');
                 case 'v' -> sb.append('\u000B');
+                case 'N' -> throw error("malformed \\N character escape (named escapes are not supported)");
                 case 'x', 'u', 'U' -> {
                     int len = e == 'x' ? 2 : e == 'u' ? 4 : 8;
                     int cp;

@@ -40,8 +40,8 @@ final class Macro implements JinjaCallable {
             }
             s.set(name, v);
         }
-        s.set("varargs", args.size() > params.size() ? new ArrayList<>(args.subList(params.size(), args.size()))
-                : new ArrayList<>());
+        s.set("varargs", new PyTuple(args.size() > params.size()
+                ? new ArrayList<>(args.subList(params.size(), args.size())) : List.of()));
         s.set("kwargs", extraKw);
         StringBuilder out = new StringBuilder();
         interpreter.exec(def.body(), s, out);
