@@ -51,8 +51,11 @@ public final class ChatTemplate {
         }
     }
 
-    /** The same template with variables every render sees unless overridden (the tokenizer's special tokens). */
-    ChatTemplate withDefaults(Map<String, Object> vars) {
+    /**
+     * The same template with variables every render sees unless {@code extraContext} overrides them, e.g. the
+     * tokenizer's special tokens ({@link Tokenizer#specialTokensMap()}), which transformers passes to templates.
+     */
+    public ChatTemplate withDefaults(Map<String, Object> vars) {
         return new ChatTemplate(source, template, Map.copyOf(vars));
     }
 

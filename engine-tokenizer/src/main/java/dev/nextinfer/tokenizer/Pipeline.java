@@ -32,13 +32,13 @@ final class Pipeline {
 
     private Pipeline(TokenizerJson.Raw raw, TokenizerJson json) {
         this.json = json;
+        this.model = model(raw);
         this.normalizer = normalizer(raw.normalizer(), "$.normalizer");
         this.preTokenizer = preTokenizer(raw.preTokenizer(), "$.pre_tokenizer");
         if (!sawByteLevel) {
             throw json.error("$.pre_tokenizer", "no ByteLevel step: only byte-level BPE tokenizers are supported");
         }
         checkDecoder(raw.decoder(), "$.decoder");
-        this.model = model(raw);
         this.added = addedTokens(raw.addedTokens());
         List<Integer> pre = new ArrayList<>();
         List<Integer> post = new ArrayList<>();
@@ -320,6 +320,9 @@ final class Pipeline {
         }
         if (!raw.hasVocab()) {
             throw json.error("$.model.vocab", "missing");
+        }
+        if (raw.vocabError() != null) {
+            throw raw.vocabError();
         }
         JsonNode dropout = f.get("dropout");
         if (!isNull(dropout) && (!dropout.isNumber() || dropout.asDouble() != 0.0)) {

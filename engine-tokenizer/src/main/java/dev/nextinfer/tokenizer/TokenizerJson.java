@@ -29,7 +29,7 @@ final class TokenizerJson {
     /** The raw content: sections as trees, vocab and merges as parsed collections. */
     record Raw(JsonNode addedTokens, JsonNode normalizer, JsonNode preTokenizer, JsonNode postProcessor,
                JsonNode decoder, JsonNode modelFields, Map<String, Integer> vocab, List<String[]> merges,
-               boolean hasModel, boolean hasVocab, boolean hasMerges) {
+               boolean hasModel, boolean hasVocab, boolean hasMerges, TokenizerException vocabError) {
     }
 
     private final String file;
@@ -72,10 +72,11 @@ final class TokenizerJson {
                 throw error("$", "unexpected content after the top-level object");
             }
             if (model == null) {
-                return new Raw(added, normalizer, pre, post, decoder, null, Map.of(), List.of(), false, false, false);
+                return new Raw(added, normalizer, pre, post, decoder, null, Map.of(), List.of(), false, false, false,
+                        null);
             }
             return new Raw(added, normalizer, pre, post, decoder, model.fields, model.vocab, model.merges, true,
-                    model.hasVocab, model.hasMerges);
+                    model.hasVocab, model.hasMerges, model.vocabError);
         } catch (JsonProcessingException e) {
             throw notJson(e);
         } catch (IOException e) {
@@ -113,6 +114,8 @@ final class TokenizerJson {
         List<String[]> merges = new ArrayList<>();
         boolean hasVocab;
         boolean hasMerges;
+        /** A vocab of the wrong shape: reported after the model type (another model type has another shape). */
+        TokenizerException vocabError;
     }
 
     private ModelPart readModel(JsonParser p) throws IOException {
@@ -129,7 +132,12 @@ final class TokenizerJson {
             switch (field) {
                 case "vocab" -> {
                     m.hasVocab = true;
-                    readVocab(p, t, m.vocab);
+                    if (t == JsonToken.START_OBJECT) {
+                        readVocab(p, t, m.vocab);
+                    } else {
+                        m.vocabError = error("$.model.vocab", "expected an object of token → id, got " + describe(t));
+                        p.skipChildren();
+                    }
                 }
                 case "merges" -> {
                     m.hasMerges = true;
