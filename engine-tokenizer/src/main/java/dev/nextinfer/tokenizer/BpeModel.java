@@ -9,14 +9,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * rank (leftmost on ties) is merged until no pair has a rule. This is the order of the Rust library's priority
  * queue ({@code Word::merge_all}), which pops the lowest (rank, position) among the current pairs.
  *
- * <p>Short words use a flat array with the pair ranks kept up to date; long words (hostile input such as 10 MB of
- * newlines in one piece) use a linked list and a binary heap, O(n log n). Results of words up to 256 chars are
- * cached (concurrent map, bounded).
+ * <p>Short words use a flat array with the pair ranks kept up to date. Long words (hostile input such as 10 MB of
+ * newlines in one piece) use a linked list and either rank buckets or a binary heap, O(n log n) at worst: when the
+ * merge table is rank-ordered (every rule using a token ranks after every rule producing it, true of trained BPE
+ * files such as Qwen's), a merge only creates pairs of higher rank, so taking the ranks in increasing order and
+ * merging all current occurrences of each left to right is the same order as the heap's; otherwise the heap is
+ * used. Results of words up to 256 chars are cached (concurrent map, bounded).
  */
 final class BpeModel {
     private static final int HEAP_THRESHOLD = 48;
     private static final int CACHE_MAX_WORD = 256;
     private static final int CACHE_CAPACITY = 200_000;
+    /** {@code -Dnextinfer.bpe.cache=false} turns the word cache off (to benchmark the cold path). */
+    private static final boolean CACHE_ENABLED = !"false".equals(System.getProperty("nextinfer.bpe.cache"));
 
     private final Map<String, Integer> vocab;
     private final MergeTable merges;
@@ -24,6 +29,7 @@ final class BpeModel {
     private final boolean ignoreMerges;
     private final int unkId;
     private final boolean fuseUnk;
+    private final boolean rankOrdered;
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>(4096);
 
     /**
@@ -32,17 +38,24 @@ final class BpeModel {
      * @param ignoreMerges a word that is itself in the vocabulary is one token without merging
      * @param unkId        id for bytes without a token, or -1 to drop them (Rust: no {@code unk_token})
      * @param fuseUnk      consecutive unknowns become one
+     * @param rankOrdered  every rule using a token ranks after every rule producing it (see the class comment)
      */
-    BpeModel(Map<String, Integer> vocab, MergeTable merges, boolean ignoreMerges, int unkId, boolean fuseUnk) {
+    BpeModel(Map<String, Integer> vocab, MergeTable merges, boolean ignoreMerges, int unkId, boolean fuseUnk,
+             boolean rankOrdered) {
         this.vocab = vocab;
         this.merges = merges;
         this.ignoreMerges = ignoreMerges;
         this.unkId = unkId;
         this.fuseUnk = fuseUnk;
+        this.rankOrdered = rankOrdered;
         for (int b = 0; b < 256; b++) {
             Integer id = vocab.get(String.valueOf(ByteLevel.charOf(b)));
             byteIds[b] = id == null ? -1 : id;
         }
+    }
+
+    boolean rankOrdered() {
+        return rankOrdered;
     }
 
     Map<String, Integer> vocab() {
@@ -51,7 +64,7 @@ final class BpeModel {
 
     /** Appends the ids of the word {@code s[start, end)} to {@code out}. */
     void encode(String s, int start, int end, IntList out) {
-        boolean cacheable = end - start <= CACHE_MAX_WORD;
+        boolean cacheable = CACHE_ENABLED && end - start <= CACHE_MAX_WORD;
         String key = null;
         if (cacheable) {
             key = start == 0 && end == s.length() ? s : s.substring(start, end);
@@ -79,7 +92,10 @@ final class BpeModel {
             }
         }
         int[] sym = initialSymbols(bytes);
-        return sym.length < HEAP_THRESHOLD ? mergeSmall(sym) : mergeLarge(sym);
+        if (sym.length < HEAP_THRESHOLD) {
+            return mergeSmall(sym);
+        }
+        return rankOrdered ? mergeByRank(sym) : mergeLarge(sym);
     }
 
     /** One symbol per byte; bytes without a token become {@code unkId} (fused if asked) or are dropped. */
@@ -193,6 +209,79 @@ final class BpeModel {
             out[k++] = sym[p];
         }
         return out;
+    }
+
+    /**
+     * For rank-ordered merge tables: buckets of positions per rank, ranks taken in increasing order, each bucket's
+     * positions merged left to right (stale entries, whose pair has changed since, are skipped).
+     */
+    int[] mergeByRank(int[] sym) {
+        int n = sym.length;
+        int[] next = new int[n];
+        int[] prev = new int[n];
+        boolean[] dead = new boolean[n];
+        Map<Integer, IntList> buckets = new java.util.HashMap<>();
+        LongHeap ranks = new LongHeap(64);
+        for (int p = 0; p < n; p++) {
+            next[p] = p + 1 < n ? p + 1 : -1;
+            prev[p] = p - 1;
+            if (p + 1 < n) {
+                queue(buckets, ranks, merges.rank(sym[p], sym[p + 1]), p);
+            }
+        }
+        int alive = n;
+        while (!ranks.isEmpty()) {
+            int rank = (int) ranks.poll();
+            int[] positions = buckets.remove(rank).toArray();
+            if (!isSorted(positions)) {
+                Arrays.sort(positions);
+            }
+            for (int pos : positions) {
+                int right = next[pos];
+                if (dead[pos] || right < 0 || merges.rank(sym[pos], sym[right]) != rank) {
+                    continue;
+                }
+                sym[pos] = merges.mergedId(sym[pos], sym[right]);
+                dead[right] = true;
+                alive--;
+                next[pos] = next[right];
+                if (next[pos] >= 0) {
+                    prev[next[pos]] = pos;
+                    queue(buckets, ranks, merges.rank(sym[pos], sym[next[pos]]), pos);
+                }
+                if (prev[pos] >= 0) {
+                    queue(buckets, ranks, merges.rank(sym[prev[pos]], sym[pos]), prev[pos]);
+                }
+            }
+        }
+        int[] out = new int[alive];
+        int k = 0;
+        for (int p = 0; p >= 0 && k < alive; p = next[p]) {
+            out[k++] = sym[p];
+        }
+        return out;
+    }
+
+    private static void queue(Map<Integer, IntList> buckets, LongHeap ranks, int rank, int pos) {
+        if (rank == MergeTable.NONE) {
+            return;
+        }
+        IntList b = buckets.get(rank);
+        if (b == null) {
+            b = new IntList();
+            buckets.put(rank, b);
+            ranks.add(rank);
+        }
+        b.add(pos);
+    }
+
+    private static boolean isSorted(int[] a) {
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] < a[i - 1]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A binary min-heap of longs. */

@@ -372,7 +372,37 @@ final class Pipeline {
                 }
             }
         }
-        return new BpeModel(vocab, table, ignoreMerges, unkId, fuseUnk);
+        return new BpeModel(vocab, table, ignoreMerges, unkId, fuseUnk, rankOrdered(merges, vocab, table));
+    }
+
+    /**
+     * Whether every rule that uses a token ranks after every rule that produces it (ranks as the table holds them,
+     * a later duplicate of a pair replacing the earlier one). Then a merge only creates pairs of higher rank.
+     */
+    private static boolean rankOrdered(List<String[]> merges, Map<String, Integer> vocab, MergeTable table) {
+        int size = 0;
+        for (int id : vocab.values()) {
+            size = Math.max(size, id + 1);
+        }
+        int[] producedMax = new int[size];
+        int[] usedMin = new int[size];
+        java.util.Arrays.fill(producedMax, -1);
+        java.util.Arrays.fill(usedMin, Integer.MAX_VALUE);
+        for (String[] m : merges) {
+            int a = vocab.get(m[0]);
+            int b = vocab.get(m[1]);
+            int rank = table.rank(a, b);
+            int c = table.mergedId(a, b);
+            producedMax[c] = Math.max(producedMax[c], rank);
+            usedMin[a] = Math.min(usedMin[a], rank);
+            usedMin[b] = Math.min(usedMin[b], rank);
+        }
+        for (int id = 0; id < size; id++) {
+            if (usedMin[id] <= producedMax[id]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- added tokens

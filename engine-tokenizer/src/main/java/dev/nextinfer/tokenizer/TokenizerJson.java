@@ -23,8 +23,15 @@ import java.util.Map;
  * $.model.vocab}.
  */
 final class TokenizerJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    /**
+     * Vocab keys arrive as field names: 151k unique ones, so Jackson's field-name interning and canonicalizing
+     * would only cost time (and its intern cache keeps flushing itself).
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
+            .build();
+    private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
 
     /** The raw content: sections as trees, vocab and merges as parsed collections. */
     record Raw(JsonNode addedTokens, JsonNode normalizer, JsonNode preTokenizer, JsonNode postProcessor,
@@ -110,8 +117,8 @@ final class TokenizerJson {
 
     private static final class ModelPart {
         final com.fasterxml.jackson.databind.node.ObjectNode fields = MAPPER.createObjectNode();
-        Map<String, Integer> vocab = new HashMap<>();
-        List<String[]> merges = new ArrayList<>();
+        Map<String, Integer> vocab = new HashMap<>(1 << 18);
+        List<String[]> merges = new ArrayList<>(1 << 17);
         boolean hasVocab;
         boolean hasMerges;
         /** A vocab of the wrong shape: reported after the model type (another model type has another shape). */
