@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * rank (leftmost on ties) is merged until no pair has a rule. This is the order of the Rust library's priority
  * queue ({@code Word::merge_all}), which pops the lowest (rank, position) among the current pairs.
  *
- * <p>Short words use a flat array with the pair ranks kept up to date. Long words (hostile input such as 10 MB of
+ * <p>Words under 256 bytes use a flat array with the pair ranks kept up to date. Longer words (hostile input such as 10 MB of
  * newlines in one piece) use a linked list and either rank buckets or a binary heap, O(n log n) at worst: when the
  * merge table is rank-ordered (every rule using a token ranks after every rule producing it, true of trained BPE
  * files such as Qwen's), a merge only creates pairs of higher rank, so taking the ranks in increasing order and
@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * used. Results of words up to 256 chars are cached (concurrent map, bounded).
  */
 final class BpeModel {
-    private static final int HEAP_THRESHOLD = 48;
+    private static final int LARGE_WORD_BYTES = 256;
     private static final int CACHE_MAX_WORD = 256;
     private static final int CACHE_CAPACITY = 200_000;
     /** {@code -Dnextinfer.bpe.cache=false} turns the word cache off (to benchmark the cold path). */
@@ -92,7 +92,7 @@ final class BpeModel {
             }
         }
         int[] sym = initialSymbols(bytes);
-        if (sym.length < HEAP_THRESHOLD) {
+        if (sym.length < LARGE_WORD_BYTES) {
             return mergeSmall(sym);
         }
         return rankOrdered ? mergeByRank(sym) : mergeLarge(sym);
