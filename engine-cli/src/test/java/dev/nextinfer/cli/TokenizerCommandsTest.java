@@ -176,5 +176,9 @@ class TokenizerCommandsTest {
         assertOneLineError(run("template", "--model", model.toString(), "--messages", notList.toString()),
                 "expected a JSON array of objects");
         assertEquals(2, run("template", "--model", model.toString(), "--messages", m.toString(), "--enable-thinking", "maybe").code());
+        Path bare = Files.createDirectories(dir.resolve("bare"));
+        Files.copy(model.resolve("tokenizer.json"), bare.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
+        assertOneLineError(run("template", "--model", bare.toString(), "--messages", m.toString()),
+                "has no chat_template; pass --chat-template FILE");
     }
 }

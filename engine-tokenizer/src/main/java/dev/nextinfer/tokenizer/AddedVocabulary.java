@@ -43,8 +43,11 @@ final class AddedVocabulary {
         }
     }
 
-    /** A token of {@code tokenizer.json} before it has its final id. */
-    record Spec(int jsonId, String content, boolean special, boolean singleWord, boolean lstrip, boolean rstrip,
+    /**
+     * A token of {@code tokenizer.json} before it has its final id (the id written in the file is not used: the
+     * Rust library recomputes it, and only warns when they differ).
+     */
+    record Spec(String content, boolean special, boolean singleWord, boolean lstrip, boolean rstrip,
                 boolean normalized) {
     }
 

@@ -3,7 +3,6 @@ package dev.nextinfer.tokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -425,7 +424,7 @@ final class Pipeline {
                     throw json.error(path + ".id", "expected an integer id");
                 }
                 boolean special = bool(t, "special", false, path);
-                specs.add(new AddedVocabulary.Spec(id == null ? -1 : id.asInt(), content, special,
+                specs.add(new AddedVocabulary.Spec(content, special,
                         bool(t, "single_word", false, path), bool(t, "lstrip", false, path),
                         bool(t, "rstrip", false, path), bool(t, "normalized", !special, path)));
             }
@@ -433,12 +432,5 @@ final class Pipeline {
         Map<String, Integer> vocab = model.vocab();
         UnaryOperator<String> norm = normalizer == null ? UnaryOperator.identity() : normalizer;
         return AddedVocabulary.build(specs, s -> vocab.getOrDefault(s, -1), vocab.size(), norm);
-    }
-
-    /** Token id → token string of the model vocabulary. */
-    Map<Integer, String> reverseVocab() {
-        Map<Integer, String> r = new HashMap<>(model.vocab().size() * 2);
-        model.vocab().forEach((k, v) -> r.putIfAbsent(v, k));
-        return r;
     }
 }
