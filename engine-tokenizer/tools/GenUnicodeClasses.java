@@ -3,8 +3,9 @@
  * in the Unicode version of the JDK that runs it (JDK 25: Unicode 16.0).
  *
  * Why a file and not java.lang.Character at run time: the Rust `tokenizers` library matches its
- * pre-tokenizer regex with Oniguruma 6.9.10, whose tables are Unicode 16.0. Pinning the ranges in a
- * file keeps our pre-tokenizer byte-exact with it when the engine runs on a newer JDK.
+ * pre-tokenizer regex with the Oniguruma snapshot of the onig crate, whose tables we take to be Unicode 16.0
+ * (see docs/tokenizer.md). Pinning the ranges in a file keeps the pre-tokenizer's output independent of the
+ * JDK the engine runs on.
  *
  * Run: java engine-tokenizer/tools/GenUnicodeClasses.java > .../unicode-classes.txt   (with JDK 25)
  */

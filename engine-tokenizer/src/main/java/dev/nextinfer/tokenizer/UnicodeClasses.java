@@ -8,10 +8,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The character classes of the pre-tokenizer regex as Oniguruma 6.9.10 (the engine of the Rust library) defines
+ * The character classes of the pre-tokenizer regex as Oniguruma (the regex engine of the Rust library) defines
  * them: {@code \p{L}} (general category L*), {@code \p{N}} (N*) from Unicode 16.0 tables pinned in
- * {@code unicode/unicode-classes.txt}, and {@code \s} = the White_Space property (which includes U+0085 and
- * U+3000 but not U+180E or U+200B).
+ * {@code unicode/unicode-classes.txt} (the version of the Oniguruma snapshot that tokenizers 0.22 bundles, as
+ * far as its release history tells; see docs/tokenizer.md), and {@code \s} = the White_Space property (which
+ * includes U+0085 and U+3000 but not U+180E or U+200B).
  */
 final class UnicodeClasses {
     static final int LETTER = 1;
