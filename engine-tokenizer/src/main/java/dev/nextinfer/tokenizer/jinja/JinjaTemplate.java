@@ -27,10 +27,13 @@ public final class JinjaTemplate {
     /**
      * Parses a template.
      *
-     * @throws TemplateException with the line number when the source is not a valid template
+     * @throws TemplateException with the line number when the source is not a valid template (including an
+     *                           unknown filter or test name, as Jinja2's compiler reports it)
      */
     public static JinjaTemplate parse(String source) {
-        return new JinjaTemplate(Parser.parse(source));
+        List<Node> body = Parser.parse(source);
+        Validator.check(body);
+        return new JinjaTemplate(body);
     }
 
     /**

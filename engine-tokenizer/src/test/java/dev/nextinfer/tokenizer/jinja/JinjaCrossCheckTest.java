@@ -46,4 +46,15 @@ class JinjaCrossCheckTest {
             assertEquals(-1, e.getMessage().indexOf('\n'), "one-line message: " + e.getMessage());
         }
     }
+
+    /** Jinja2 refuses unknown filters and tests when compiling, even in branches that never run. */
+    @org.junit.jupiter.api.Test
+    void unknownFiltersAndTestsFailAtParseTime() {
+        TemplateException f = assertThrows(TemplateException.class,
+                () -> JinjaTemplate.parse("{% if false %}\n{{ x | nosuch }}{% endif %}"));
+        assertEquals("chat template line 2: no filter named 'nosuch'", f.getMessage());
+        TemplateException t = assertThrows(TemplateException.class,
+                () -> JinjaTemplate.parse("{% for m in [] %}{{ m is nosuchtest }}{% endfor %}"));
+        assertEquals("chat template line 1: no test named 'nosuchtest'", t.getMessage());
+    }
 }
