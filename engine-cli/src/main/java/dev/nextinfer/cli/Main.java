@@ -1,6 +1,7 @@
 package dev.nextinfer.cli;
 
 import dev.nextinfer.core.NextInferException;
+import dev.nextinfer.tokenizer.TokenizerException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,9 @@ import picocli.CommandLine.Command;
                 GreedyCommand.class,
                 SynthCommand.class,
                 BenchCommand.class,
+                TokenizeCommand.class,
+                DetokenizeCommand.class,
+                TemplateCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -52,7 +56,7 @@ public final class Main implements Runnable {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parse) -> {
-            if (ex instanceof NextInferException || ex instanceof CliException) {
+            if (ex instanceof NextInferException || ex instanceof CliException || ex instanceof TokenizerException) {
                 c.getErr().println("nextinfer: error: " + oneLine(ex.getMessage()));
                 if (System.getenv("NEXTINFER_DEBUG") != null) {
                     ex.printStackTrace(c.getErr());
