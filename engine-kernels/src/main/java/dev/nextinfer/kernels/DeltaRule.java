@@ -1,5 +1,9 @@
 package dev.nextinfer.kernels;
 
+import static dev.nextinfer.kernels.Simd.F;
+
+import jdk.incubator.vector.FloatVector;
+
 /**
  * The gated delta rule of Gated DeltaNet for one head, with state {@code S[dk][dv]} (row-major, key dimension
  * first). Per token, with decay {@code g ≤ 0} (log space), gate {@code β}, and q, k already l2-normalised (q
@@ -161,7 +165,8 @@ public final class DeltaRule {
     /**
      * Moves {@code S} from the start of a {@link #chunk} to just after its first {@code a} tokens:
      * {@code S ← S·e^gc[a−1] + Σ_{i<a} (k_i e^(gc[a−1] − gc_i)) ⊗ vNew_i}. {@code a = 0} leaves S as it is. One
-     * read-modify-write pass over S, row by row.
+     * read-modify-write pass over S: each vector of a row is decayed and receives all {@code a} terms in
+     * registers (in the order of the unfused form, so the result is the same to the bit).
      */
     public static void advance(int a, int dk, int dv, float[] k, int kOff, int kStride,
                                float[] gc, int gcOff, float[] vNew, int vNewOff, float[] S, int sOff) {
@@ -174,11 +179,28 @@ public final class DeltaRule {
         for (int i = 0; i < a; i++) {
             w[i] = (float) Math.exp(gLast - gc[gcOff + i]);
         }
+        float[] coef = new float[a];
+        FloatVector vDecay = FloatVector.broadcast(F, decayAll);
+        int upper = F.loopBound(dv);
         for (int r = 0; r < dk; r++) {
             int row = sOff + r * dv;
-            VectorOps.scale(S, row, dv, decayAll);
             for (int i = 0; i < a; i++) {
-                VectorOps.axpy(k[kOff + i * kStride + r] * w[i], vNew, vNewOff + i * dv, S, row, dv);
+                coef[i] = k[kOff + i * kStride + r] * w[i];
+            }
+            int c = 0;
+            for (; c < upper; c += F.length()) {
+                FloatVector acc = FloatVector.fromArray(F, S, row + c).mul(vDecay);
+                for (int i = 0; i < a; i++) {
+                    acc = FloatVector.fromArray(F, vNew, vNewOff + i * dv + c).fma(FloatVector.broadcast(F, coef[i]), acc);
+                }
+                acc.intoArray(S, row + c);
+            }
+            for (; c < dv; c++) {
+                float x = S[row + c] * decayAll;
+                for (int i = 0; i < a; i++) {
+                    x += coef[i] * vNew[vNewOff + i * dv + c];
+                }
+                S[row + c] = x;
             }
         }
     }
