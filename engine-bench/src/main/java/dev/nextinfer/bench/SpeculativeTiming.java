@@ -19,7 +19,8 @@ import java.util.Map;
 /**
  * Times the parts of a speculative decoding round on a checkpoint. Every repetition runs each operation once,
  * each from a copy of the same sequence state (a prompt, then one fully accepted round of k drafts, so that the
- * next draft catches the MTP head up on k + 2 rows as in steady decoding); copies are not timed. Interleaving
+ * next draft catches the MTP head up on k + 2 rows as in steady decoding); copies are not timed. All operations
+ * first run in turn for a warm-up period (the JIT needs tens of seconds for the Vector API kernels). Interleaving
  * makes the ratios between operations robust to other load on the machine; the table gives the minimum and the
  * median over the repetitions, and each median's ratio to the decode step's.
  *
@@ -34,7 +35,7 @@ import java.util.Map;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp engine-bench/target/benchmarks.jar dev.nextinfer.bench.SpeculativeTiming \
- *      DIR [--weights bf16] [--threads N] [--reps 10] [--prompt 100]
+ *      DIR [--weights bf16] [--threads N] [--reps 10] [--warmup-seconds 30] [--prompt 100]
  * </pre>
  */
 public final class SpeculativeTiming {
@@ -49,12 +50,14 @@ public final class SpeculativeTiming {
         WeightFormat weights = null;
         int threads = 0;
         int reps = 10;
+        double warmupSeconds = 30;
         int promptLength = 100;
         for (int i = 1; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--weights" -> weights = WeightFormat.parse(args[i + 1]);
                 case "--threads" -> threads = Integer.parseInt(args[i + 1]);
                 case "--reps" -> reps = Integer.parseInt(args[i + 1]);
+                case "--warmup-seconds" -> warmupSeconds = Double.parseDouble(args[i + 1]);
                 case "--prompt" -> promptLength = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -75,7 +78,8 @@ public final class SpeculativeTiming {
                 m.forwardSpeculative(TOKENS, 0, k + 1, start[k]).commit(k + 1);
             }
             Map<String, List<Double>> times = new LinkedHashMap<>();
-            for (int r = -1; r < reps; r++) { // r = −1: warm-up, not recorded
+            long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+            for (int r = -1; r < reps; r++) { // r = −1: warm-up (the JIT), repeated until the warm-up time is over
                 SequenceState plain = start[1].copy();
                 long t = System.nanoTime();
                 m.forward(TOKENS, 0, 1, plain, false, false);
@@ -101,11 +105,14 @@ public final class SpeculativeTiming {
                 if (snapshot.position() != start[1].position()) {
                     throw new AssertionError("snapshot");
                 }
+                if (r == -1 && System.nanoTime() < warmupEnd) {
+                    r = -2;
+                }
             }
             double decode = median(times.get("decode"));
-            System.out.printf(Locale.ROOT, "%s, weights %s, %d threads, prompt %d, %d repetitions; state %.1f MB%n",
+            System.out.printf(Locale.ROOT, "%s, weights %s, %d threads, prompt %d, %d repetitions after %.0f s warm-up; state %.1f MB%n",
                     dir.getFileName(), weights == null ? "as stored" : weights, m.pool().threads(), promptLength, reps,
-                    start[1].byteSize() / 1e6);
+                    warmupSeconds, start[1].byteSize() / 1e6);
             System.out.printf(Locale.ROOT, "%-12s %10s %10s %8s%n", "operation", "min ms", "median ms", "÷ decode");
             times.forEach((name, t) -> System.out.printf(Locale.ROOT, "%-12s %10.2f %10.2f %8.3f%n",
                     name, t.stream().mapToDouble(Double::doubleValue).min().orElse(0), median(t), median(t) / decode));

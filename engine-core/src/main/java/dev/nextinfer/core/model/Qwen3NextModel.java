@@ -26,6 +26,9 @@ import dev.nextinfer.kernels.ThreadPool;
  * can run on one model. Calls on one pool are serialised by the pool.
  */
 public final class Qwen3NextModel {
+    /** Backlog rows beyond which a forward feeds them to the MTP head at once (bounds memory for long prompts). */
+    static final int MTP_BACKLOG_ROWS = 64;
+
     private final Qwen3NextConfig cfg;
     private final ModelWeights w;
     private final ThreadPool pool;
@@ -85,6 +88,9 @@ public final class Qwen3NextModel {
      * decoding ({@link #mtpDraft}, {@link #forwardSpeculative}).
      */
     public SequenceState newState(int maxPositions, boolean recordMtpInputs) {
+        if (recordMtpInputs) {
+            requireMtp();
+        }
         return new SequenceState(cfg, maxPositions, recordMtpInputs);
     }
 
@@ -100,6 +106,7 @@ public final class Qwen3NextModel {
             throw new NextInferException("forward needs at least one token");
         }
         state.requireNoPending();
+        state.requireRoom(T);
         checkTokens(tokens, from, to);
         float[][] captured = captureLayers ? new float[layers.length + 1][] : null;
         float[] normed = layersForward(tokens, from, T, state, null, captured);
@@ -119,6 +126,7 @@ public final class Qwen3NextModel {
             throw new NextInferException("a speculative forward takes 1 to " + GatedDeltaNet.CHUNK + " tokens, got " + T);
         }
         state.requireNoPending();
+        state.requireRoom(T);
         checkTokens(tokens, from, to);
         DeltaNetUpdate[] updates = new DeltaNetUpdate[layers.length];
         float[] normed = layersForward(tokens, from, T, state, updates, null);
@@ -180,9 +188,6 @@ public final class Qwen3NextModel {
         }
     }
 
-    /** Backlog rows beyond which a forward feeds them to the MTP head at once (bounds memory for long prompts). */
-    static final int MTP_BACKLOG_ROWS = 64;
-
     /**
      * The MTP head over {@code T} positions: row {@code t} combines the main model's normed hidden state
      * {@code hidden[t]} with the embedding of {@code nextTokens[t]} (the token after that position) and predicts
@@ -224,9 +229,9 @@ public final class Qwen3NextModel {
         state.syncMtp(); // drafting again: recompute the uncertain rows
         MtpBacklog b = state.mtpBacklog;
         int n = b.rows();
-        int[] next2 = java.util.Arrays.copyOf(b.tokens(), n);
-        next2[n - 1] = next;
-        float[] normed = mtpHidden(b.hidden(), next2, n, state.mtpKv);
+        int[] nextTokens = java.util.Arrays.copyOf(b.tokens(), n); // the known next tokens, then `next`
+        nextTokens[n - 1] = next;
+        float[] normed = mtpHidden(b.hidden(), nextTokens, n, state.mtpKv);
         b.clear();
         return new ForwardResult(lmHead(normed, n, allLogits), allLogits ? n : 1, normed, null);
     }

@@ -105,6 +105,12 @@ public final class SequenceState {
         return new SequenceState(this);
     }
 
+    void requireRoom(int tokens) {
+        if (position + tokens > maxPositions) {
+            throw new NextInferException("the sequence holds at most " + maxPositions + " positions: " + position + " + " + tokens + " do not fit");
+        }
+    }
+
     void requireNoPending() {
         if (pending != null) {
             throw new NextInferException("this sequence has an uncommitted speculative forward: commit it first");

@@ -72,16 +72,33 @@ public record SamplingParams(double temperature, int topK, double topP) {
         return p;
     }
 
-    /** Zeroes all but the smallest most-likely set of mass ≥ {@code mass} (ties: lower token id first). */
+    /**
+     * Zeroes all but the smallest most-likely set of mass ≥ {@code mass} (ties: lower token id first). That set
+     * lies inside every upper set {@code {p ≥ τ}} holding ≥ {@code mass}; one pass sums the mass per binary
+     * exponent to find such a τ (a power of two), so only the tokens above it are sorted (a full sort of a
+     * 151,936-token vocabulary takes ~10 ms).
+     */
     private static void nucleus(float[] p, double mass) {
+        double[] perExponent = new double[256];
+        for (float x : p) {
+            if (x > 0) {
+                perExponent[Float.floatToRawIntBits(x) >>> 23] += x;
+            }
+        }
+        int e = 255;
+        double above = 0;
+        while (e > 0 && above + perExponent[e] < mass) {
+            above += perExponent[e--];
+        }
+        float lo = e == 0 ? Float.MIN_VALUE : Float.intBitsToFloat(e << 23); // 2^(e − 127): the bucket's bottom
         int n = 0;
         for (float x : p) {
-            n += x > 0 ? 1 : 0;
+            n += x > 0 && x >= lo ? 1 : 0;
         }
         long[] order = new long[n]; // (probability bits, −id): ascending sort puts the most likely last
         int j = 0;
         for (int i = 0; i < p.length; i++) {
-            if (p[i] > 0) {
+            if (p[i] > 0 && p[i] >= lo) {
                 order[j++] = ((long) Float.floatToIntBits(p[i]) << 32) | (0xFFFFFFFFL & ~i);
             }
         }
@@ -92,8 +109,14 @@ public record SamplingParams(double temperature, int topK, double topP) {
             cum += Float.intBitsToFloat((int) (order[n - 1 - kept] >>> 32));
             kept++;
         }
-        for (int i = 0; i < n - kept; i++) {
-            p[~(int) order[i]] = 0f;
+        boolean[] keep = new boolean[p.length];
+        for (int i = n - kept; i < n; i++) {
+            keep[~(int) order[i]] = true;
+        }
+        for (int i = 0; i < p.length; i++) {
+            if (!keep[i]) {
+                p[i] = 0f;
+            }
         }
     }
 

@@ -36,6 +36,7 @@ public final class SpeculativeDecoder {
     private final SamplingParams sampling;
     private final RandomGenerator rng;
     private final int vocab;
+    private final int hidden;
     private long verifications;
     private long plainSteps;
     private long drafted;
@@ -62,6 +63,7 @@ public final class SpeculativeDecoder {
         this.sampling = sampling;
         this.rng = rng;
         this.vocab = model.config().vocabSize();
+        this.hidden = model.config().hiddenSize();
     }
 
     /**
@@ -85,7 +87,7 @@ public final class SpeculativeDecoder {
             float[] logits = model.forward(new int[] {lastToken}, 0, 1, state, false, false).logits();
             plainSteps++;
             emitted++;
-            return new int[] {greedy() ? VectorOps.argmax(logits, 0, vocab) : SpeculativeSampling.sample(sampling.probabilities(logits, 0, vocab), rng)};
+            return new int[] {choose(logits, 0)};
         }
 
         int[] tokens = new int[k + 1]; // [x, d1 .. dk]: the verification input
@@ -93,10 +95,9 @@ public final class SpeculativeDecoder {
         float[][] q = greedy() ? null : new float[k][];
         ForwardResult draft = model.mtpDraft(state, lastToken, false);
         for (int i = 0; i < k; i++) {
-            if (i > 0) {
-                int rows = draft.hidden().length / model.config().hiddenSize();
-                float[] h = Arrays.copyOfRange(draft.hidden(), (rows - 1) * model.config().hiddenSize(), rows * model.config().hiddenSize());
-                draft = model.mtpForward(h, new int[] {tokens[i]}, 1, state, false);
+            if (i > 0) { // chained: the head's own last output is the next hidden state
+                float[] h = draft.hidden();
+                draft = model.mtpForward(Arrays.copyOfRange(h, h.length - hidden, h.length), new int[] {tokens[i]}, 1, state, false);
             }
             if (greedy()) {
                 tokens[i + 1] = VectorOps.argmax(draft.logits(), 0, vocab);
@@ -110,7 +111,7 @@ public final class SpeculativeDecoder {
         float[] logits = verify.logits();
         int m = 0;
         int next = -1;
-        while (m < k && next < 0) { // row m predicts the token at draft m's place
+        while (m < k && next < 0) { // logits row m is the main model on the place of tokens[m + 1]
             if (greedy()) {
                 int best = VectorOps.argmax(logits, m * vocab, vocab);
                 if (best == tokens[m + 1]) {
@@ -128,8 +129,7 @@ public final class SpeculativeDecoder {
             }
         }
         if (next < 0) { // every draft kept: one more token from the last row
-            next = greedy() ? VectorOps.argmax(logits, k * vocab, vocab)
-                    : SpeculativeSampling.sample(sampling.probabilities(logits, k * vocab, vocab), rng);
+            next = choose(logits, k);
         }
         verify.commit(m + 1);
 
@@ -140,6 +140,12 @@ public final class SpeculativeDecoder {
         int[] out = Arrays.copyOfRange(tokens, 1, m + 2);
         out[m] = next;
         return out;
+    }
+
+    /** A token from logits row {@code row} as plain decoding would choose it. */
+    private int choose(float[] logits, int row) {
+        return greedy() ? VectorOps.argmax(logits, row * vocab, vocab)
+                : SpeculativeSampling.sample(sampling.probabilities(logits, row * vocab, vocab), rng);
     }
 
     private boolean greedy() {

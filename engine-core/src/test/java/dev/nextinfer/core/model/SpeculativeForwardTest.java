@@ -162,6 +162,10 @@ class SpeculativeForwardTest {
         assertEquals(5, s.position());
         assertThrows(NextInferException.class, () -> model.forwardSpeculative(new int[65], 0, 65, s));
         assertThrows(NextInferException.class, () -> model.mtpDraft(model.newState(8), 1, false));
+        NextInferException full = assertThrows(NextInferException.class, () -> model.forwardSpeculative(new int[] {1, 2, 3, 4, 5, 6}, 0, 6, s));
+        assertTrue(full.getMessage().contains("at most 10 positions"), full.getMessage());
+        assertEquals(5, s.position(), "a refused call changes nothing");
+        model.forward(new int[] {6}, 0, 1, s, false, false);
     }
 
     private static void assertClose(String what, float[] actual, float[] expected) {

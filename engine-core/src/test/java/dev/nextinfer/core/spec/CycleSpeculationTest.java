@@ -2,10 +2,12 @@ package dev.nextinfer.core.spec;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nextinfer.core.LoadOptions;
+import dev.nextinfer.core.NextInferException;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.safetensors.DType;
@@ -113,12 +115,16 @@ class CycleSpeculationTest {
     }
 
     @Test
-    void rewriteNeedsAnMtpHead(@TempDir Path dir) throws IOException {
+    void withoutAnMtpHeadCycleAndSpeculationAreRefused(@TempDir Path dir) throws IOException {
         Path d = dir.resolve("nomtp");
         Synthesizer.write(smallConfig(), d, DType.F32, 1, 2, LoadListener.NONE);
         dev.nextinfer.core.testing.CheckpointEditor.from(d).drop(n -> n.startsWith("mtp.")).writeTo(dir.resolve("nomtp2"));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.nextinfer.core.NextInferException.class,
+        NextInferException e = assertThrows(NextInferException.class,
                 () -> CycleCheckpoint.rewrite(dir.resolve("nomtp2"), 1, 1));
         assertTrue(e.getMessage().contains("no MTP head"), e.getMessage());
+        try (Qwen3Next q = Qwen3Next.load(dir.resolve("nomtp2"), LoadOptions.builder().threads(1).build())) {
+            assertThrows(NextInferException.class, () -> q.model().newState(8, true));
+            assertThrows(NextInferException.class, () -> new SpeculativeDecoder(q.model(), 1, SamplingParams.GREEDY, null));
+        }
     }
 }

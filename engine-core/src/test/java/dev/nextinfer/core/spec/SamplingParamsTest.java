@@ -53,6 +53,46 @@ class SamplingParamsTest {
         assertArrayEquals(new float[] {0.5f, 0.5f, 0, 0}, new SamplingParams(1, 0, 0.5).probabilities(ties, 0, 4), 1e-6f);
     }
 
+    /** The narrowed nucleus equals a plain full sort on large vocabularies: flat, peaked, with ties, tiny tails. */
+    @Test
+    void topPMatchesAFullSortReference() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(8);
+        for (int trial = 0; trial < 40; trial++) {
+            int vocab = 1 + r.nextInt(20_000);
+            float spread = (float) (0.1 + 30 * r.nextDouble());
+            float[] logits = new float[vocab];
+            for (int i = 0; i < vocab; i++) {
+                logits[i] = trial % 4 == 0 ? Math.round(r.nextDouble() * 3) : (float) (spread * r.nextGaussian()); // ties
+            }
+            double topP = trial % 5 == 0 ? 0.999999 : r.nextDouble();
+            SamplingParams sp = new SamplingParams(1, 0, Math.max(topP, 1e-3));
+            assertArrayEquals(referenceTopP(SamplingParams.temperature(1).probabilities(logits, 0, vocab), sp.topP()),
+                    sp.probabilities(logits, 0, vocab), 1e-6f, "trial " + trial);
+        }
+    }
+
+    private static float[] referenceTopP(float[] p, double mass) {
+        Integer[] ids = new Integer[p.length];
+        for (int i = 0; i < p.length; i++) {
+            ids[i] = i;
+        }
+        java.util.Arrays.sort(ids, (a, b) -> p[a] != p[b] ? Float.compare(p[b], p[a]) : Integer.compare(a, b));
+        float[] out = new float[p.length];
+        double cum = 0;
+        double kept = 0;
+        for (int i = 0; i < ids.length && cum < mass; i++) {
+            if (p[ids[i]] > 0) {
+                out[ids[i]] = p[ids[i]];
+                cum += p[ids[i]];
+                kept += p[ids[i]];
+            }
+        }
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (out[i] / kept);
+        }
+        return out;
+    }
+
     @Test
     void badParametersAreOneLineErrors() {
         assertThrows(NextInferException.class, () -> SamplingParams.temperature(-0.1));
