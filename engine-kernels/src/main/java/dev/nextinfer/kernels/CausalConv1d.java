@@ -18,6 +18,13 @@ public final class CausalConv1d {
      */
     public static void forward(float[] x, int xStride, int T, int channels, int c0, int c1,
                                float[] w, int K, float[] window, boolean silu, float[] out, int outStride) {
+        convolve(x, xStride, T, channels, c0, c1, w, K, window, silu, out, outStride);
+        pushWindow(x, xStride, T, channels, c0, c1, K, window);
+    }
+
+    /** As {@link #forward} but leaves the window unchanged (for a call whose inputs may be taken back). */
+    public static void convolve(float[] x, int xStride, int T, int channels, int c0, int c1,
+                                float[] w, int K, float[] window, boolean silu, float[] out, int outStride) {
         int hist = K - 1;
         for (int c = c0; c < c1; c++) {
             int wOff = c * K;
@@ -30,7 +37,13 @@ public final class CausalConv1d {
                 }
                 out[t * outStride + c] = silu ? Activations.silu(acc) : acc;
             }
-            // new window = last `hist` of (window ++ inputs)
+        }
+    }
+
+    /** Channels {@code [c0, c1)}: the window becomes the last {@code K-1} of (window ++ the {@code T} inputs). */
+    public static void pushWindow(float[] x, int xStride, int T, int channels, int c0, int c1, int K, float[] window) {
+        int hist = K - 1;
+        for (int c = c0; c < c1; c++) {
             for (int j = 0; j < hist; j++) {
                 int src = T - hist + j;
                 window[j * channels + c] = src >= 0 ? x[src * xStride + c] : window[(hist + src) * channels + c];

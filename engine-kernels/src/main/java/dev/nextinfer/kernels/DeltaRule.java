@@ -1,5 +1,9 @@
 package dev.nextinfer.kernels;
 
+import static dev.nextinfer.kernels.Simd.F;
+
+import jdk.incubator.vector.FloatVector;
+
 /**
  * The gated delta rule of Gated DeltaNet for one head, with state {@code S[dk][dv]} (row-major, key dimension
  * first). Per token, with decay {@code g ≤ 0} (log space), gate {@code β}, and q, k already l2-normalised (q
@@ -62,96 +66,141 @@ public final class DeltaRule {
     /**
      * Chunked form over {@code n} tokens with chunks of {@code chunkSize}; same result as {@link #recurrent} up to
      * rounding. A final partial chunk is computed at its own length (equivalent to zero padding: padded tokens
-     * have {@code g = 0, β = 0} and change nothing).
+     * have {@code g = 0, β = 0} and change nothing). Each chunk is {@link #chunk} then {@link #advance} over all of
+     * its tokens.
      */
     public static void chunked(int n, int dk, int dv,
                                float[] q, int qOff, int qStride, float[] k, int kOff, int kStride,
                                float[] v, int vOff, int vStride, float[] g, int gOff, int gStride,
                                float[] beta, int betaOff, int betaStride,
                                float[] S, int sOff, float[] out, int outOff, int outStride, int chunkSize) {
-        int C = chunkSize;
-        float[] gc = new float[C];        // cumulative log decay within the chunk
-        float[] A = new float[C * C];     // (I + strictly-lower interactions)⁻¹ style matrix, row-major
-        float[] U = new float[C * dv];    // A · (β v)
-        float[] W = new float[C * dk];    // A · (β k e^gc)
-        float[] vNew = new float[C * dv];
-        float[] qk = new float[C * C];
-        for (int c0 = 0; c0 < n; c0 += C) {
-            int L = Math.min(C, n - c0);
-            float acc = 0f;
-            for (int i = 0; i < L; i++) {
-                acc += g[gOff + (c0 + i) * gStride];
-                gc[i] = acc;
+        float[] gc = new float[chunkSize];
+        float[] vNew = new float[chunkSize * dv];
+        for (int c0 = 0; c0 < n; c0 += chunkSize) {
+            int L = Math.min(chunkSize, n - c0);
+            chunk(L, dk, dv, q, qOff + c0 * qStride, qStride, k, kOff + c0 * kStride, kStride,
+                    v, vOff + c0 * vStride, vStride, g, gOff + c0 * gStride, gStride, beta, betaOff + c0 * betaStride, betaStride,
+                    S, sOff, out, outOff + c0 * outStride, outStride, gc, 0, vNew, 0);
+            advance(L, dk, dv, k, kOff + c0 * kStride, kStride, gc, 0, vNew, 0, S, sOff);
+        }
+    }
+
+    /**
+     * One chunk of {@code L} tokens read against the state {@code S} at the chunk's start, which it does not
+     * modify (WY form). Writes the outputs, the cumulative log decays {@code gc[gcOff + i] = Σ_{j≤i} g_j} and the
+     * corrected values {@code vNew[vNewOff + i·dv ..]} that {@link #advance} needs. All three depend on tokens
+     * {@code ≤ i} only (the WY matrices are lower-triangular), so any prefix of the chunk can be committed later.
+     */
+    public static void chunk(int L, int dk, int dv,
+                             float[] q, int qOff, int qStride, float[] k, int kOff, int kStride,
+                             float[] v, int vOff, int vStride, float[] g, int gOff, int gStride,
+                             float[] beta, int betaOff, int betaStride,
+                             float[] S, int sOff, float[] out, int outOff, int outStride,
+                             float[] gc, int gcOff, float[] vNew, int vNewOff) {
+        float[] A = new float[L * L];     // strictly-lower interactions, then (I − that)⁻¹ below the diagonal
+        float[] U = new float[L * dv];    // A · (β v)
+        float[] W = new float[L * dk];    // A · (β k e^gc)
+        float acc = 0f;
+        for (int i = 0; i < L; i++) {
+            acc += g[gOff + i * gStride];
+            gc[gcOff + i] = acc;
+        }
+        // A[i][j] = −β_i (k_i·k_j) e^(gc_i − gc_j) for j < i
+        for (int i = 0; i < L; i++) {
+            int ki = kOff + i * kStride;
+            float bi = beta[betaOff + i * betaStride];
+            for (int j = 0; j < i; j++) {
+                int kj = kOff + j * kStride;
+                A[i * L + j] = -bi * VectorOps.dot(k, ki, k, kj, dk) * (float) Math.exp(gc[gcOff + i] - gc[gcOff + j]);
             }
-            // A[i][j] = −β_i (k_i·k_j) e^(gc_i − gc_j) for j < i
-            for (int i = 0; i < L; i++) {
-                int ki = kOff + (c0 + i) * kStride;
-                float bi = beta[betaOff + (c0 + i) * betaStride];
-                for (int j = 0; j < i; j++) {
-                    int kj = kOff + (c0 + j) * kStride;
-                    A[i * C + j] = -bi * VectorOps.dot(k, ki, k, kj, dk) * (float) Math.exp(gc[i] - gc[j]);
+        }
+        // forward substitution: row i += Σ_m row_i[m] · row_m (rows m < i already final)
+        float[] row = new float[L];
+        for (int i = 1; i < L; i++) {
+            System.arraycopy(A, i * L, row, 0, i);
+            for (int j = 0; j < i; j++) {
+                float s = row[j];
+                for (int m = j + 1; m < i; m++) {
+                    s += row[m] * A[m * L + j];
                 }
+                A[i * L + j] = s;
             }
-            // forward substitution: row i += Σ_m row_i[m] · row_m (rows m < i already final)
-            float[] row = new float[C];
-            for (int i = 1; i < L; i++) {
-                System.arraycopy(A, i * C, row, 0, i);
-                for (int j = 0; j < i; j++) {
-                    float s = row[j];
-                    for (int m = j + 1; m < i; m++) {
-                        s += row[m] * A[m * C + j];
-                    }
-                    A[i * C + j] = s;
+        }
+        // with the identity on the diagonal: U = A·(βv), W = A·(βk e^gc)
+        for (int i = 0; i < L; i++) {
+            for (int j = 0; j <= i; j++) {
+                float a = j == i ? 1f : A[i * L + j];
+                if (a == 0f) {
+                    continue;
                 }
+                float bj = beta[betaOff + j * betaStride];
+                VectorOps.axpy(a * bj, v, vOff + j * vStride, U, i * dv, dv);
+                VectorOps.axpy(a * bj * (float) Math.exp(gc[gcOff + j]), k, kOff + j * kStride, W, i * dk, dk);
             }
-            // with the identity on the diagonal: U = A·(βv), W = A·(βk e^gc)
-            for (int i = 0; i < L; i++) {
-                java.util.Arrays.fill(U, i * dv, i * dv + dv, 0f);
-                java.util.Arrays.fill(W, i * dk, i * dk + dk, 0f);
-                for (int j = 0; j <= i; j++) {
-                    float a = j == i ? 1f : A[i * C + j];
-                    if (a == 0f) {
-                        continue;
-                    }
-                    float bj = beta[betaOff + (c0 + j) * betaStride];
-                    VectorOps.axpy(a * bj, v, vOff + (c0 + j) * vStride, U, i * dv, dv);
-                    VectorOps.axpy(a * bj * (float) Math.exp(gc[j]), k, kOff + (c0 + j) * kStride, W, i * dk, dk);
-                }
-            }
-            // vNew = U − W·S
-            for (int i = 0; i < L; i++) {
-                System.arraycopy(U, i * dv, vNew, i * dv, dv);
-                for (int a = 0; a < dk; a++) {
-                    VectorOps.axpy(-W[i * dk + a], S, sOff + a * dv, vNew, i * dv, dv);
-                }
-            }
-            // out_i = (q_i e^gc_i)·S + Σ_{j≤i} (q_i·k_j) e^(gc_i − gc_j) vNew_j
-            for (int i = 0; i < L; i++) {
-                int qi = qOff + (c0 + i) * qStride;
-                int o = outOff + (c0 + i) * outStride;
-                java.util.Arrays.fill(out, o, o + dv, 0f);
-                float eg = (float) Math.exp(gc[i]);
-                for (int a = 0; a < dk; a++) {
-                    VectorOps.axpy(q[qi + a] * eg, S, sOff + a * dv, out, o, dv);
-                }
-                for (int j = 0; j <= i; j++) {
-                    int kj = kOff + (c0 + j) * kStride;
-                    qk[i * C + j] = VectorOps.dot(q, qi, k, kj, dk) * (float) Math.exp(gc[i] - gc[j]);
-                    VectorOps.axpy(qk[i * C + j], vNew, j * dv, out, o, dv);
-                }
-            }
-            // S = S e^(gc_last) + Σ_i (k_i e^(gc_last − gc_i)) ⊗ vNew_i
-            float gLast = gc[L - 1];
-            float decayAll = (float) Math.exp(gLast);
+        }
+        // vNew = U − W·S
+        for (int i = 0; i < L; i++) {
+            int vi = vNewOff + i * dv;
+            System.arraycopy(U, i * dv, vNew, vi, dv);
             for (int a = 0; a < dk; a++) {
-                VectorOps.scale(S, sOff + a * dv, dv, decayAll);
+                VectorOps.axpy(-W[i * dk + a], S, sOff + a * dv, vNew, vi, dv);
             }
-            for (int i = 0; i < L; i++) {
-                int ki = kOff + (c0 + i) * kStride;
-                float w = (float) Math.exp(gLast - gc[i]);
-                for (int a = 0; a < dk; a++) {
-                    VectorOps.axpy(k[ki + a] * w, vNew, i * dv, S, sOff + a * dv, dv);
+        }
+        // out_i = (q_i e^gc_i)·S + Σ_{j≤i} (q_i·k_j) e^(gc_i − gc_j) vNew_j
+        for (int i = 0; i < L; i++) {
+            int qi = qOff + i * qStride;
+            int o = outOff + i * outStride;
+            java.util.Arrays.fill(out, o, o + dv, 0f);
+            float eg = (float) Math.exp(gc[gcOff + i]);
+            for (int a = 0; a < dk; a++) {
+                VectorOps.axpy(q[qi + a] * eg, S, sOff + a * dv, out, o, dv);
+            }
+            for (int j = 0; j <= i; j++) {
+                float qk = VectorOps.dot(q, qi, k, kOff + j * kStride, dk) * (float) Math.exp(gc[gcOff + i] - gc[gcOff + j]);
+                VectorOps.axpy(qk, vNew, vNewOff + j * dv, out, o, dv);
+            }
+        }
+    }
+
+    /**
+     * Moves {@code S} from the start of a {@link #chunk} to just after its first {@code a} tokens:
+     * {@code S ← S·e^gc[a−1] + Σ_{i<a} (k_i e^(gc[a−1] − gc_i)) ⊗ vNew_i}. {@code a = 0} leaves S as it is. One
+     * read-modify-write pass over S: each vector of a row is decayed and receives all {@code a} terms in
+     * registers (in the order of the unfused form, so the result is the same to the bit).
+     */
+    public static void advance(int a, int dk, int dv, float[] k, int kOff, int kStride,
+                               float[] gc, int gcOff, float[] vNew, int vNewOff, float[] S, int sOff) {
+        if (a == 0) {
+            return;
+        }
+        float gLast = gc[gcOff + a - 1];
+        float decayAll = (float) Math.exp(gLast);
+        float[] w = new float[a];
+        for (int i = 0; i < a; i++) {
+            w[i] = (float) Math.exp(gLast - gc[gcOff + i]);
+        }
+        float[] coef = new float[a];
+        FloatVector vDecay = FloatVector.broadcast(F, decayAll);
+        int upper = F.loopBound(dv);
+        for (int r = 0; r < dk; r++) {
+            int row = sOff + r * dv;
+            for (int i = 0; i < a; i++) {
+                coef[i] = k[kOff + i * kStride + r] * w[i];
+            }
+            int c = 0;
+            for (; c < upper; c += F.length()) {
+                FloatVector acc = FloatVector.fromArray(F, S, row + c).mul(vDecay);
+                for (int i = 0; i < a; i++) {
+                    acc = FloatVector.fromArray(F, vNew, vNewOff + i * dv + c).fma(FloatVector.broadcast(F, coef[i]), acc);
                 }
+                acc.intoArray(S, row + c);
+            }
+            for (; c < dv; c++) {
+                float x = S[row + c] * decayAll;
+                for (int i = 0; i < a; i++) {
+                    x += coef[i] * vNew[vNewOff + i * dv + c];
+                }
+                S[row + c] = x;
             }
         }
     }

@@ -78,6 +78,31 @@ class DeltaRuleTest {
         assertClose("state", sParts, sWhole, 2e-5);
     }
 
+    /**
+     * The deferred commit of speculative decoding: {@code chunk} reads S without writing it, and {@code advance(a)}
+     * then gives the state after the first {@code a} tokens, for every prefix, with the outputs of those tokens.
+     */
+    @ParameterizedTest(name = "L={0} dk={1} dv={2}")
+    @CsvSource({"5, 16, 24", "2, 12, 20", "9, 128, 128"})
+    void chunkThenAdvanceOfAnyPrefixEqualsRecurrent(int L, int dk, int dv) {
+        Inputs in = inputs(L, dk, dv, true, 4242L + L);
+        float[] S = in.s0.clone();
+        float[] out = new float[L * dv];
+        float[] gc = new float[L];
+        float[] vNew = new float[L * dv];
+        DeltaRule.chunk(L, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, S, 0, out, 0, dv, gc, 0, vNew, 0);
+        assertClose("chunk leaves S alone", S, in.s0, 0);
+        for (int a = 0; a <= L; a++) {
+            float[] sRec = in.s0.clone();
+            float[] oRec = new float[Math.max(1, a) * dv];
+            DeltaRule.recurrent(a, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sRec, 0, oRec, 0, dv);
+            float[] sAdv = in.s0.clone();
+            DeltaRule.advance(a, dk, dv, in.k, 0, dk, gc, 0, vNew, 0, sAdv, 0);
+            assertClose("state after " + a + " of " + L, sAdv, sRec, 2e-5);
+            assertClose("outputs of the first " + a, java.util.Arrays.copyOf(out, a * dv), java.util.Arrays.copyOf(oRec, a * dv), 2e-5);
+        }
+    }
+
     static void assertClose(String what, float[] actual, float[] expected, double tol) {
         double scale = 0;
         double diff = 0;

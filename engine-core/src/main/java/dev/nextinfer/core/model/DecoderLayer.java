@@ -34,12 +34,23 @@ final class DecoderLayer {
 
     /** Updates the residual stream {@code x[T][H]} in place. Exactly one of the two states is used. */
     void forward(ThreadPool pool, float[] x, int T, DeltaNetState linearState, KvCache cache) {
+        forward(pool, x, T, linearState, cache, false);
+    }
+
+    /**
+     * As {@link #forward(ThreadPool, float[], int, DeltaNetState, KvCache)}; when {@code deferDeltaNet}, a DeltaNet
+     * layer leaves its state as it is and returns the update (attention layers append to their cache as usual).
+     */
+    DeltaNetUpdate forward(ThreadPool pool, float[] x, int T, DeltaNetState linearState, KvCache cache, boolean deferDeltaNet) {
+        DeltaNetUpdate update = null;
         float[] h = new float[T * hidden];
         float[] mix = new float[T * hidden];
         for (int t = 0; t < T; t++) {
             Norms.rmsNormZeroCentred(x, t * hidden, w.inputLayernorm(), eps, h, t * hidden, hidden);
         }
-        if (linearAttn != null) {
+        if (linearAttn != null && deferDeltaNet) {
+            update = linearAttn.forwardDeferred(pool, h, T, linearState, mix);
+        } else if (linearAttn != null) {
             linearAttn.forward(pool, h, T, linearState, mix);
         } else {
             selfAttn.forward(pool, h, T, cache, mix);
@@ -55,5 +66,6 @@ final class DecoderLayer {
             FeedForward.forward(pool, w.mlp(), h, T, mix);
         }
         VectorOps.add(x, 0, mix, 0, T * hidden);
+        return update;
     }
 }

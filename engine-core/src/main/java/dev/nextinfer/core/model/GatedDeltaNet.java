@@ -24,6 +24,8 @@ import dev.nextinfer.kernels.VectorOps;
  * </pre>
  *
  * Multi-token calls use the chunked rule (chunk 64), single tokens the recurrent rule; both continue the state.
+ * A deferred call ({@link #forwardDeferred}, speculative verification) reads the state without writing it and
+ * returns the {@link DeltaNetUpdate} that commits any prefix of its tokens.
  */
 final class GatedDeltaNet {
     static final int CHUNK = 64;
@@ -57,6 +59,21 @@ final class GatedDeltaNet {
 
     /** {@code out[T][H] = mixer(h[T][H])}, advancing {@code state} by T tokens. */
     void forward(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out) {
+        run(pool, h, T, state, out, false);
+    }
+
+    /**
+     * {@code out[T][H] = mixer(h[T][H])} from {@code state} without changing it ({@code T ≤ }{@value #CHUNK});
+     * the returned update advances it past any prefix of the T tokens.
+     */
+    DeltaNetUpdate forwardDeferred(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out) {
+        if (T > CHUNK) {
+            throw new IllegalArgumentException("a deferred DeltaNet call covers one chunk: " + T + " > " + CHUNK + " tokens");
+        }
+        return run(pool, h, T, state, out, true);
+    }
+
+    private DeltaNetUpdate run(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out, boolean deferred) {
         float[] qkvz = new float[T * qkvzDim];
         float[] ba = new float[T * 2 * nv];
         GroupedLinear.forward(pool, 2, new Matrix[] {w.inProjQkvz(), w.inProjBa()}, new float[][] {h, h},
@@ -88,8 +105,13 @@ final class GatedDeltaNet {
         }
 
         float[] conv = new float[T * convDim];
-        pool.parallelFor(convDim, 256, (c0, c1) ->
-                CausalConv1d.forward(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim));
+        pool.parallelFor(convDim, 256, (c0, c1) -> {
+            if (deferred) {
+                CausalConv1d.convolve(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim);
+            } else {
+                CausalConv1d.forward(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim);
+            }
+        });
 
         // l2-normalise q and k per head; fold the 1/√dk scale into q
         float scale = (float) (1.0 / Math.sqrt(dk));
@@ -105,13 +127,18 @@ final class GatedDeltaNet {
 
         float[] core = new float[T * nv * dv];
         float[] S = state.recurrent;
+        float[] gc = deferred ? new float[nv * T] : null;
+        float[] vNew = deferred ? new float[nv * T * dv] : null;
         pool.parallelFor(nv, 1, (j0, j1) -> {
             for (int j = j0; j < j1; j++) {
                 int hk = j / r;
                 int qOff = hk * dk;
                 int kOff = nk * dk + hk * dk;
                 int vOff = 2 * nk * dk + j * dv;
-                if (T == 1) {
+                if (deferred) { // outputs from the untouched state; S moves only on commit
+                    DeltaRule.chunk(T, dk, dv, conv, qOff, convDim, conv, kOff, convDim, conv, vOff, convDim,
+                            g, j, nv, beta, j, nv, S, j * dk * dv, core, j * dv, nv * dv, gc, j * T, vNew, j * T * dv);
+                } else if (T == 1) {
                     DeltaRule.recurrent(1, dk, dv, conv, qOff, convDim, conv, kOff, convDim, conv, vOff, convDim,
                             g, j, nv, beta, j, nv, S, j * dk * dv, core, j * dv, nv * dv);
                 } else {
@@ -129,6 +156,7 @@ final class GatedDeltaNet {
             }
         }
         Linear.forward(pool, w.outProj(), core, T, out);
+        return deferred ? new DeltaNetUpdate(state, T, mixed, conv, gc, vNew, convDim, kernel, nk, nv, dk, dv) : null;
     }
 
     int hidden() {

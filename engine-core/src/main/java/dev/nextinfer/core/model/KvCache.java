@@ -57,6 +57,16 @@ public final class KvCache implements GqaAttention.KvSource {
         return out;
     }
 
+    /** Number of kv heads. */
+    public int kvHeads() {
+        return kvHeads;
+    }
+
+    /** Width of one head. */
+    public int headDim() {
+        return headDim;
+    }
+
     /** Floats per position over all heads ({@code kvHeads·headDim}). */
     public int width() {
         return kvHeads * headDim;

@@ -26,6 +26,9 @@ import dev.nextinfer.kernels.ThreadPool;
  * can run on one model. Calls on one pool are serialised by the pool.
  */
 public final class Qwen3NextModel {
+    /** Backlog rows beyond which a forward feeds them to the MTP head at once (bounds memory for long prompts). */
+    static final int MTP_BACKLOG_ROWS = 64;
+
     private final Qwen3NextConfig cfg;
     private final ModelWeights w;
     private final ThreadPool pool;
@@ -84,17 +87,28 @@ public final class Qwen3NextModel {
 
     /** A fresh sequence state for up to {@code maxPositions} positions, with the model's KV cache format. */
     public SequenceState newState(int maxPositions) {
-        return new SequenceState(cfg, maxPositions, kvFormat);
+        return new SequenceState(cfg, maxPositions, kvFormat, false);
     }
 
     /** A fresh sequence state with an explicit KV cache format. */
     public SequenceState newState(int maxPositions, KvCacheFormat format) {
-        return new SequenceState(cfg, maxPositions, format);
+        return new SequenceState(cfg, maxPositions, format, false);
     }
 
     /** The KV cache format of {@link #newState(int)}. */
     public KvCacheFormat kvCacheFormat() {
         return kvFormat;
+    }
+
+    /**
+     * A fresh sequence state; with {@code recordMtpInputs} it keeps what the MTP head needs, for speculative
+     * decoding ({@link #mtpDraft}, {@link #forwardSpeculative}).
+     */
+    public SequenceState newState(int maxPositions, boolean recordMtpInputs) {
+        if (recordMtpInputs) {
+            requireMtp();
+        }
+        return new SequenceState(cfg, maxPositions, kvFormat, recordMtpInputs);
     }
 
     /**
@@ -108,29 +122,87 @@ public final class Qwen3NextModel {
         if (T <= 0) {
             throw new NextInferException("forward needs at least one token");
         }
+        state.requireNoPending();
+        state.requireRoom(T);
         checkTokens(tokens, from, to);
+        float[][] captured = captureLayers ? new float[layers.length + 1][] : null;
+        float[] normed = layersForward(tokens, from, T, state, null, captured);
+        advance(state, normed, tokens, from, T);
+        return new ForwardResult(lmHead(normed, T, allLogits), allLogits ? T : 1, normed, captured);
+    }
+
+    /**
+     * The verification pass of speculative decoding: runs {@code tokens[from .. to)} ({@code 1 ≤ T ≤ }{@value
+     * GatedDeltaNet#CHUNK}) like {@link #forward} with logits for every position, but leaves the sequence where it
+     * was until {@link PendingForward#commit(int)} says how many of the tokens to keep. DeltaNet layers compute
+     * their outputs from the current state and defer the update; attention layers append and later truncate.
+     */
+    public PendingForward forwardSpeculative(int[] tokens, int from, int to, SequenceState state) {
+        int T = to - from;
+        if (T <= 0 || T > GatedDeltaNet.CHUNK) {
+            throw new NextInferException("a speculative forward takes 1 to " + GatedDeltaNet.CHUNK + " tokens, got " + T);
+        }
+        state.requireNoPending();
+        state.requireRoom(T);
+        checkTokens(tokens, from, to);
+        DeltaNetUpdate[] updates = new DeltaNetUpdate[layers.length];
+        float[] normed = layersForward(tokens, from, T, state, updates, null);
+        int[] verified = java.util.Arrays.copyOfRange(tokens, from, to);
+        PendingForward p = new PendingForward(this, state, verified, lmHead(normed, T, true), normed, updates);
+        state.pending = p;
+        return p;
+    }
+
+    /** Embeds and runs all layers; returns the normed final hidden states. Defers DeltaNet updates into {@code updates} if given. */
+    private float[] layersForward(int[] tokens, int from, int T, SequenceState state, DeltaNetUpdate[] updates, float[][] captured) {
         float[] x = new float[T * hidden];
         for (int t = 0; t < T; t++) {
             w.embedTokens().row(tokens[from + t], x, t * hidden);
         }
-        float[][] captured = captureLayers ? new float[layers.length + 1][] : null;
-        if (captureLayers) {
+        if (captured != null) {
             captured[0] = x.clone();
         }
         for (int i = 0; i < layers.length; i++) {
-            layers[i].forward(pool, x, T, state.linear[i], state.kv[i]);
-            if (captureLayers) {
+            DeltaNetUpdate u = layers[i].forward(pool, x, T, state.linear[i], state.kv[i], updates != null);
+            if (updates != null) {
+                updates[i] = u;
+            }
+            if (captured != null) {
                 captured[i + 1] = x.clone();
             }
         }
-        state.position += T;
         float[] normed = new float[T * hidden];
         for (int t = 0; t < T; t++) {
             Norms.rmsNormZeroCentred(x, t * hidden, w.norm(), eps, normed, t * hidden, hidden);
         }
-        state.lastHidden = new float[hidden];
-        System.arraycopy(normed, (T - 1) * hidden, state.lastHidden, 0, hidden);
-        return new ForwardResult(lmHead(normed, T, allLogits), allLogits ? T : 1, normed, captured);
+        return normed;
+    }
+
+    /** Commits the first {@code accepted} tokens of a speculative forward (called by {@link PendingForward}). */
+    void commit(SequenceState state, int[] tokens, float[] normed, DeltaNetUpdate[] updates, int accepted) {
+        int start = state.position;
+        for (int i = 0; i < layers.length; i++) {
+            if (updates[i] != null) {
+                updates[i].apply(pool, accepted);
+            } else if (state.kv[i] != null) {
+                state.kv[i].truncate(start + accepted);
+            }
+        }
+        advance(state, normed, tokens, 0, accepted);
+    }
+
+    /**
+     * Moves the position past consumed tokens and records the MTP inputs; a long backlog (a prompt) is fed to the
+     * MTP head right away so that it stays a few rows long.
+     */
+    private void advance(SequenceState state, float[] normed, int[] tokens, int from, int n) {
+        state.advance(normed, hidden, tokens, from, n);
+        MtpBacklog b = state.mtpBacklog;
+        if (b != null && mtpLayer != null && b.rows() > MTP_BACKLOG_ROWS) {
+            int pairs = b.rows() - 1; // the last row waits for its next token
+            mtpHidden(b.hidden(), b.tokens(), pairs, state.mtpKv);
+            b.dropFirst(pairs);
+        }
     }
 
     /**
@@ -138,12 +210,51 @@ public final class Qwen3NextModel {
      * {@code hidden[t]} with the embedding of {@code nextTokens[t]} (the token after that position) and predicts
      * the token after {@code nextTokens[t]}. Continues the state's MTP cache. The result's {@code hidden} is the
      * head's output after {@code mtp.norm}, which chained drafting feeds back in as the next hidden state.
+     *
+     * <p>On a state that records MTP inputs this is for chained draft steps after {@link #mtpDraft} only.
      */
     public ForwardResult mtpForward(float[] hiddenStates, int[] nextTokens, int T, SequenceState state, boolean allLogits) {
-        if (mtpLayer == null) {
-            throw new NextInferException("this checkpoint has no mtp.* tensors: multi-token prediction is unavailable");
+        requireMtp();
+        state.requireNoPending();
+        if (state.mtpBacklog != null && state.mtpBacklog.rows() > 0) {
+            throw new NextInferException("this sequence records MTP inputs: start drafting with mtpDraft, which consumes them");
         }
         checkTokens(nextTokens, 0, T);
+        float[] normed = mtpHidden(hiddenStates, nextTokens, T, state.mtpKv);
+        return new ForwardResult(lmHead(normed, T, allLogits), allLogits ? T : 1, normed, null);
+    }
+
+    /**
+     * The first draft step of a speculative round on a state that records MTP inputs: runs the MTP head over every
+     * position the main model has consumed and the head has not, pairing the last one with {@code next} (the
+     * token chosen from the main model's last logits, not consumed yet). Afterwards the MTP cache holds exactly
+     * the main model's positions; the last logits row predicts the token after {@code next}, and the last hidden
+     * row feeds the next draft step ({@link #mtpForward}). Draft again after a commit or forward.
+     *
+     * @param allLogits logits for every row run (else only the last)
+     */
+    public ForwardResult mtpDraft(SequenceState state, int next, boolean allLogits) {
+        requireMtp();
+        state.requireNoPending();
+        if (state.mtpBacklog == null) {
+            throw new NextInferException("this sequence does not record MTP inputs: create it with newState(maxPositions, true)");
+        }
+        if (state.position == 0) {
+            throw new NextInferException("drafting needs at least one consumed position");
+        }
+        checkTokens(new int[] {next}, 0, 1);
+        state.syncMtp(); // drafting again: recompute the uncertain rows
+        MtpBacklog b = state.mtpBacklog;
+        int n = b.rows();
+        int[] nextTokens = java.util.Arrays.copyOf(b.tokens(), n); // the known next tokens, then `next`
+        nextTokens[n - 1] = next;
+        float[] normed = mtpHidden(b.hidden(), nextTokens, n, state.mtpKv);
+        b.clear();
+        return new ForwardResult(lmHead(normed, n, allLogits), allLogits ? n : 1, normed, null);
+    }
+
+    /** {@code mtp.norm(layer(fc([pre_fc_norm_embedding(embed(next)) | pre_fc_norm_hidden(hidden)])))} for T rows. */
+    private float[] mtpHidden(float[] hiddenStates, int[] nextTokens, int T, KvCache cache) {
         MtpWeights m = w.mtp();
         float[] cat = new float[T * 2 * hidden];
         float[] row = new float[hidden];
@@ -154,12 +265,18 @@ public final class Qwen3NextModel {
         }
         float[] x = new float[T * hidden];
         Linear.forward(pool, m.fc(), cat, T, x);
-        mtpLayer.forward(pool, x, T, null, state.mtpKv);
+        mtpLayer.forward(pool, x, T, null, cache);
         float[] normed = new float[T * hidden];
         for (int t = 0; t < T; t++) {
             Norms.rmsNormZeroCentred(x, t * hidden, m.norm(), eps, normed, t * hidden, hidden);
         }
-        return new ForwardResult(lmHead(normed, T, allLogits), allLogits ? T : 1, normed, null);
+        return normed;
+    }
+
+    private void requireMtp() {
+        if (mtpLayer == null) {
+            throw new NextInferException("this checkpoint has no mtp.* tensors: multi-token prediction is unavailable");
+        }
     }
 
     private float[] lmHead(float[] normed, int T, boolean allLogits) {

@@ -1,5 +1,6 @@
 package dev.nextinfer.core.model;
 
+import dev.nextinfer.core.NextInferException;
 import dev.nextinfer.core.config.LayerType;
 import dev.nextinfer.core.config.Qwen3NextConfig;
 
@@ -7,17 +8,33 @@ import dev.nextinfer.core.config.Qwen3NextConfig;
  * Everything one sequence carries between forward calls: per DeltaNet layer its {@link DeltaNetState}, per
  * attention layer its {@link KvCache}, the MTP head's own cache, and the number of positions consumed. Not
  * thread-safe: one sequence is advanced by one thread at a time.
+ *
+ * <p>A state created with {@code recordMtpInputs} also keeps the main model's outputs that the MTP head has not
+ * consumed yet ({@link MtpBacklog}), so that drafting ({@link Qwen3NextModel#mtpDraft}) can start at any point and
+ * the MTP cache always ends up holding exactly the positions the main model has consumed.
  */
 public final class SequenceState {
     final DeltaNetState[] linear;
     final KvCache[] kv;
-    KvCache mtpKv;
+    final KvCache mtpKv;
+    final MtpBacklog mtpBacklog;
+    final int maxPositions;
     int position;
     /** Post-norm final hidden state of the last consumed position (MTP input), or null. */
     float[] lastHidden;
+    /** The speculative forward awaiting its commit, or null. */
+    PendingForward pending;
 
     /** A fresh state for a model of this config holding up to {@code maxPositions} positions. */
     public SequenceState(Qwen3NextConfig cfg, int maxPositions, KvCacheFormat kvFormat) {
+        this(cfg, maxPositions, kvFormat, false);
+    }
+
+    /**
+     * A fresh state; with {@code recordMtpInputs} it also records what the MTP head needs for speculative
+     * decoding (a few hidden rows between draft rounds).
+     */
+    public SequenceState(Qwen3NextConfig cfg, int maxPositions, KvCacheFormat kvFormat, boolean recordMtpInputs) {
         int n = cfg.numHiddenLayers();
         linear = new DeltaNetState[n];
         kv = new KvCache[n];
@@ -30,14 +47,22 @@ public final class SequenceState {
             }
         }
         mtpKv = new KvCache(cfg.numKeyValueHeads(), cfg.headDim(), maxPositions, kvFormat);
+        mtpBacklog = recordMtpInputs ? new MtpBacklog(cfg.hiddenSize()) : null;
+        this.maxPositions = maxPositions;
     }
 
-    private SequenceState(DeltaNetState[] linear, KvCache[] kv, KvCache mtpKv, int position, float[] lastHidden) {
-        this.linear = linear;
-        this.kv = kv;
-        this.mtpKv = mtpKv;
-        this.position = position;
-        this.lastHidden = lastHidden;
+    private SequenceState(SequenceState s) {
+        linear = new DeltaNetState[s.linear.length];
+        kv = new KvCache[s.kv.length];
+        for (int i = 0; i < linear.length; i++) {
+            linear[i] = s.linear[i] == null ? null : s.linear[i].copy();
+            kv[i] = s.kv[i] == null ? null : s.kv[i].copy();
+        }
+        mtpKv = s.mtpKv.copy();
+        mtpBacklog = s.mtpBacklog == null ? null : s.mtpBacklog.copy();
+        maxPositions = s.maxPositions;
+        position = s.position;
+        lastHidden = s.lastHidden == null ? null : s.lastHidden.clone();
     }
 
     /** Positions consumed by the main model. */
@@ -45,9 +70,24 @@ public final class SequenceState {
         return position;
     }
 
+    /** The most positions this state can hold. */
+    public int maxPositions() {
+        return maxPositions;
+    }
+
     /** Positions in the MTP head's cache. */
     public int mtpPosition() {
         return mtpKv.length();
+    }
+
+    /** Whether this state records the MTP head's inputs (speculative decoding). */
+    public boolean recordsMtpInputs() {
+        return mtpBacklog != null;
+    }
+
+    /** The post-norm final hidden state of the last consumed position (a copy), or null before the first. */
+    public float[] lastHidden() {
+        return lastHidden == null ? null : lastHidden.clone();
     }
 
     /** Bytes of state held (DeltaNet states and KV caches). */
@@ -109,12 +149,52 @@ public final class SequenceState {
 
     /** A deep copy (snapshot). */
     public SequenceState copy() {
-        DeltaNetState[] l = new DeltaNetState[linear.length];
-        KvCache[] k = new KvCache[kv.length];
-        for (int i = 0; i < l.length; i++) {
-            l[i] = linear[i] == null ? null : linear[i].copy();
-            k[i] = kv[i] == null ? null : kv[i].copy();
+        requireNoPending();
+        return new SequenceState(this);
+    }
+
+    void requireRoom(int tokens) {
+        if (position + tokens > maxPositions) {
+            throw new NextInferException("the sequence holds at most " + maxPositions + " positions: " + position + " + " + tokens + " do not fit");
         }
-        return new SequenceState(l, k, mtpKv.copy(), position, lastHidden == null ? null : lastHidden.clone());
+    }
+
+    void requireNoPending() {
+        if (pending != null) {
+            throw new NextInferException("this sequence has an uncommitted speculative forward: commit it first");
+        }
+    }
+
+    /**
+     * If drafting ran the MTP head past the main model (its cache holds {@code ≥ P} positions), keeps only the
+     * pairs that are certain — positions {@code < P−1}, whose hidden states and next tokens the main model has
+     * confirmed — and puts the last hidden state back in the backlog to be paired with whatever comes next.
+     */
+    void syncMtp() {
+        if (mtpBacklog != null && position > 0 && mtpKv.length() >= position) {
+            mtpKv.truncate(position - 1);
+            mtpBacklog.clear();
+            mtpBacklog.appendRows(lastHidden, 0, 1);
+        }
+    }
+
+    /**
+     * Advances past {@code n} consumed tokens {@code tokens[from ..]} whose normed hidden states are
+     * {@code hidden[0 .. n·H)}, keeping the MTP inputs in step.
+     */
+    void advance(float[] hidden, int hiddenSize, int[] tokens, int from, int n) {
+        if (mtpBacklog != null) {
+            syncMtp();
+            if (n == 0) {
+                return;
+            }
+            int skip = position == 0 ? 1 : 0; // the first position has no hidden state before it
+            mtpBacklog.appendTokens(tokens, from + skip, from + n);
+            mtpBacklog.appendRows(hidden, 0, n);
+        }
+        if (n > 0) {
+            position += n;
+            lastHidden = java.util.Arrays.copyOfRange(hidden, (n - 1) * hiddenSize, n * hiddenSize);
+        }
     }
 }
