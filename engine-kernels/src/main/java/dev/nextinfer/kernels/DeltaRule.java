@@ -3,6 +3,7 @@ package dev.nextinfer.kernels;
 import static dev.nextinfer.kernels.Simd.F;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * The gated delta rule of Gated DeltaNet for one head, with state {@code S[dk][dv]} (row-major, key dimension
@@ -97,67 +98,85 @@ public final class DeltaRule {
                              float[] beta, int betaOff, int betaStride,
                              float[] S, int sOff, float[] out, int outOff, int outStride,
                              float[] gc, int gcOff, float[] vNew, int vNewOff) {
-        float[] A = new float[L * L];     // strictly-lower interactions, then (I − that)⁻¹ below the diagonal
-        float[] U = new float[L * dv];    // A · (β v)
-        float[] W = new float[L * dk];    // A · (β k e^gc)
+        float[] Q = new float[L * dk];
+        float[] K = new float[L * dk];
+        float[] Kt = new float[dk * L];
+        float[] Kb = new float[L * dk];   // β_j e^gc_j k_j
+        float[] Vb = new float[L * dv];   // β_j v_j
+        float[] D = new float[L * L];     // e^(gc_i − gc_j) for j ≤ i
+        float[] A = new float[L * L];
+        float[] QK = new float[L * L];
+        float[] W = new float[L * dk];
         float acc = 0f;
         for (int i = 0; i < L; i++) {
             acc += g[gOff + i * gStride];
             gc[gcOff + i] = acc;
         }
-        // A[i][j] = −β_i (k_i·k_j) e^(gc_i − gc_j) for j < i
         for (int i = 0; i < L; i++) {
-            int ki = kOff + i * kStride;
-            float bi = beta[betaOff + i * betaStride];
-            for (int j = 0; j < i; j++) {
-                int kj = kOff + j * kStride;
-                A[i * L + j] = -bi * VectorOps.dot(k, ki, k, kj, dk) * (float) Math.exp(gc[gcOff + i] - gc[gcOff + j]);
+            float b = beta[betaOff + i * betaStride];
+            System.arraycopy(q, qOff + i * qStride, Q, i * dk, dk);
+            System.arraycopy(k, kOff + i * kStride, K, i * dk, dk);
+            for (int d = 0; d < dk; d++) {
+                Kb[i * dk + d] = K[i * dk + d] * (b * (float) Math.exp(gc[gcOff + i]));
+            }
+            for (int d = 0; d < dv; d++) {
+                Vb[i * dv + d] = v[vOff + i * vStride + d] * b;
             }
         }
-        // forward substitution: row i += Σ_m row_i[m] · row_m (rows m < i already final)
+        decayMatrix(L, gc, gcOff, D);
+        SmallGemm.transpose(L, dk, K, 0, dk, Kt, 0, L);
+        // A[i][j] = −β_i (k_i·k_j) e^(gc_i − gc_j) for j < i;  QK[i][j] = (q_i·k_j) e^(gc_i − gc_j) for j ≤ i
+        SmallGemm.mul(L, L, dk, K, 0, dk, Kt, 0, L, A, 0, L, false);
+        SmallGemm.mul(L, L, dk, Q, 0, dk, Kt, 0, L, QK, 0, L, false);
+        for (int i = 0; i < L; i++) {
+            float bi = -beta[betaOff + i * betaStride];
+            for (int j = 0; j < L; j++) {
+                A[i * L + j] = j < i ? bi * A[i * L + j] * D[i * L + j] : 0f;
+                QK[i * L + j] = j <= i ? QK[i * L + j] * D[i * L + j] : 0f;
+            }
+        }
+        // forward substitution: row_i ← row_i + row_i·A[<i][<i] with rows m < i final (strictly lower)
         float[] row = new float[L];
         for (int i = 1; i < L; i++) {
             System.arraycopy(A, i * L, row, 0, i);
-            for (int j = 0; j < i; j++) {
-                float s = row[j];
-                for (int m = j + 1; m < i; m++) {
-                    s += row[m] * A[m * L + j];
+            for (int m = 1; m < i; m++) {
+                if (row[m] != 0f) {
+                    VectorOps.axpy(row[m], A, m * L, A, i * L, m);
                 }
-                A[i * L + j] = s;
             }
         }
-        // with the identity on the diagonal: U = A·(βv), W = A·(βk e^gc)
         for (int i = 0; i < L; i++) {
-            for (int j = 0; j <= i; j++) {
-                float a = j == i ? 1f : A[i * L + j];
-                if (a == 0f) {
-                    continue;
-                }
-                float bj = beta[betaOff + j * betaStride];
-                VectorOps.axpy(a * bj, v, vOff + j * vStride, U, i * dv, dv);
-                VectorOps.axpy(a * bj * (float) Math.exp(gc[gcOff + j]), k, kOff + j * kStride, W, i * dk, dk);
-            }
+            A[i * L + i] = 1f; // T = I + A
         }
-        // vNew = U − W·S
+        // U = T·(βv) straight into vNew, W = T·(βk e^gc); then vNew = U − W·S
+        SmallGemm.mul(L, dv, L, A, 0, L, Vb, 0, dv, vNew, vNewOff, dv, false);
+        SmallGemm.mul(L, dk, L, A, 0, L, Kb, 0, dk, W, 0, dk, false);
+        VectorOps.scale(W, 0, L * dk, -1f);
+        SmallGemm.mul(L, dv, dk, W, 0, dk, S, sOff, dv, vNew, vNewOff, dv, true);
+        // out = (Q e^gc)·S + QK·vNew
         for (int i = 0; i < L; i++) {
-            int vi = vNewOff + i * dv;
-            System.arraycopy(U, i * dv, vNew, vi, dv);
-            for (int a = 0; a < dk; a++) {
-                VectorOps.axpy(-W[i * dk + a], S, sOff + a * dv, vNew, vi, dv);
-            }
+            VectorOps.scale(Q, i * dk, dk, (float) Math.exp(gc[gcOff + i]));
         }
-        // out_i = (q_i e^gc_i)·S + Σ_{j≤i} (q_i·k_j) e^(gc_i − gc_j) vNew_j
+        float[] O = new float[L * dv];
+        SmallGemm.mul(L, dv, dk, Q, 0, dk, S, sOff, dv, O, 0, dv, false);
+        SmallGemm.mul(L, dv, L, QK, 0, L, vNew, vNewOff, dv, O, 0, dv, true);
         for (int i = 0; i < L; i++) {
-            int qi = qOff + i * qStride;
-            int o = outOff + i * outStride;
-            java.util.Arrays.fill(out, o, o + dv, 0f);
-            float eg = (float) Math.exp(gc[gcOff + i]);
-            for (int a = 0; a < dk; a++) {
-                VectorOps.axpy(q[qi + a] * eg, S, sOff + a * dv, out, o, dv);
+            System.arraycopy(O, i * dv, out, outOff + i * outStride, dv);
+        }
+    }
+
+    /** {@code D[i][j] = e^(gc_i − gc_j)} for {@code j ≤ i} (≤ 1: decays only shrink), vectorised per row. */
+    private static void decayMatrix(int L, float[] gc, int gcOff, float[] D) {
+        int vl = F.length();
+        for (int i = 0; i < L; i++) {
+            FloatVector gi = FloatVector.broadcast(F, gc[gcOff + i]);
+            int n = i + 1;
+            int j = 0;
+            for (; j + vl <= n; j += vl) {
+                gi.sub(FloatVector.fromArray(F, gc, gcOff + j)).lanewise(VectorOperators.EXP).intoArray(D, i * L + j);
             }
-            for (int j = 0; j <= i; j++) {
-                float qk = VectorOps.dot(q, qi, k, kOff + j * kStride, dk) * (float) Math.exp(gc[gcOff + i] - gc[gcOff + j]);
-                VectorOps.axpy(qk, vNew, vNewOff + j * dv, out, o, dv);
+            for (; j < n; j++) {
+                D[i * L + j] = (float) Math.exp(gc[gcOff + i] - gc[gcOff + j]);
             }
         }
     }
