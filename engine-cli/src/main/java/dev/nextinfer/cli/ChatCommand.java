@@ -26,10 +26,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code chat}: an interactive conversation on stdin/stdout with streaming answers. */
 @Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Interactive chat: type a message, the answer streams back (reasoning of thinking models inside",
-                "<think>…</think>). Commands: /reset starts over, /exit (or end of input) quits. Ctrl-C during an answer",
-                "stops the answer; Ctrl-C at the prompt quits. Each turn reuses the state of the conversation so far.",
-                "Statistics go to stderr."})
+        description = "Interactive chat: type a message, the answer streams back (reasoning of thinking models inside "
+                + "<think>…</think>). Commands: /reset starts over, /exit (or end of input) quits. Ctrl-C during an "
+                + "answer stops the answer; Ctrl-C at the prompt quits. Each turn reuses the state of the conversation "
+                + "so far. Statistics go to stderr.")
 final class ChatCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -28,9 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * whole path (template, tokenizer, forward pass, sampling, streaming detokenizer) running.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Creates (once, under ~/.cache/nextinfer/ or $NEXTINFER_CACHE) a small random-weight Qwen3-Next",
-                "checkpoint with the real Qwen3 tokenizer and chat template, loads it, streams an answer to a chat prompt",
-                "and prints tokens/s. Random weights produce noise: the demo shows the engine running end to end."})
+        description = "Creates (once, under ~/.cache/nextinfer/ or $NEXTINFER_CACHE) a small random-weight Qwen3-Next "
+                + "checkpoint with the real Qwen3 tokenizer and chat template, loads it, streams an answer to a chat "
+                + "prompt and prints tokens/s. Random weights produce noise: the demo shows the engine running end to end.")
 final class DemoCommand implements Callable<Integer> {
     /** Bumped when the demo checkpoint's recipe changes, so old caches are rebuilt. */
     static final String RECIPE = "tiny-bf16-seed42-v1";

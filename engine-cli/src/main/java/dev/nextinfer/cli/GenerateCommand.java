@@ -19,9 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code generate}: one completion (or, with {@code --chat}, one chat answer) streamed to stdout. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Generates from --prompt and streams the text to stdout; statistics (tokens, tokens/s, finish",
-                "reason) go to stderr. With --chat the prompt is a user message rendered by the checkpoint's chat template;",
-                "a thinking model's reasoning then goes to stderr, so stdout holds only the answer."})
+        description = "Generates from --prompt and streams the text to stdout; statistics (tokens, tokens/s, finish "
+                + "reason) go to stderr. With --chat the prompt is a user message rendered by the checkpoint's chat "
+                + "template; a thinking model's reasoning then goes to stderr, so stdout holds only the answer.")
 final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

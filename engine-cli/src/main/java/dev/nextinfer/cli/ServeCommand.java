@@ -16,9 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code serve}: the OpenAI-compatible HTTP server. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serves the model over an OpenAI-compatible HTTP API: GET /v1/models, POST /v1/chat/completions,",
-                "POST /v1/completions (both with \"stream\": true as server-sent events), GET /health. Logs one line per",
-                "request to stderr. Runs until interrupted (Ctrl-C). See docs/server.md."})
+        description = "Serves the model over an OpenAI-compatible HTTP API: GET /v1/models, POST /v1/chat/completions, "
+                + "POST /v1/completions (both with \"stream\": true as server-sent events), GET /health. Logs one line "
+                + "per request to stderr. Runs until interrupted (Ctrl-C). See docs/server.md.")
 final class ServeCommand implements Callable<Integer> {
     /** Tests: told where the server listens, with a handle that stops it (and makes the command return). */
     static volatile Consumer<Running> onStarted;

@@ -113,6 +113,11 @@ public final class OpenAiServer implements AutoCloseable {
         return http.getAddress();
     }
 
+    /** Requests waiting for a slot now. */
+    int waiting() {
+        return admission.waiting();
+    }
+
     /** Refuses new requests (503), cancels running generations, and stops within about a second. */
     @Override
     public void close() {

@@ -168,7 +168,8 @@ final class Requests {
         if (n != null && !n.isNull() && (!n.canConvertToInt() || n.asInt() != 1)) {
             throw ApiError.badRequest("n", "only n = 1 is supported");
         }
-        if (req.path("logprobs").asBoolean(false) || (req.has("logprobs") && req.get("logprobs").isInt())) {
+        JsonNode lp = req.get("logprobs");
+        if (lp != null && ((lp.isBoolean() && lp.asBoolean()) || (lp.isNumber() && lp.asInt() > 0))) {
             throw ApiError.badRequest("logprobs", "'logprobs' is not supported");
         }
         GenerationConfig.Builder b = defaults.toBuilder();

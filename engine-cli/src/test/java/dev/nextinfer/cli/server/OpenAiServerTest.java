@@ -342,24 +342,7 @@ class OpenAiServerTest {
         List<OpenAiServer.RequestLog> log = new CopyOnWriteArrayList<>();
         try (OpenAiServer busy = new OpenAiServer(model, new OpenAiServer.Config("127.0.0.1", 0, NAME, 1, 0, 1 << 20, 0), log::add)) {
             busy.start();
-            String longRun = "{\"messages\": [{\"role\": \"user\", \"content\": \"Go on forever\"}], \"max_tokens\": 400,"
-                    + " \"temperature\": 0, \"stream\": true}";
-            byte[] body = longRun.getBytes(StandardCharsets.UTF_8);
-            try (Socket socket = new Socket("127.0.0.1", busy.address().getPort())) {
-                OutputStream o = socket.getOutputStream();
-                o.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-                        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                o.write(body);
-                o.flush();
-                BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-                String line;
-                int dataLines = 0;
-                while ((line = in.readLine()) != null && dataLines < 3) {
-                    if (line.startsWith("data: ")) {
-                        dataLines++;
-                    }
-                }
-                assertEquals(3, dataLines, "the stream started");
+            try (Socket _ = startStream(busy, 3)) {
                 // the only slot is taken and no one may wait: 429
                 HttpResponse<String> refused = post(busy, "/v1/chat/completions", chatRequest(false, ""));
                 assertError(refused, 429, "rate_limit_exceeded", null);
@@ -379,6 +362,45 @@ class OpenAiServerTest {
             assertTrue(streamed.completionTokens() < 400, "stopped early: " + streamed.completionTokens());
             // and the slot is free again
             assertEquals(200, post(busy, "/v1/chat/completions", chatRequest(false, "")).statusCode());
+        }
+    }
+
+    /** Opens a streaming request on a raw socket and returns once {@code events} data lines have arrived. */
+    private static Socket startStream(OpenAiServer s, int events) throws Exception {
+        byte[] body = ("{\"messages\": [{\"role\": \"user\", \"content\": \"Go on forever\"}], \"max_tokens\": 400,"
+                + " \"temperature\": 0, \"stream\": true}").getBytes(StandardCharsets.UTF_8);
+        Socket socket = new Socket("127.0.0.1", s.address().getPort());
+        OutputStream o = socket.getOutputStream();
+        o.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        o.write(body);
+        o.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        int seen = 0;
+        while (seen < events && (line = in.readLine()) != null) {
+            if (line.startsWith("data: ")) {
+                seen++;
+            }
+        }
+        assertEquals(events, seen, "the stream started");
+        return socket;
+    }
+
+    @Test
+    void queuedRequestsGet503WhenTheServerShutsDown() throws Exception {
+        OpenAiServer s = new OpenAiServer(model, new OpenAiServer.Config("127.0.0.1", 0, NAME, 1, 4, 1 << 20, 0), r -> { });
+        s.start();
+        try (Socket running = startStream(s, 2)) {
+            CompletableFuture<HttpResponse<String>> queued = HTTP.sendAsync(HttpRequest.newBuilder(uri(s, "/v1/chat/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofString(chatRequest(false, ""))).build(), HttpResponse.BodyHandlers.ofString());
+            for (int i = 0; i < 1200 && s.waiting() == 0; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, s.waiting(), "the second request waits for the slot");
+            s.close();
+            assertError(queued.get(), 503, "service_unavailable", null);
+            assertTrue(running.isConnected());
         }
     }
 
