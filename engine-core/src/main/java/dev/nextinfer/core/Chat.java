@@ -104,7 +104,10 @@ public final class Chat {
         return respond(config, listener, null);
     }
 
-    /** Sends a user message and streams the answer from a background thread (closing the stream cancels). */
+    /**
+     * Sends a user message and streams the answer from a background thread (closing the stream cancels). The
+     * answer is appended to the conversation by that thread: use the chat again only after the stream has ended.
+     */
     public TextStream<ChatResponse> stream(String userMessage, GenerationConfig config) {
         messages.add(ChatMessage.user(userMessage));
         ChatPrompt prompt;
