@@ -33,6 +33,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--depth", defaultValue = "0", paramLabel = "D", description = "Synthetic context already in the caches (default: ${DEFAULT-VALUE}).")
     int depth;
 
+    @Option(names = "--mtp", defaultValue = "0", paramLabel = "K",
+            description = {"Also decode with speculative decoding (MTP head drafts K = 1…4 tokens per round) and report",
+                    "acceptance rate, tokens per verification pass and the speed-up (default: ${DEFAULT-VALUE} = off)."})
+    int mtp;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -40,6 +45,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         if (promptTokens < 1 || genTokens < 1 || depth < 0) {
             throw new CliException("--prompt-tokens and --gen-tokens must be ≥ 1 and --depth ≥ 0");
+        }
+        if (mtp < 0 || mtp > 4) {
+            throw new CliException("--mtp must be 0…4, got " + mtp);
         }
         long t0 = System.nanoTime();
         try (Qwen3Next q = modelOptions.load()) {
@@ -50,20 +58,29 @@ final class BenchCommand implements Callable<Integer> {
                         + " exceeds the model's context of " + limit + " positions");
             }
             String weights = modelOptions.weights == null ? "as-stored" : modelOptions.weights.cliName();
-            BenchResult r = BenchRunner.run(q, promptTokens, genTokens, depth, load, weights);
+            if (mtp > 0 && !q.hasMtp()) {
+                throw new CliException("--mtp needs the checkpoint's MTP head: " + q.mtpNote());
+            }
+            BenchResult r = BenchRunner.run(q, promptTokens, genTokens, depth, load, weights, mtp);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(String.format(Locale.ROOT,
                         "{\"prefill_tok_s\":%.3f,\"decode_tok_s\":%.3f,\"prompt_tokens\":%d,\"gen_tokens\":%d,\"depth\":%d,"
                                 + "\"threads\":%d,\"weights\":\"%s\",\"load_s\":%.2f,\"weight_bytes\":%d,\"state_bytes\":%d,"
-                                + "\"rss_bytes\":%d,\"peak_rss_bytes\":%d,\"model\":\"%s\"}",
+                                + "\"rss_bytes\":%d,\"peak_rss_bytes\":%d,\"mtp\":%d,\"mtp_decode_tok_s\":%.3f,"
+                                + "\"mtp_acceptance_rate\":%.4f,\"mtp_tokens_per_pass\":%.3f,\"mtp_speedup\":%.3f,\"model\":\"%s\"}",
                         r.prefillTokS(), r.decodeTokS(), r.promptTokens(), r.genTokens(), r.depth(), r.threads(), r.weights(),
                         r.loadSeconds(), r.weightBytes(), r.stateBytes(), r.rssBytes(), r.peakRssBytes(),
+                        r.mtp(), r.mtpDecodeTokS(), r.acceptanceRate(), r.tokensPerPass(), r.mtpSpeedup(),
                         q.dir().toString().replace("\\", "\\\\").replace("\"", "\\\"")));
             } else {
                 out.printf(Locale.ROOT, "model    %s (%s, %d threads)%n", q.dir(), r.weights(), r.threads());
                 out.printf(Locale.ROOT, "prefill  %d tokens at depth %d: %.2f tok/s%n", r.promptTokens(), r.depth(), r.prefillTokS());
                 out.printf(Locale.ROOT, "decode   %d tokens: %.2f tok/s%n", r.genTokens(), r.decodeTokS());
+                if (r.mtp() > 0) {
+                    out.printf(Locale.ROOT, "mtp      k=%d: %.2f tok/s (×%.2f of plain), acceptance %.1f%%, %.2f tokens per verification pass%n",
+                            r.mtp(), r.mtpDecodeTokS(), r.mtpSpeedup(), 100 * r.acceptanceRate(), r.tokensPerPass());
+                }
                 out.printf(Locale.ROOT, "memory   weights %s, state %s, RSS %s (peak %s), load %.1f s%n",
                         ProgressBar.human(r.weightBytes()), ProgressBar.human(r.stateBytes()),
                         ProgressBar.human(r.rssBytes()), ProgressBar.human(r.peakRssBytes()), r.loadSeconds());

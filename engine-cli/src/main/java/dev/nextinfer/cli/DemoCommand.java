@@ -1,19 +1,21 @@
 package dev.nextinfer.cli;
 
+import dev.nextinfer.core.Chat;
+import dev.nextinfer.core.ChatOptions;
+import dev.nextinfer.core.ChatResponse;
+import dev.nextinfer.core.GenerationConfig;
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
-import dev.nextinfer.core.model.ForwardResult;
-import dev.nextinfer.core.model.Qwen3NextModel;
-import dev.nextinfer.core.model.SequenceState;
+import dev.nextinfer.core.Usage;
 import dev.nextinfer.core.safetensors.DType;
 import dev.nextinfer.core.synth.SynthPreset;
 import dev.nextinfer.core.synth.Synthesizer;
-import dev.nextinfer.kernels.VectorOps;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,55 +23,72 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code demo}: creates (once) a small random-weight checkpoint under the cache folder, loads it and generates
- * greedily, printing speed. Random weights give noise; the point is to show the engine running end to end.
+ * {@code demo}: creates (once) a small random-weight checkpoint with the real Qwen3 tokenizer under the cache
+ * folder, loads it, streams a chat answer and prints the speed. Random weights give noise; the point is to show the
+ * whole path (template, tokenizer, forward pass, sampling, streaming detokenizer) running.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Creates (once, under ~/.cache/nextinfer/) a small random-weight Qwen3-Next checkpoint with the real",
-                "Qwen3 vocabulary, loads it, generates and prints the speed. Random weights produce noise."})
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Creates (once, under ~/.cache/nextinfer/ or $NEXTINFER_CACHE) a small random-weight Qwen3-Next "
+                + "checkpoint with the real Qwen3 tokenizer and chat template, loads it, streams an answer to a chat "
+                + "prompt and prints tokens/s. Random weights produce noise: the demo shows the engine running end to end.")
 final class DemoCommand implements Callable<Integer> {
     /** Bumped when the demo checkpoint's recipe changes, so old caches are rebuilt. */
     static final String RECIPE = "tiny-bf16-seed42-v1";
+    /** System property that overrides the cache folder (tests), checked before {@code $NEXTINFER_CACHE}. */
+    static final String CACHE_PROPERTY = "nextinfer.cache";
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--tokens", defaultValue = "32", paramLabel = "N", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--tokens", "--max-tokens"}, defaultValue = "48", paramLabel = "N", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
     int tokens;
+
+    @Option(names = "--prompt", defaultValue = "Explain the delta rule in one sentence.", paramLabel = "TEXT",
+            description = "The user message (default: ${DEFAULT-VALUE}).")
+    String prompt;
+
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "S", description = "Sampler seed (default: ${DEFAULT-VALUE}).")
+    long seed;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Worker threads (default: ${DEFAULT-VALUE} = one per core).")
     int threads;
 
     @Override
     public Integer call() throws IOException {
+        if (tokens < 1) {
+            throw new CliException("--tokens must be ≥ 1, got " + tokens);
+        }
+        if (threads < 0) {
+            throw new CliException("--threads must be ≥ 0, got " + threads);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Path dir = ensureCheckpoint();
-        int[] prompt = {151644, 872, 198, 9707, 0, 151645, 198, 151644, 77091, 198}; // chat-formatted "Hello!"
         long t0 = System.nanoTime();
         try (Qwen3Next q = Qwen3Next.load(dir, LoadOptions.builder().threads(threads).build())) {
             double loadS = (System.nanoTime() - t0) / 1e9;
-            Qwen3NextModel model = q.model();
-            int vocab = model.config().vocabSize();
-            SequenceState state = model.newState(prompt.length + tokens);
-            long p0 = System.nanoTime();
-            ForwardResult r = model.forward(prompt, 0, prompt.length, state, false, false);
-            double prefillS = (System.nanoTime() - p0) / 1e9;
-            int[] generated = new int[tokens];
-            long d0 = System.nanoTime();
-            for (int i = 0; i < tokens; i++) {
-                generated[i] = VectorOps.argmax(r.logits(), 0, vocab);
-                if (i + 1 < tokens) {
-                    r = model.forward(generated, i, i + 1, state, false, false);
-                }
-            }
-            double decodeS = (System.nanoTime() - d0) / 1e9;
-            out.println("prompt ids:    " + Ids.json(prompt));
-            out.println("generated ids: " + Ids.json(generated));
-            out.printf("load %.2f s | prefill %d tokens %.1f tok/s | decode %d tokens %.1f tok/s | %d threads%n",
-                    loadS, prompt.length, prompt.length / prefillS, tokens - 1, (tokens - 1) / decodeS, model.pool().threads());
+            GenerationConfig cfg = GenerationConfig.builder().maxTokens(tokens).temperature(0.7).topK(20).topP(0.8)
+                    .seed(seed).build();
+            // a few tokens on a scratch conversation first, so the speed shown is not that of the JIT compiler
+            q.newChat(ChatOptions.defaults()).send(prompt, cfg.toBuilder().maxTokens(4).build());
+            out.println("demo: random-weight Qwen3-Next checkpoint (hidden 256, 4 layers, the real 151,936-token vocabulary)");
+            out.println("      in " + dir);
+            out.println();
+            out.println("> " + TerminalText.printable(prompt));
+            out.flush();
+            Chat chat = q.newChat(ChatOptions.defaults());
+            ChatResponse r = chat.send(prompt, cfg, new ChatCommand.Printer(out));
+            out.println();
+            out.println();
+            Usage u = r.usage();
+            out.printf(Locale.ROOT, "load %.2f s | prompt %d tokens %.1f tok/s | generated %d tokens %.1f tok/s | %d threads%n",
+                    loadS, u.promptTokens(), u.prefillTokensPerSecond(), u.completionTokens(), u.tokensPerSecond(),
+                    q.model().pool().threads());
         }
-        out.println("Note: this checkpoint has random weights, so its output is noise. To run a real model, download");
-        out.println("Qwen/Qwen3-Next-80B-A3B-Instruct (Hugging Face layout) and run: ./nextinfer greedy --model DIR --ids …");
+        out.println();
+        out.println("Note: this checkpoint has random weights, so the answer above is noise. It shows the engine running end");
+        out.println("to end (chat template, tokenizer, forward pass, sampling, streaming). To run a real model, download");
+        out.println("Qwen/Qwen3-Next-80B-A3B-Instruct (Hugging Face layout) and run:");
+        out.println("  ./nextinfer chat --model /path/to/Qwen3-Next-80B-A3B-Instruct --weights q8_0");
         out.flush();
         return 0;
     }
@@ -82,7 +101,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Files.createDirectories(dir.getParent());
         Path tmp = Files.createTempDirectory(dir.getParent(), "demo-tmp-");
-        System.err.println("demo: creating a random-weight checkpoint in " + dir + " (once) ...");
+        System.err.println("demo: creating a random-weight checkpoint in " + dir + " (once, about 170 MB) ...");
         try (ProgressBar bar = new ProgressBar("writing demo checkpoint")) {
             Synthesizer.write(Synthesizer.configJson(SynthPreset.TINY, DType.BF16), tmp, DType.BF16, 42,
                     Runtime.getRuntime().availableProcessors(), bar::update);
@@ -97,8 +116,15 @@ final class DemoCommand implements Callable<Integer> {
         return dir;
     }
 
-    /** {@code $NEXTINFER_CACHE}, else {@code $XDG_CACHE_HOME/nextinfer}, else {@code ~/.cache/nextinfer}. */
+    /**
+     * The system property {@code nextinfer.cache}, else {@code $NEXTINFER_CACHE}, else
+     * {@code $XDG_CACHE_HOME/nextinfer}, else {@code ~/.cache/nextinfer}.
+     */
     static Path cacheRoot() {
+        String prop = System.getProperty(CACHE_PROPERTY);
+        if (prop != null && !prop.isBlank()) {
+            return Path.of(prop);
+        }
         String explicit = System.getenv("NEXTINFER_CACHE");
         if (explicit != null && !explicit.isBlank()) {
             return Path.of(explicit);

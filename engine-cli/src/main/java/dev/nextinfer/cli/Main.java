@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
         description = "Pure-Java inference engine for Qwen3-Next checkpoints.",
         subcommands = {
                 DemoCommand.class,
+                GenerateCommand.class,
+                ChatCommand.class,
+                ServeCommand.class,
                 LogitsCommand.class,
                 GreedyCommand.class,
                 SynthCommand.class,
@@ -37,15 +40,25 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Standard input for interactive commands ({@code chat}); tests pass their own. */
+    java.io.InputStream stdin = System.in;
+
     /** Entry point of the launcher. */
     public static void main(String[] args) {
-        int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        int code = run(System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
         System.exit(code);
     }
 
     /** Runs a command line with the given streams; returns the exit code (used by tests). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new Main());
+        return run(System.in, out, err, args);
+    }
+
+    /** Runs a command line with the given streams, including standard input; returns the exit code. */
+    public static int run(java.io.InputStream in, PrintWriter out, PrintWriter err, String... args) {
+        Main main = new Main();
+        main.stdin = in;
+        CommandLine cl = new CommandLine(main);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);

@@ -28,6 +28,11 @@ public final class ModelOptions {
 
     /** Loads the model, showing a progress bar on stderr for big checkpoints. */
     public Qwen3Next load() {
+        return load(b -> b);
+    }
+
+    /** As {@link #load()}, with more load options (e.g. a context length) set by {@code more}. */
+    public Qwen3Next load(java.util.function.UnaryOperator<LoadOptions.Builder> more) {
         if (!Files.isDirectory(model)) {
             throw new CliException("--model " + model + ": not a directory");
         }
@@ -35,7 +40,7 @@ public final class ModelOptions {
             throw new CliException("--threads must be ≥ 0, got " + threads);
         }
         try (ProgressBar bar = new ProgressBar("loading " + model.getFileName())) {
-            return Qwen3Next.load(model, LoadOptions.builder().weights(weights).threads(threads).kvCache(kvCache).listener(bar::update).build());
+            return Qwen3Next.load(model, more.apply(LoadOptions.builder().weights(weights).threads(threads).kvCache(kvCache).listener(bar::update)).build());
         }
     }
 

@@ -66,6 +66,21 @@ class ModelCommandsTest {
     }
 
     @Test
+    void benchJsonWithMtp() throws Exception {
+        CliRunner r = CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--prompt-tokens", "8",
+                "--gen-tokens", "6", "--depth", "100", "--mtp", "2", "--json");
+        assertEquals(0, r.code(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        for (String key : new String[] {"prefill_tok_s", "decode_tok_s", "prompt_tokens", "gen_tokens", "depth", "threads",
+                "weights", "mtp_decode_tok_s", "mtp_acceptance_rate", "mtp_tokens_per_pass", "mtp_speedup"}) {
+            assertTrue(json.has(key), key + " in " + r.out());
+        }
+        assertEquals(100, json.get("depth").asInt());
+        assertTrue(json.get("decode_tok_s").asDouble() > 0 && json.get("mtp_decode_tok_s").asDouble() > 0);
+        assertTrue(json.get("mtp_tokens_per_pass").asDouble() >= 1.0);
+    }
+
+    @Test
     void errorsAreOneLineWithExitCodes() {
         String model = Fixtures.model("tiny-f32").toString();
         assertError(CliRunner.run("greedy", "--model", model, "--ids", "1,x"), 1, "--ids: entry 2 'x' is not an integer token id");

@@ -19,7 +19,8 @@ import java.util.Set;
  *                          end-of-sequence ids are always included by the engine
  * @param stopStrings       generation ends when the text contains one of these (matched across token boundaries,
  *                          never emitted)
- * @param mtpDraftTokens    speculative decoding with the MTP head: tokens drafted per step (0 = off, 1…4)
+ * @param mtpDraftTokens    speculative decoding with the MTP head: tokens drafted per step (0 = off, 1…4); with
+ *                          repetition/presence penalties or min-p, decoding stays plain (exact) instead
  */
 public record GenerationConfig(int maxTokens, double temperature, int topK, double topP, double minP,
                                double repetitionPenalty, double presencePenalty, Long seed,

@@ -13,15 +13,26 @@ import dev.nextinfer.core.weights.WeightFormat;
  * @param listener progress while loading
  * @param kvCache  format of cached keys/values, or null for automatic: f16 with quantised weights (q8_0, q4_0),
  *                 f32 (exact) otherwise
+ * @param contextLength most positions per sequence (prompt + generated), or 0 for the model's
+ *                      {@code max_position_embeddings}
  */
-public record LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache) {
+public record LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache,
+                          int contextLength) {
 
     /** Validates the options. */
     public LoadOptions {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be ≥ 0 (0 = one per core), got " + threads);
         }
+        if (contextLength < 0) {
+            throw new IllegalArgumentException("contextLength must be ≥ 0 (0 = the model's maximum), got " + contextLength);
+        }
         listener = listener == null ? LoadListener.NONE : listener;
+    }
+
+    /** Options without a context limit of their own (the model's maximum). */
+    public LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache) {
+        this(weights, threads, listener, kvCache, 0);
     }
 
     /** Weights as stored, all cores, no progress reports. */
@@ -53,8 +64,15 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
         private int threads;
         private LoadListener listener = LoadListener.NONE;
         private KvCacheFormat kvCache;
+        private int contextLength;
 
         private Builder() {
+        }
+
+        /** Most positions per sequence; 0 = the model's {@code max_position_embeddings}. */
+        public Builder contextLength(int contextLength) {
+            this.contextLength = contextLength;
+            return this;
         }
 
         /** KV cache format; null = automatic (f16 with quantised weights, else f32). */
@@ -83,7 +101,7 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
 
         /** The options. */
         public LoadOptions build() {
-            return new LoadOptions(weights, threads, listener, kvCache);
+            return new LoadOptions(weights, threads, listener, kvCache, contextLength);
         }
     }
 }

@@ -6,18 +6,27 @@ import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.safetensors.Checkpoint;
 import dev.nextinfer.core.weights.WeightLoader;
 import dev.nextinfer.kernels.ThreadPool;
+import dev.nextinfer.tokenizer.ChatTemplate;
+import dev.nextinfer.tokenizer.Tokenizer;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 
 /**
  * A loaded Qwen3-Next checkpoint: config, weights (mapped or converted once), the thread pool and the graph.
- * Thread-safe and shareable; {@link #close()} releases the mappings and the threads.
+ * Thread-safe and shareable: any number of {@link Session}s and {@link Chat}s run on one loaded model, each with
+ * its own state. {@link #close()} releases the mappings and the threads (close only when no generation runs).
  *
  * <pre>{@code
  * try (Qwen3Next model = Qwen3Next.load(Path.of("/models/Qwen3-Next-80B-A3B-Instruct"), LoadOptions.defaults())) {
- *     ...
+ *     Chat chat = model.newChat(ChatOptions.defaults());
+ *     System.out.println(chat.send("Hello!", model.generationDefaults()).content());
  * }
  * }</pre>
+ *
+ * The text APIs use the checkpoint's tokenizer ({@code tokenizer.json}, {@code tokenizer_config.json} in the
+ * folder), loaded on first use; without it they fail with a {@link NextInferException}.
  */
 public final class Qwen3Next implements AutoCloseable {
     private final Path dir;
@@ -27,9 +36,11 @@ public final class Qwen3Next implements AutoCloseable {
     private final ThreadPool pool;
     private final Qwen3NextModel model;
     private final String mtpNote;
+    private final int contextLength;
+    private final TextSupport text;
 
     private Qwen3Next(Path dir, Qwen3NextConfig config, Checkpoint checkpoint, Arena arena, ThreadPool pool,
-                      Qwen3NextModel model, String mtpNote) {
+                      Qwen3NextModel model, String mtpNote, int contextLength) {
         this.dir = dir;
         this.config = config;
         this.checkpoint = checkpoint;
@@ -37,6 +48,8 @@ public final class Qwen3Next implements AutoCloseable {
         this.pool = pool;
         this.model = model;
         this.mtpNote = mtpNote;
+        this.contextLength = contextLength;
+        this.text = new TextSupport(dir, config);
     }
 
     /**
@@ -45,7 +58,14 @@ public final class Qwen3Next implements AutoCloseable {
      * @throws NextInferException with a one-line message naming the file and field/tensor on bad input
      */
     public static Qwen3Next load(Path dir, LoadOptions options) {
+        Args.required(dir, "checkpoint folder");
+        options = options == null ? LoadOptions.defaults() : options;
         Qwen3NextConfig config = ConfigParser.read(dir);
+        int context = options.contextLength() == 0 ? config.maxPositionEmbeddings() : options.contextLength();
+        if (context > config.maxPositionEmbeddings()) {
+            throw new NextInferException("context length " + context + " exceeds the model's max_position_embeddings ("
+                    + config.maxPositionEmbeddings() + ")");
+        }
         Checkpoint ckpt = Checkpoint.open(dir);
         Arena arena = Arena.ofShared();
         ThreadPool pool = null;
@@ -53,7 +73,7 @@ public final class Qwen3Next implements AutoCloseable {
             WeightLoader.Result r = WeightLoader.load(config, ckpt, options.weights(), arena, options.listener());
             pool = new ThreadPool(options.effectiveThreads());
             Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool, options.effectiveKvCache());
-            return new Qwen3Next(dir, config, ckpt, arena, pool, model, r.mtpNote());
+            return new Qwen3Next(dir, config, ckpt, arena, pool, model, r.mtpNote(), context);
         } catch (RuntimeException | Error e) {
             if (pool != null) {
                 pool.close();
@@ -87,6 +107,62 @@ public final class Qwen3Next implements AutoCloseable {
     /** Why MTP is unavailable, or null if it is available. */
     public String mtpNote() {
         return mtpNote;
+    }
+
+    // ---- generation API
+
+    /**
+     * Most positions a sequence may hold (prompt + generated tokens): {@link LoadOptions#contextLength()} or the
+     * model's {@code max_position_embeddings}. KV caches grow on demand, so a large limit costs nothing until used.
+     */
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** The checkpoint's tokenizer, loaded on first use. */
+    public Tokenizer tokenizer() {
+        return text.tokenizer();
+    }
+
+    /** Token ids that always end generation (end-of-sequence ids of the config and tokenizer). */
+    public Set<Integer> stopTokenIds() {
+        return text.stopTokenIds();
+    }
+
+    /**
+     * The checkpoint's recommended sampling ({@code generation_config.json}: temperature, top-k, top-p, min-p,
+     * repetition penalty), or greedy when it has none; 256 max tokens. Adjust with {@code toBuilder()}.
+     */
+    public GenerationConfig generationDefaults() {
+        return text.generationDefaults();
+    }
+
+    /** A new session (raw completions; one per sequence). */
+    public Session newSession() {
+        return new Session(this);
+    }
+
+    /** A new conversation on its own session. */
+    public Chat newChat(ChatOptions options) {
+        return new Chat(this, newSession(), options == null ? ChatOptions.builder().build() : options);
+    }
+
+    /** A new conversation on an existing session, reusing whatever prefix of it matches. */
+    public Chat newChat(ChatOptions options, Session session) {
+        Args.required(session, "session");
+        if (session.model() != this) {
+            throw new NextInferException("the session belongs to another model");
+        }
+        return new Chat(this, session, options == null ? ChatOptions.builder().build() : options);
+    }
+
+    /** Renders {@code messages} with the chat template (plus {@code options.system()} first) for generation. */
+    public ChatPrompt chatPrompt(List<ChatMessage> messages, ChatOptions options) {
+        return Chat.render(this, Args.required(messages, "messages"), options == null ? ChatOptions.builder().build() : options);
+    }
+
+    ChatTemplate requireChatTemplate() {
+        return text.chatTemplate();
     }
 
     /** Releases threads, converted weights and file mappings. */

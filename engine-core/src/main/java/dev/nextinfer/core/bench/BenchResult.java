@@ -15,8 +15,18 @@ package dev.nextinfer.core.bench;
  * @param stateBytes   bytes of the sequence state at the end
  * @param rssBytes     resident set size of the process at the end (0 if unknown)
  * @param peakRssBytes peak resident set size (0 if unknown)
+ * @param mtp          draft tokens per speculative round (0 = plain decoding only)
+ * @param mtpDecodeTokS decode tokens per second with speculative decoding (0 without)
+ * @param acceptanceRate drafted tokens accepted / drafted
+ * @param tokensPerPass  tokens produced per verification pass
  */
 public record BenchResult(int promptTokens, int genTokens, int depth, int threads, String weights,
                           double prefillTokS, double decodeTokS, double loadSeconds,
-                          long weightBytes, long stateBytes, long rssBytes, long peakRssBytes) {
+                          long weightBytes, long stateBytes, long rssBytes, long peakRssBytes,
+                          int mtp, double mtpDecodeTokS, double acceptanceRate, double tokensPerPass) {
+
+    /** Speculative decode speed over plain decode speed (0 without MTP). */
+    public double mtpSpeedup() {
+        return mtp == 0 ? 0 : mtpDecodeTokS / decodeTokS;
+    }
 }

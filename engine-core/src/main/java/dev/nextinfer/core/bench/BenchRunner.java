@@ -4,6 +4,8 @@ import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
+import dev.nextinfer.core.spec.SamplingParams;
+import dev.nextinfer.core.spec.SpeculativeDecoder;
 import dev.nextinfer.kernels.VectorOps;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,8 +21,17 @@ public final class BenchRunner {
     private BenchRunner() {
     }
 
-    /** Runs the benchmark; {@code loadSeconds} and {@code weightsName} are only reported. */
+    /** Runs the benchmark without speculative decoding. */
     public static BenchResult run(Qwen3Next q, int promptTokens, int genTokens, int depth, double loadSeconds, String weightsName) {
+        return run(q, promptTokens, genTokens, depth, loadSeconds, weightsName, 0);
+    }
+
+    /**
+     * Runs the benchmark; with {@code mtp > 0} it then decodes the same number of tokens again with greedy speculative
+     * decoding (k = {@code mtp}) from the same prompt and reports both. {@code loadSeconds} and {@code weightsName}
+     * are only reported.
+     */
+    public static BenchResult run(Qwen3Next q, int promptTokens, int genTokens, int depth, double loadSeconds, String weightsName, int mtp) {
         Qwen3NextModel model = q.model();
         int vocab = model.config().vocabSize();
         SplittableRandom rnd = new SplittableRandom(1234);
@@ -45,10 +56,32 @@ public final class BenchRunner {
             r = model.forward(token, 0, 1, state, false, false);
         }
         double decode = (System.nanoTime() - t1) / 1e9;
+        double mtpTokS = 0;
+        double acceptance = 0;
+        double perPass = 0;
+        if (mtp > 0) {
+            SequenceState s = model.newState(depth + promptTokens + genTokens + mtp + 2, true);
+            if (depth > 0) {
+                s.fillSynthetic(depth, 99);
+            }
+            float[] logits = model.forward(prompt, 0, promptTokens, s, false, false).logits();
+            SpeculativeDecoder sd = new SpeculativeDecoder(model, mtp, SamplingParams.GREEDY, null);
+            int x = VectorOps.argmax(logits, 0, vocab);
+            int produced = 0;
+            long t2 = System.nanoTime();
+            while (produced < genTokens) {
+                int[] out = sd.nextTokens(s, x, genTokens - produced);
+                produced += out.length;
+                x = out[out.length - 1];
+            }
+            mtpTokS = produced / ((System.nanoTime() - t2) / 1e9);
+            acceptance = sd.stats().acceptanceRate();
+            perPass = sd.stats().tokensPerPass();
+        }
         long[] rss = rss();
         return new BenchResult(promptTokens, genTokens, depth, model.pool().threads(), weightsName,
                 promptTokens / prefill, genTokens / decode, loadSeconds,
-                model.weights().matrixBytes(), state.byteSize(), rss[0], rss[1]);
+                model.weights().matrixBytes(), state.byteSize(), rss[0], rss[1], mtp, mtpTokS, acceptance, perPass);
     }
 
     /** A short prefill and a few decode steps on a scratch state, so timings exclude JIT compilation. */

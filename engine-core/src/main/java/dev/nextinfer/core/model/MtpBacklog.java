@@ -63,6 +63,14 @@ final class MtpBacklog {
         tokenCount = 0;
     }
 
+    /** Overwrites this backlog with {@code o}'s contents. */
+    void copyFrom(MtpBacklog o) {
+        hidden = Arrays.copyOf(o.hidden, o.rows * hiddenSize);
+        rows = o.rows;
+        tokens = Arrays.copyOf(o.tokens, o.tokenCount);
+        tokenCount = o.tokenCount;
+    }
+
     MtpBacklog copy() {
         MtpBacklog c = new MtpBacklog(hiddenSize);
         c.hidden = Arrays.copyOf(hidden, rows * hiddenSize);

@@ -19,6 +19,7 @@ public final class SequenceState {
     final KvCache mtpKv;
     final MtpBacklog mtpBacklog;
     final int maxPositions;
+    final int hiddenSize;
     int position;
     /** Post-norm final hidden state of the last consumed position (MTP input), or null. */
     float[] lastHidden;
@@ -49,6 +50,7 @@ public final class SequenceState {
         mtpKv = new KvCache(cfg.numKeyValueHeads(), cfg.headDim(), maxPositions, kvFormat);
         mtpBacklog = recordMtpInputs ? new MtpBacklog(cfg.hiddenSize()) : null;
         this.maxPositions = maxPositions;
+        this.hiddenSize = cfg.hiddenSize();
     }
 
     private SequenceState(SequenceState s) {
@@ -61,6 +63,7 @@ public final class SequenceState {
         mtpKv = s.mtpKv.copy();
         mtpBacklog = s.mtpBacklog == null ? null : s.mtpBacklog.copy();
         maxPositions = s.maxPositions;
+        hiddenSize = s.hiddenSize;
         position = s.position;
         lastHidden = s.lastHidden == null ? null : s.lastHidden.clone();
     }
@@ -110,35 +113,40 @@ public final class SequenceState {
             throw new IllegalStateException("fillSynthetic needs a fresh state");
         }
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        int chunk = 256;
         for (int i = 0; i < linear.length; i++) {
             if (linear[i] != null) {
                 fill(linear[i].convWindow, r, 1.0f);
                 fill(linear[i].recurrent, r, 0.05f);
             }
         }
-        for (KvCache c : allCaches()) {
-            float[] k = new float[chunk * c.width()];
-            float[] v = new float[chunk * c.width()];
-            for (int done = 0; done < depth; done += chunk) {
-                int n = Math.min(chunk, depth - done);
-                fill(k, r, 1.0f);
-                fill(v, r, 1.0f);
-                c.append(k, v, n);
+        for (KvCache c : kv) {
+            if (c != null) {
+                fillCache(c, depth, r);
+            }
+        }
+        if (depth > 0) {
+            // the MTP invariant: its cache holds the positions before the last; the last hidden state waits in the
+            // backlog for the token that follows it
+            fillCache(mtpKv, depth - 1, r);
+            lastHidden = new float[hiddenSize];
+            fill(lastHidden, r, 1.0f);
+            if (mtpBacklog != null) {
+                mtpBacklog.appendRows(lastHidden, 0, 1);
             }
         }
         position = depth;
     }
 
-    private java.util.List<KvCache> allCaches() {
-        java.util.List<KvCache> caches = new java.util.ArrayList<>();
-        for (KvCache c : kv) {
-            if (c != null) {
-                caches.add(c);
-            }
+    private static void fillCache(KvCache c, int positions, java.util.SplittableRandom r) {
+        int chunk = 256;
+        float[] k = new float[chunk * c.width()];
+        float[] v = new float[chunk * c.width()];
+        for (int done = 0; done < positions; done += chunk) {
+            int n = Math.min(chunk, positions - done);
+            fill(k, r, 1.0f);
+            fill(v, r, 1.0f);
+            c.append(k, v, n);
         }
-        caches.add(mtpKv);
-        return caches;
     }
 
     private static void fill(float[] a, java.util.SplittableRandom r, float scale) {

@@ -1,0 +1,150 @@
+package dev.nextinfer.cli;
+
+import dev.nextinfer.cli.server.OpenAiServer;
+import dev.nextinfer.core.Qwen3Next;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code serve}: the OpenAI-compatible HTTP server. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Serves the model over an OpenAI-compatible HTTP API: GET /v1/models, POST /v1/chat/completions, "
+                + "POST /v1/completions (both with \"stream\": true as server-sent events), GET /health. Logs one line "
+                + "per request to stderr. Runs until interrupted (Ctrl-C). See docs/server.md.")
+final class ServeCommand implements Callable<Integer> {
+    /** Tests: told where the server listens, with a handle that stops it (and makes the command return). */
+    static volatile Consumer<Running> onStarted;
+
+    /** A started server: its address and how to stop it. */
+    record Running(java.net.InetSocketAddress address, AutoCloseable stop) {
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "Address to listen on; 0.0.0.0 exposes the server to the network (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--model-name", paramLabel = "NAME",
+            description = "Model id in /v1/models and the requests' \"model\" field (default: the --model folder's name).")
+    String modelName;
+
+    @Option(names = "--parallel", defaultValue = "1", paramLabel = "N",
+            description = "Generations that run at once; they share the CPU threads (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--max-queue", defaultValue = "16", paramLabel = "N",
+            description = "Requests that may wait for a free slot; more get HTTP 429 (default: ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--max-body", defaultValue = "8388608", paramLabel = "BYTES",
+            description = "Largest request body; larger gets HTTP 413 (default: ${DEFAULT-VALUE} = 8 MiB).")
+    long maxBody;
+
+    @Option(names = "--default-max-tokens", defaultValue = "0", paramLabel = "N",
+            description = "max_tokens for requests that give none; 0 = the rest of the context (default: ${DEFAULT-VALUE}).")
+    int defaultMaxTokens;
+
+    @Option(names = "--context", paramLabel = "N", defaultValue = "0",
+            description = "Context length in tokens (prompt + answer), 0 = the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
+    int context;
+
+    @Option(names = "--mtp", defaultValue = "0", paramLabel = "K",
+            description = "Speculative decoding with the MTP head: draft K tokens per step, 1…4; 0 = off (default: ${DEFAULT-VALUE}).")
+    int mtp;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (mtp < 0 || mtp > 4) {
+            throw new CliException("--mtp must be 0…4, got " + mtp);
+        }
+        if (port < 0 || port > 65535) {
+            throw new CliException("--port must be in 0…65535, got " + port);
+        }
+        if (parallel < 1) {
+            throw new CliException("--parallel must be ≥ 1, got " + parallel);
+        }
+        if (maxQueue < 0) {
+            throw new CliException("--max-queue must be ≥ 0, got " + maxQueue);
+        }
+        if (maxBody < 1) {
+            throw new CliException("--max-body must be ≥ 1, got " + maxBody);
+        }
+        if (defaultMaxTokens < 0 || context < 0) {
+            throw new CliException("--default-max-tokens and --context must be ≥ 0");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        Qwen3Next model = modelOptions.load(b -> b.contextLength(context));
+        String name = modelName != null ? modelName : String.valueOf(modelOptions.model.toAbsolutePath().normalize().getFileName());
+        OpenAiServer server;
+        try {
+            model.tokenizer(); // fail now, not on the first request, when the folder has no tokenizer
+            if (mtp > 0 && !model.hasMtp()) {
+                throw new CliException("--mtp needs the checkpoint's MTP head: " + model.mtpNote());
+            }
+            server = new OpenAiServer(model, new OpenAiServer.Config(host, port, name, parallel, maxQueue, maxBody, defaultMaxTokens, mtp),
+                    r -> {
+                        synchronized (err) {
+                            err.println("nextinfer: " + r);
+                            err.flush();
+                        }
+                    });
+        } catch (BindException e) {
+            model.close();
+            throw new CliException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        } catch (IOException e) {
+            model.close();
+            throw new CliException("cannot start the server on " + host + ":" + port + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        AutoCloseable stop = () -> {
+            if (stopped.getCount() > 0) {
+                server.close();
+                model.close();
+                stopped.countDown();
+            }
+        };
+        Thread hook = new Thread(() -> {
+            try {
+                stop.close();
+            } catch (Exception ignored) {
+                // exiting anyway
+            }
+        }, "nextinfer-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        server.start();
+        var addr = server.address();
+        err.println("nextinfer: serving " + name + " on http://" + addr.getHostString() + ":" + addr.getPort()
+                + "/v1 (context " + model.contextLength() + " tokens, " + parallel + " parallel, queue " + maxQueue + ")");
+        err.flush();
+        Consumer<Running> hookForTests = onStarted;
+        if (hookForTests != null) {
+            hookForTests.accept(new Running(addr, stop));
+        }
+        stopped.await();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running
+        }
+        return 0;
+    }
+}
