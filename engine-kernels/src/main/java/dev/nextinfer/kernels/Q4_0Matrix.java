@@ -30,6 +30,10 @@ import jdk.incubator.vector.VectorOperators;
  * The nibble order is llama.cpp's: one 16-byte load gives values 0–15 of the block from the low nibbles (one AND)
  * and values 16–31 from the high nibbles (one shift), each a contiguous run that widens straight into float
  * vectors (one 512-bit vector each on AVX-512). Quants apart from scales keep every load aligned.
+ *
+ * <p>Kernels as in {@link Q8_0Matrix}: nibbles are unpacked in a 16-byte register (AND, shift, subtract 8), widened
+ * to f32 and multiplied in f32. Per weight that is as much vector work as q8_0, so q4_0 mat-vec is compute-bound on
+ * two cores where q8_0 is nearly memory-bound (see {@code docs/performance.md}).
  */
 public final class Q4_0Matrix implements Matrix {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -140,30 +144,43 @@ public final class Q4_0Matrix implements Matrix {
 
     @Override
     public float dot(int row, float[] x, int xOff) {
-        long q = (long) row * nb * 16;
-        long s = scales + 2L * row * nb;
-        FloatVector a0 = FloatVector.zero(FB);
-        FloatVector a1 = a0;
-        int b = 0;
-        for (; b + 2 <= nb; b += 2) { // two independent accumulators hide the FMA latency
-            a0 = block(q + 16L * b, s + 2L * b, x, xOff + b * QK, a0);
-            a1 = block(q + 16L * (b + 1), s + 2L * (b + 1), x, xOff + (b + 1) * QK, a1);
-        }
-        if (b < nb) {
-            a0 = block(q + 16L * b, s + 2L * b, x, xOff + b * QK, a0);
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float[] d = new float[nb];
+        Blocks.scalesToFloat(data, scales + 2L * row * nb, nb, d);
+        return dot(row, d, x, xOff);
     }
 
-    /** {@code acc + d·((q − 8) ⊙ x)} for the block whose 16 bytes start at {@code qo} and scale is at {@code so}. */
-    private FloatVector block(long qo, long so, float[] x, int xo, FloatVector acc) {
+    /** Converts each row's scales once, then streams its quants (see {@link Blocks#scalesToFloat}). */
+    @Override
+    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        float[] d = new float[nb];
+        for (int r = r0; r < r1; r++) {
+            Blocks.scalesToFloat(data, scales + 2L * r * nb, nb, d);
+            y[yOff + r] = dot(r, d, x, xOff);
+        }
+    }
+
+    /** Row {@code row}·x given the row's scales {@code d} as f32. */
+    private float dot(int row, float[] d, float[] x, int xOff) {
+        long q = (long) row * nb * 16;
+        // One call site of block(): its vector code is inlined once, which keeps the method inside C2's inlining
+        // budget (three inlined copies made C2 give up on the intrinsics and fall back to slow Java code). C2
+        // unrolls the loop itself; the one FMA per block carried from iteration to iteration is no bottleneck.
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < nb; b++) {
+            acc = block(q + 16L * b, d[b], x, xOff + b * QK, acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code acc + d·((q − 8) ⊙ x)} for the block whose 16 bytes start at {@code qo} and scale is {@code d}. */
+    private FloatVector block(long qo, float d, float[] x, int xo, FloatVector acc) {
         FloatVector p = FloatVector.zero(FB);
         for (int c = 0; c < 16; c += FB_LANES) {
             ByteVector v = ByteVector.fromMemorySegment(BL, data, qo + c, LE);
             p = widen(low(v)).fma(FloatVector.fromArray(FB, x, xo + c), p);
             p = widen(high(v)).fma(FloatVector.fromArray(FB, x, xo + 16 + c), p);
         }
-        return p.fma(FloatVector.broadcast(FB, Blocks.scale(data, so)), acc);
+        return p.fma(FloatVector.broadcast(FB, d), acc);
     }
 
     @Override

@@ -28,9 +28,10 @@ import jdk.incubator.vector.VectorOperators;
  * and carries only quants, and a row's scales are one short contiguous run. Values and scales are bit for bit
  * llama.cpp's, only their order differs.
  *
- * <p>Kernels widen quants to f32 and accumulate in f32 (the Vector API has no int8 dot-product instruction, so
- * quantising the activations to int8 as llama.cpp does would not save work here). Mat-vec streams one row at a
- * time, two blocks per step into two accumulators; mat-mat goes through {@link PanelMatMul}.
+ * <p>Kernels widen quants to f32 and accumulate in f32 (the Vector API exposes no int8 dot-product instruction,
+ * so quantising the activations to int8 as llama.cpp does would not save work here). Mat-vec streams one row at a
+ * time: the row's scales are converted to f32 in one vectorised pass, then each block is two widening loads, two
+ * FMAs with the activations and one FMA with its scale. Mat-mat goes through {@link PanelMatMul}.
  */
 public final class Q8_0Matrix implements Matrix {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -134,28 +135,41 @@ public final class Q8_0Matrix implements Matrix {
 
     @Override
     public float dot(int row, float[] x, int xOff) {
-        long q = (long) row * cols;
-        long s = scales + 2L * row * nb;
-        FloatVector a0 = FloatVector.zero(FB);
-        FloatVector a1 = a0;
-        int b = 0;
-        for (; b + 2 <= nb; b += 2) { // two independent accumulators hide the FMA latency
-            a0 = block(q + (long) b * QK, s + 2L * b, x, xOff + b * QK, a0);
-            a1 = block(q + (long) (b + 1) * QK, s + 2L * (b + 1), x, xOff + (b + 1) * QK, a1);
-        }
-        if (b < nb) {
-            a0 = block(q + (long) b * QK, s + 2L * b, x, xOff + b * QK, a0);
-        }
-        return a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float[] d = new float[nb];
+        Blocks.scalesToFloat(data, scales + 2L * row * nb, nb, d);
+        return dot(row, d, x, xOff);
     }
 
-    /** {@code acc + d·(q ⊙ x)} for the block whose quants start at byte {@code qo} and scale is at {@code so}. */
-    private FloatVector block(long qo, long so, float[] x, int xo, FloatVector acc) {
+    /** Converts each row's scales once, then streams its quants (see {@link Blocks#scalesToFloat}). */
+    @Override
+    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        float[] d = new float[nb];
+        for (int r = r0; r < r1; r++) {
+            Blocks.scalesToFloat(data, scales + 2L * r * nb, nb, d);
+            y[yOff + r] = dot(r, d, x, xOff);
+        }
+    }
+
+    /** Row {@code row}·x given the row's scales {@code d} as f32. */
+    private float dot(int row, float[] d, float[] x, int xOff) {
+        long q = (long) row * cols;
+        // One call site of block(): its vector code is inlined once, which keeps the method inside C2's inlining
+        // budget (three inlined copies made C2 give up on the intrinsics and fall back to slow Java code). C2
+        // unrolls the loop itself; the one FMA per block carried from iteration to iteration is no bottleneck.
+        FloatVector acc = FloatVector.zero(FB);
+        for (int b = 0; b < nb; b++) {
+            acc = block(q + (long) b * QK, d[b], x, xOff + b * QK, acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** {@code acc + d·(q ⊙ x)} for the block whose quants start at byte {@code qo} and scale is {@code d}. */
+    private FloatVector block(long qo, float d, float[] x, int xo, FloatVector acc) {
         FloatVector p = widen(qo).mul(FloatVector.fromArray(FB, x, xo));
         for (int c = FB_LANES; c < QK; c += FB_LANES) {
             p = widen(qo + c).fma(FloatVector.fromArray(FB, x, xo + c), p);
         }
-        return p.fma(FloatVector.broadcast(FB, Blocks.scale(data, so)), acc);
+        return p.fma(FloatVector.broadcast(FB, d), acc);
     }
 
     @Override

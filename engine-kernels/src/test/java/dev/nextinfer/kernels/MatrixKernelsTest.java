@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,6 +23,13 @@ class MatrixKernelsTest {
     private static final int[] ODD_COLS = {1, 3, 17, 33, 67, 1000 + 3};
     private static final int[] BATCH = {1, 2, 3, 5, 8, 13};
     private static final int SHIFT = 2;
+
+    @Test
+    void speciesFitTheBlockFormats() {
+        System.out.println("vector species: F = " + Simd.F + ", FB = " + Simd.FB + ", BL = " + Simd.BL);
+        assertTrue(Simd.FB_LANES == 4 || Simd.FB_LANES == 8 || Simd.FB_LANES == 16, "FB lanes " + Simd.FB_LANES);
+        assertTrue(Simd.BL.length() >= Simd.FB_LANES && Simd.BL.length() >= 8, "BL " + Simd.BL);
+    }
 
     static Stream<Arguments> shapes() {
         List<Arguments> out = new ArrayList<>();

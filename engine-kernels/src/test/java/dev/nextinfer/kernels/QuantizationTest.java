@@ -197,6 +197,27 @@ class QuantizationTest {
     }
 
     @Test
+    void vectorisedScaleConversionIsExactForEveryHalf() {
+        int n = 1 << 16;
+        MemorySegment seg = MemorySegment.ofArray(new byte[2 * n + 2]).asSlice(2); // unaligned on purpose
+        for (int i = 0; i < n; i++) {
+            seg.set(LE_SHORT, 2L * i, (short) i);
+        }
+        float[] got = new float[n + 1];
+        got[n - 3] = 42f;
+        Blocks.scalesToFloat(seg, 0, n - 3, got); // n − 3 leaves a scalar tail for every vector width
+        for (int i = 0; i < n - 3; i++) {
+            float want = Float.float16ToFloat((short) i);
+            if (Float.isNaN(want)) {
+                assertTrue(Float.isNaN(got[i]), "half 0x" + Integer.toHexString(i) + " should be NaN");
+            } else {
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[i]), "half 0x" + Integer.toHexString(i));
+            }
+        }
+        assertEquals(42f, got[n - 3], "wrote past n");
+    }
+
+    @Test
     void shapesThatAreNotBlocksOf32AreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Q8_0Matrix.byteSize(4, 48));
         assertTrue(e.getMessage().contains("multiple of 32"), e.getMessage());
