@@ -78,6 +78,17 @@ public final class BenchMatrices {
         return out;
     }
 
+    /** The segment holding a matrix built here (the bytes a kernel streams, plus alignment padding). */
+    public static MemorySegment segment(Matrix m) {
+        return switch (m) {
+            case F32Matrix f -> f.segment();
+            case BF16Matrix b -> b.segment();
+            case Q8_0Matrix q -> q.segment();
+            case Q4_0Matrix q -> q.segment();
+            default -> throw new IllegalArgumentException(m.getClass().getName());
+        };
+    }
+
     /** One random matrix. */
     public static Matrix single(Arena arena, MatrixFormat f, int rows, int cols) {
         return wrap(f, build(arena, f, rows, cols), rows, cols);

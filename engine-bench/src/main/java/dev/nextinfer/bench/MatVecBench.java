@@ -5,6 +5,8 @@ import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
 import dev.nextinfer.kernels.ThreadPool;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,12 +22,20 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Decode mat-vec ({@code y = W·x}, one activation row) per weight format on the real decode shapes of
  * Qwen3-Next-80B-A3B, through {@link Linear#forward} on a {@link ThreadPool} of 1 or 2 threads. Each invocation uses
  * the next of several copies of the matrix (≥ 256 MB in all), so weights stream from DRAM as in a real decode step
  * rather than from the 32 MB L3. {@link MatrixReport} turns the times into GB/s of weights streamed.
+ *
+ * <p>{@link #stream} is the yardstick measured alongside: it reads the same bytes of the same copies, split over
+ * the same threads in the same chunks, with a plain integer sum. On a shared VM the available memory bandwidth
+ * drifts by tens of percent over minutes, so the mat-vec is compared with this reference run next to it rather
+ * than with one bandwidth figure.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,6 +62,8 @@ public class MatVecBench {
     private float[] x;
     private float[] y;
     private int next;
+    private long[] sink;
+    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
 
     /** Builds the matrix copies and the pool. */
     @Setup(Level.Trial)
@@ -66,6 +78,7 @@ public class MatVecBench {
             x[i] = (float) rnd.nextGaussian();
         }
         y = new float[s.rows];
+        sink = new long[s.rows];
     }
 
     /** Releases the pool and the weights. */
@@ -82,5 +95,31 @@ public class MatVecBench {
         next = next + 1 == copies.length ? 0 : next + 1;
         Linear.forward(pool, w, x, 1, y);
         return y[0];
+    }
+
+    /** Reads the bytes {@link #matVec} would stream from the next copy, with a plain sum (the yardstick). */
+    @Benchmark
+    public long stream() {
+        Matrix w = copies[next];
+        next = next + 1 == copies.length ? 0 : next + 1;
+        MemorySegment seg = BenchMatrices.segment(w);
+        int rows = w.rows();
+        long rowBytes = BenchMatrices.weightBytes(format, rows, w.cols()) / rows;
+        int grain = (Math.max(8, rows / (pool.threads() * 8)) + 3) & ~3; // as Linear.forward
+        pool.parallelFor(rows, grain, (r0, r1) -> sink[r0] = sum(seg, r0 * rowBytes, r1 * rowBytes));
+        return sink[0];
+    }
+
+    private static long sum(MemorySegment seg, long from, long to) {
+        LongVector a0 = LongVector.zero(L), a1 = a0, a2 = a0, a3 = a0;
+        long step = L.vectorByteSize();
+        long o = from;
+        for (; o + 4 * step <= to; o += 4 * step) {
+            a0 = a0.add(LongVector.fromMemorySegment(L, seg, o, ByteOrder.LITTLE_ENDIAN));
+            a1 = a1.add(LongVector.fromMemorySegment(L, seg, o + step, ByteOrder.LITTLE_ENDIAN));
+            a2 = a2.add(LongVector.fromMemorySegment(L, seg, o + 2 * step, ByteOrder.LITTLE_ENDIAN));
+            a3 = a3.add(LongVector.fromMemorySegment(L, seg, o + 3 * step, ByteOrder.LITTLE_ENDIAN));
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 }

@@ -44,6 +44,11 @@ public final class BF16Matrix implements Matrix {
         return (short) ((bits + rounding) >>> 16);
     }
 
+    /** The underlying segment, e.g. to write it to disk. */
+    public MemorySegment segment() {
+        return data;
+    }
+
     @Override
     public int rows() {
         return rows;

@@ -38,6 +38,11 @@ public final class F32Matrix implements Matrix {
         return new F32Matrix(seg, rows, cols);
     }
 
+    /** The underlying segment, e.g. to write it to disk. */
+    public MemorySegment segment() {
+        return data;
+    }
+
     @Override
     public int rows() {
         return rows;

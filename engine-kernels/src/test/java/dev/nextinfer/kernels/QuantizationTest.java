@@ -161,6 +161,7 @@ class QuantizationTest {
             }
         }
         double rel = Math.sqrt(errSq / sumSq);
+        System.out.printf("%s round trip: relative RMS error %.4f%n", f, rel);
         // Gaussian data: q8_0 keeps ~0.5% relative RMS error, q4_0 ~10%
         assertTrue(rel < (f == MatrixFormat.Q8_0 ? 0.01 : 0.12), f + " relative RMS error " + rel);
     }
