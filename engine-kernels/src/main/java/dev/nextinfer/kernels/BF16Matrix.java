@@ -44,6 +44,11 @@ public final class BF16Matrix implements Matrix {
         return (short) ((bits + rounding) >>> 16);
     }
 
+    /** The underlying segment, e.g. to write it to disk. */
+    public MemorySegment segment() {
+        return data;
+    }
+
     @Override
     public int rows() {
         return rows;
@@ -64,30 +69,49 @@ public final class BF16Matrix implements Matrix {
         return (long) rows * cols * 2;
     }
 
+    /** Four independent accumulators, so the loop runs at load/FMA throughput rather than FMA latency. */
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = (long) row * cols * 2;
-        int upper = F.loopBound(cols);
-        FloatVector acc = FloatVector.zero(F);
+        int step = F.length();
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int c = 0;
-        for (; c < upper; c += F.length()) {
-            ShortVector s = ShortVector.fromMemorySegment(S_HALF, data, base + 2L * c, ByteOrder.LITTLE_ENDIAN);
-            FloatVector w = s.convertShape(VectorOperators.S2I, I, 0)
-                    .lanewise(VectorOperators.LSHL, 16)
-                    .reinterpretAsFloats();
-            acc = w.fma(FloatVector.fromArray(F, x, xOff + c), acc);
+        for (; c + 4 * step <= cols; c += 4 * step) {
+            a0 = load(base + 2L * c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
+            a1 = load(base + 2L * (c + step)).fma(FloatVector.fromArray(F, x, xOff + c + step), a1);
+            a2 = load(base + 2L * (c + 2 * step)).fma(FloatVector.fromArray(F, x, xOff + c + 2 * step), a2);
+            a3 = load(base + 2L * (c + 3 * step)).fma(FloatVector.fromArray(F, x, xOff + c + 3 * step), a3);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; c + step <= cols; c += step) {
+            a0 = load(base + 2L * c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
+        }
+        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; c < cols; c++) {
             sum += toFloat(data.get(LE_SHORT, base + 2L * c)) * x[xOff + c];
         }
         return sum;
     }
 
+    /** {@code F.length()} bf16 values at byte {@code off}, widened to f32 (bf16 bits are the top half of f32). */
+    private FloatVector load(long off) {
+        ShortVector s = ShortVector.fromMemorySegment(S_HALF, data, off, ByteOrder.LITTLE_ENDIAN);
+        return s.convertShape(VectorOperators.S2I, I, 0).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    @Override
+    public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+    }
+
     @Override
     public void row(int row, float[] dst, int off) {
         long base = (long) row * cols * 2;
-        for (int c = 0; c < cols; c++) {
+        int upper = F.loopBound(cols);
+        int c = 0;
+        for (; c < upper; c += F.length()) {
+            load(base + 2L * c).intoArray(dst, off + c);
+        }
+        for (; c < cols; c++) {
             dst[off + c] = toFloat(data.get(LE_SHORT, base + 2L * c));
         }
     }

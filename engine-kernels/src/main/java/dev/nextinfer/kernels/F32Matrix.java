@@ -38,6 +38,11 @@ public final class F32Matrix implements Matrix {
         return new F32Matrix(seg, rows, cols);
     }
 
+    /** The underlying segment, e.g. to write it to disk. */
+    public MemorySegment segment() {
+        return data;
+    }
+
     @Override
     public int rows() {
         return rows;
@@ -58,21 +63,36 @@ public final class F32Matrix implements Matrix {
         return (long) rows * cols * 4;
     }
 
+    /** Four independent accumulators, so the loop runs at load/FMA throughput rather than FMA latency. */
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = (long) row * cols * 4;
-        int upper = F.loopBound(cols);
-        FloatVector acc = FloatVector.zero(F);
+        int step = F.length();
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         int c = 0;
-        for (; c < upper; c += F.length()) {
-            FloatVector w = FloatVector.fromMemorySegment(F, data, base + 4L * c, ByteOrder.LITTLE_ENDIAN);
-            acc = w.fma(FloatVector.fromArray(F, x, xOff + c), acc);
+        for (; c + 4 * step <= cols; c += 4 * step) {
+            a0 = load(base + 4L * c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
+            a1 = load(base + 4L * (c + step)).fma(FloatVector.fromArray(F, x, xOff + c + step), a1);
+            a2 = load(base + 4L * (c + 2 * step)).fma(FloatVector.fromArray(F, x, xOff + c + 2 * step), a2);
+            a3 = load(base + 4L * (c + 3 * step)).fma(FloatVector.fromArray(F, x, xOff + c + 3 * step), a3);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; c + step <= cols; c += step) {
+            a0 = load(base + 4L * c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
+        }
+        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         for (; c < cols; c++) {
             sum += data.get(LE_FLOAT, base + 4L * c) * x[xOff + c];
         }
         return sum;
+    }
+
+    private FloatVector load(long off) {
+        return FloatVector.fromMemorySegment(F, data, off, ByteOrder.LITTLE_ENDIAN);
+    }
+
+    @Override
+    public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
     }
 
     @Override

@@ -14,7 +14,8 @@ public final class Linear {
     public static void forward(ThreadPool pool, Matrix w, float[] x, int xOff, int xStride, int n,
                                float[] y, int yOff, int yStride) {
         int rows = w.rows();
-        int grain = Math.max(8, rows / (pool.threads() * 8));
+        // ~8 chunks per thread balance the load; multiples of 4 rows keep mat-mat panels (PanelMatMul.R) whole
+        int grain = (Math.max(8, rows / (pool.threads() * 8)) + 3) & ~3;
         if (n == 1) {
             pool.parallelFor(rows, grain, (r0, r1) -> w.matVec(x, xOff, y, yOff, r0, r1));
         } else {

@@ -1,5 +1,6 @@
 package dev.nextinfer.kernels;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -14,6 +15,23 @@ final class Simd {
     /** Shorts with as many lanes as {@link #F}: half the bit size (bf16 loads widen to {@link #I}). */
     static final VectorSpecies<Short> S_HALF =
             VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+
+    /**
+     * Floats for the 32-value block formats: {@link #F}, capped at 16 lanes so that a block (and each half of a
+     * Q4_0 block) is a whole number of vectors.
+     */
+    static final VectorSpecies<Float> FB = F.length() <= 16 ? F : FloatVector.SPECIES_512;
+    /** Lanes of {@link #FB}: 4, 8 or 16. */
+    static final int FB_LANES = FB.length();
+    /**
+     * Bytes loaded to widen into one {@link #FB} vector: {@link #FB_LANES} bytes (16 on AVX-512, 8 on AVX2), but at
+     * least 8 (the smallest byte species), of which only the first {@link #FB_LANES} are used. Widening always
+     * takes part 0 of a load: C2 compiles that to one sign-extending move, while parts above 0 fall back to slow
+     * Java code.
+     */
+    static final VectorSpecies<Byte> BL = FB_LANES >= 8
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(FB_LANES * 8))
+            : ByteVector.SPECIES_64;
 
     private Simd() {
     }

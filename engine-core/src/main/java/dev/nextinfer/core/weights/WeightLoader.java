@@ -10,6 +10,8 @@ import dev.nextinfer.core.safetensors.TensorInfo;
 import dev.nextinfer.kernels.BF16Matrix;
 import dev.nextinfer.kernels.F32Matrix;
 import dev.nextinfer.kernels.Matrix;
+import dev.nextinfer.kernels.Q4_0Matrix;
+import dev.nextinfer.kernels.Q8_0Matrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -40,6 +42,7 @@ public final class WeightLoader {
     private long doneBytes;
     /** Bytes the dry run predicts conversions will allocate (tensors not usable in place). */
     private long convertedBytes;
+    private boolean blockFallbackReported;
 
     private WeightLoader(Qwen3NextConfig cfg, Checkpoint ckpt, WeightFormat format, Arena arena, LoadListener listener, boolean dryRun) {
         this.cfg = cfg;
@@ -368,7 +371,42 @@ public final class WeightLoader {
                 }
                 return new BF16Matrix(seg, rows, cols);
             }
-            default -> throw new CheckpointException("weight format " + target.cliName() + " is not implemented yet (use f32 or bf16)");
+            case Q8_0, Q4_0 -> {
+                if (cols % 32 != 0) {
+                    return blockFallback(t, rows, cols, target);
+                }
+                boolean q8 = target == WeightFormat.Q8_0;
+                MemorySegment seg = q8 ? Q8_0Matrix.allocate(arena, rows, cols) : Q4_0Matrix.allocate(arena, rows, cols);
+                for (int r = 0; r < rows; r++) {
+                    src.readRow(r, row, 0);
+                    if (q8) {
+                        Q8_0Matrix.quantizeRow(row, 0, seg, rows, cols, r);
+                    } else {
+                        Q4_0Matrix.quantizeRow(row, 0, seg, rows, cols, r);
+                    }
+                }
+                return q8 ? new Q8_0Matrix(seg, rows, cols) : new Q4_0Matrix(seg, rows, cols);
+            }
+            default -> throw new IllegalStateException("weight format " + target);
         }
+    }
+
+    /**
+     * Q8_0/Q4_0 store rows in blocks of 32 values. Every matrix of the real Qwen3-Next configs has a column count
+     * that is a multiple of 32, but small test models may not: such a matrix stays as stored (f32/bf16 in place,
+     * f16/fp8 widened to f32), and the first one is reported once per load.
+     */
+    private Matrix blockFallback(TensorInfo t, int rows, int cols, WeightFormat target) {
+        if (!blockFallbackReported) {
+            blockFallbackReported = true;
+            System.getLogger(WeightLoader.class.getName()).log(System.Logger.Level.INFO,
+                    target.cliName() + " needs a column count that is a multiple of 32; '" + t.name() + "' [" + rows + ", "
+                            + cols + "] and any other such matrix stay as stored");
+        }
+        return switch (t.dtype()) {
+            case F32 -> new F32Matrix(ckpt.data(t), rows, cols);
+            case BF16 -> new BF16Matrix(ckpt.data(t), rows, cols);
+            default -> convert(t, rows, cols, WeightFormat.F32);
+        };
     }
 }
