@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 GreedyCommand.class,
                 SynthCommand.class,
                 BenchCommand.class,
+                QuantizeCommand.class,
                 TokenizeCommand.class,
                 DetokenizeCommand.class,
                 TemplateCommand.class,

@@ -66,6 +66,19 @@ class ModelCommandsTest {
     }
 
     @Test
+    void quantizeThenGreedy() {
+        Path out = dir.resolve("q8");
+        CliRunner r = CliRunner.run("quantize", "--model", Fixtures.model("tiny-f32").toString(), "--weights", "q8_0", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        r = CliRunner.run("greedy", "--model", out.toString(), "--ids", "1,2,3", "--n", "4");
+        assertEquals(0, r.code(), r.err());
+        CliRunner again = CliRunner.run("greedy", "--model", Fixtures.model("tiny-f32").toString(), "--ids", "1,2,3", "--n", "4", "--weights", "q8_0");
+        assertEquals(again.out(), r.out(), "mapped q8_0 = q8_0 quantised at load");
+        assertError(CliRunner.run("quantize", "--model", Fixtures.model("tiny-f32").toString(), "--weights", "f32", "--out", out.toString()),
+                1, "quantize writes q8_0 or q4_0, not f32");
+    }
+
+    @Test
     void benchJsonWithMtp() throws Exception {
         CliRunner r = CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--prompt-tokens", "8",
                 "--gen-tokens", "6", "--depth", "100", "--mtp", "2", "--json");

@@ -11,8 +11,8 @@ import dev.nextinfer.core.weights.WeightFormat;
  * @param weights  compute format of the large matrices, or null for "as stored"
  * @param threads  worker threads (≥ 1), or 0 for one per available processor
  * @param listener progress while loading
- * @param kvCache  format of cached keys/values, or null for automatic: f16 with quantised weights (q8_0, q4_0),
- *                 f32 (exact) otherwise
+ * @param kvCache  format of cached keys/values, or null for automatic: f16 when the matrices end up quantised
+ *                 (q8_0, q4_0 — converted at load or mapped from a quantised checkpoint), f32 (exact) otherwise
  * @param contextLength most positions per sequence (prompt + generated), or 0 for the model's
  *                      {@code max_position_embeddings}
  */
@@ -45,12 +45,12 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
         return new Builder();
     }
 
-    /** The KV cache format to use: {@link #kvCache()} or the automatic choice. */
-    public KvCacheFormat effectiveKvCache() {
+    /** The KV cache format to use: {@link #kvCache()}, or the automatic choice given whether the weights are quantised. */
+    public KvCacheFormat effectiveKvCache(boolean quantisedWeights) {
         if (kvCache != null) {
             return kvCache;
         }
-        return weights == WeightFormat.Q8_0 || weights == WeightFormat.Q4_0 ? KvCacheFormat.F16 : KvCacheFormat.F32;
+        return quantisedWeights ? KvCacheFormat.F16 : KvCacheFormat.F32;
     }
 
     /** The thread count to use: {@link #threads()} or the number of available processors. */

@@ -70,9 +70,9 @@ public final class Qwen3Next implements AutoCloseable {
         Arena arena = Arena.ofShared();
         ThreadPool pool = null;
         try {
-            WeightLoader.Result r = WeightLoader.load(config, ckpt, options.weights(), arena, options.listener());
+            WeightLoader.Result r = WeightLoader.load(config, ckpt, options.weights(), arena, options.listener(), options.effectiveThreads());
             pool = new ThreadPool(options.effectiveThreads());
-            Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool, options.effectiveKvCache());
+            Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool, options.effectiveKvCache(r.quantised()));
             return new Qwen3Next(dir, config, ckpt, arena, pool, model, r.mtpNote(), context);
         } catch (RuntimeException | Error e) {
             if (pool != null) {

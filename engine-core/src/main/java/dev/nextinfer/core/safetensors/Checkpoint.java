@@ -154,6 +154,11 @@ public final class Checkpoint implements AutoCloseable {
         return byPath.get(t.file()).data(t);
     }
 
+    /** The {@code __metadata__} of the file holding {@code t}. */
+    public Map<String, String> metadataOf(TensorInfo t) {
+        return byPath.get(t.file()).metadata();
+    }
+
     /** The opened files. */
     public List<SafetensorsFile> files() {
         return files;

@@ -55,6 +55,15 @@ public final class StoredTensor {
         return new StoredTensor(info, ckpt.data(info), ckpt.data(scaleInv), scaleInv.dtype(), blockRows, blockCols);
     }
 
+    private dev.nextinfer.kernels.BF16Matrix bf16Rows;
+
+    private dev.nextinfer.kernels.BF16Matrix bf16Rows() {
+        if (bf16Rows == null) {
+            bf16Rows = new dev.nextinfer.kernels.BF16Matrix(data, rows, cols);
+        }
+        return bf16Rows;
+    }
+
     /** The header entry. */
     public TensorInfo info() {
         return info;
@@ -80,11 +89,7 @@ public final class StoredTensor {
         long base = (long) r * cols;
         switch (info.dtype()) {
             case F32 -> MemorySegment.copy(data, F32, base * 4, dst, off, cols);
-            case BF16 -> {
-                for (int c = 0; c < cols; c++) {
-                    dst[off + c] = Float.intBitsToFloat((data.get(I16, (base + c) * 2) & 0xFFFF) << 16);
-                }
-            }
+            case BF16 -> bf16Rows().row(r, dst, off); // vectorised widening
             case F16 -> {
                 for (int c = 0; c < cols; c++) {
                     dst[off + c] = Float.float16ToFloat(data.get(I16, (base + c) * 2));

@@ -35,6 +35,8 @@ public final class WeightLoader {
     private final Arena arena;
     private final LoadListener listener;
     private final boolean dryRun;
+    private int threads = 1;
+    private boolean quantised;
     private final List<String> problems = new ArrayList<>();
     private final List<TensorSpec> listed;
     private final boolean listMtp;
@@ -66,13 +68,44 @@ public final class WeightLoader {
         this.listMtp = withMtp;
     }
 
+    /** What a tensor is used as, which decides its compute format. */
+    public enum Kind {
+        /** A large matrix held in the compute format ({@code --weights}). */
+        MATRIX,
+        /** A matrix always held in f32 (the MoE router). */
+        F32_MATRIX,
+        /** The embedding table: rows looked up, kept as stored when f32/bf16. */
+        EMBEDDING,
+        /** A small parameter read into a {@code float[]} (norms, conv taps, A_log, dt_bias, gates). */
+        VECTOR
+    }
+
     /**
      * A tensor a config implies.
      *
      * @param name  checkpoint name
      * @param shape expected shape
+     * @param kind  what it is used as
      */
-    public record TensorSpec(String name, long[] shape) {
+    public record TensorSpec(String name, long[] shape, Kind kind) {
+    }
+
+    /**
+     * Checks every tensor the config implies (presence, dtype, shape) without converting anything; throws the
+     * same one-line error {@link #load} would.
+     */
+    public static void check(Qwen3NextConfig cfg, Checkpoint ckpt) {
+        WeightLoader check = new WeightLoader(cfg, ckpt, null, null, LoadListener.NONE, true);
+        check.build();
+        check.throwProblems();
+    }
+
+    private void throwProblems() {
+        if (!problems.isEmpty()) {
+            String first = problems.getFirst();
+            int more = problems.size() - 1;
+            throw new CheckpointException(first + (more > 0 ? " (and " + more + " more problem" + (more > 1 ? "s" : "") + ")" : ""));
+        }
     }
 
     /** Every tensor (name and shape) a checkpoint of this config holds, in load order; MTP tensors if asked. */
@@ -86,8 +119,12 @@ public final class WeightLoader {
         return ckpt != null && ckpt.has(name);
     }
 
-    /** What {@link #load} produced besides the weights. */
-    public record Result(ModelWeights weights, String mtpNote) {
+    /**
+     * What {@link #load} produced besides the weights.
+     *
+     * @param quantised whether any compute matrix is held in q8_0 or q4_0 (converted or mapped)
+     */
+    public record Result(ModelWeights weights, String mtpNote, boolean quantised) {
     }
 
     /**
@@ -95,18 +132,29 @@ public final class WeightLoader {
      * f16 and fp8 ones are widened to f32 (exact). Converted weights are allocated in {@code arena}.
      */
     public static Result load(Qwen3NextConfig cfg, Checkpoint ckpt, WeightFormat format, Arena arena, LoadListener listener) {
+        return load(cfg, ckpt, format, arena, listener, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** As {@link #load(Qwen3NextConfig, Checkpoint, WeightFormat, Arena, LoadListener)}, converting on {@code threads} threads. */
+    public static Result load(Qwen3NextConfig cfg, Checkpoint ckpt, WeightFormat format, Arena arena, LoadListener listener,
+                              int threads) {
         WeightLoader check = new WeightLoader(cfg, ckpt, format, arena, LoadListener.NONE, true);
         check.build();
-        if (!check.problems.isEmpty()) {
-            String first = check.problems.getFirst();
-            int more = check.problems.size() - 1;
-            throw new CheckpointException(first + (more > 0 ? " (and " + more + " more problem" + (more > 1 ? "s" : "") + ")" : ""));
-        }
+        check.throwProblems();
         checkMemory(check.convertedBytes, format);
         WeightLoader real = new WeightLoader(cfg, ckpt, format, arena, listener, false);
         real.totalBytes = check.totalBytes;
-        ModelWeights w = real.build();
-        return new Result(w, w.mtp() == null ? "checkpoint has no mtp.* tensors: multi-token prediction is unavailable" : null);
+        real.threads = Math.max(1, threads);
+        ModelWeights w;
+        try {
+            w = real.build();
+        } finally {
+            if (real.loadPool != null) {
+                real.loadPool.shutdown();
+            }
+        }
+        return new Result(w, w.mtp() == null ? "checkpoint has no mtp.* tensors: multi-token prediction is unavailable" : null,
+                real.quantised);
     }
 
     /** Fails before converting anything when the converted weights cannot fit in physical memory. */
@@ -218,15 +266,28 @@ public final class WeightLoader {
     // ---- checking and converting one tensor ----
 
     /** Checks presence, dtype and shape; returns the info or null (problem recorded). */
-    private TensorInfo check(String name, long... shape) {
+    private TensorInfo check(Kind kind, String name, long... shape) {
         if (listed != null) {
-            listed.add(new TensorSpec(name, shape));
+            listed.add(new TensorSpec(name, shape, kind));
             return null;
         }
         TensorInfo t = ckpt.info(name);
         if (t == null) {
             problems.add(ckpt.dir() + ": missing tensor '" + name + "' (expected shape " + Arrays.toString(shape) + hint() + ")");
             return null;
+        }
+        WeightFormat pre = prequantized(t);
+        if (pre != null) {
+            long expected = kind == Kind.MATRIX && shape.length == 2 ? quantizedBytes(pre, (int) shape[0], (int) shape[1]) : -1;
+            if (expected < 0 || t.rank() != 1 || t.dim(0) != expected) {
+                problems.add(t.file() + ": tensor '" + name + "' holds " + t.byteSize() + " bytes of " + pre.cliName()
+                        + " data, expected " + (expected < 0 ? "a plain tensor" : expected + " bytes for " + Arrays.toString(shape)));
+                return null;
+            }
+            if (dryRun) {
+                totalBytes += t.byteSize();
+            }
+            return t;
         }
         if (!t.dtype().isSupportedWeight()) {
             problems.add(t.file() + ": tensor '" + name + "' has dtype " + t.dtype() + ", expected one of F32, BF16, F16, F8_E4M3");
@@ -286,18 +347,19 @@ public final class WeightLoader {
     }
 
     private float[] tensor(String name, long... shape) {
-        TensorInfo t = check(name, shape);
+        TensorInfo t = check(Kind.VECTOR, name, shape);
         if (dryRun || t == null) {
             return null;
         }
         float[] v = stored(t).readAll();
+        release(t);
         done(t);
         return v;
     }
 
     /** Embedding: kept as stored when f32/bf16 (rows are looked up, never multiplied), else widened to f32. */
     private Matrix embedding(String name, int rows, int cols) {
-        TensorInfo t = check(name, rows, cols);
+        TensorInfo t = check(Kind.EMBEDDING, name, rows, cols);
         if (dryRun || t == null) {
             return null;
         }
@@ -312,7 +374,7 @@ public final class WeightLoader {
 
     /** A small matrix kept in f32 whatever the compute format (the router). */
     private Matrix f32Matrix(String name, int rows, int cols) {
-        TensorInfo t = check(name, rows, cols);
+        TensorInfo t = check(Kind.F32_MATRIX, name, rows, cols);
         if (dryRun || t == null) {
             return null;
         }
@@ -322,72 +384,159 @@ public final class WeightLoader {
     }
 
     private Matrix matrix(String name, int rows, int cols) {
-        TensorInfo t = check(name, rows, cols);
+        TensorInfo t = check(Kind.MATRIX, name, rows, cols);
         if (t == null) {
             return null;
         }
-        WeightFormat target = format != null ? format : switch (t.dtype()) {
-            case BF16 -> WeightFormat.BF16;
-            default -> WeightFormat.F32;
-        };
+        WeightFormat stored = prequantized(t) != null ? prequantized(t)
+                : t.dtype() == DType.F32 ? WeightFormat.F32 : t.dtype() == DType.BF16 ? WeightFormat.BF16 : null;
+        WeightFormat target = format != null ? format : stored == WeightFormat.BF16 || prequantized(t) != null ? stored : WeightFormat.F32;
+        boolean inPlace = target == stored;
         if (dryRun) {
-            boolean inPlace = (target == WeightFormat.F32 && t.dtype() == DType.F32) || (target == WeightFormat.BF16 && t.dtype() == DType.BF16);
             convertedBytes += inPlace ? 0 : (long) Math.ceil((double) rows * cols * target.matrixFormat().bytesPerElement());
             return null;
         }
-        Matrix m;
-        if (target == WeightFormat.F32 && t.dtype() == DType.F32) {
-            m = new F32Matrix(ckpt.data(t), rows, cols);
-        } else if (target == WeightFormat.BF16 && t.dtype() == DType.BF16) {
-            m = new BF16Matrix(ckpt.data(t), rows, cols);
-        } else {
-            m = convert(t, rows, cols, target);
-        }
+        Matrix m = inPlace ? inPlace(t, stored, rows, cols) : convert(t, rows, cols, target);
+        quantised |= m.format() == dev.nextinfer.kernels.MatrixFormat.Q8_0 || m.format() == dev.nextinfer.kernels.MatrixFormat.Q4_0;
         done(t);
         return m;
     }
 
     /** Converts row by row into {@code target} (bounded extra memory: one row of f32). */
+    /** The stored bytes used as they are (a zero-copy view of the mapping). */
+    private Matrix inPlace(TensorInfo t, WeightFormat f, int rows, int cols) {
+        MemorySegment data = ckpt.data(t);
+        return switch (f) {
+            case F32 -> new F32Matrix(data, rows, cols);
+            case BF16 -> new BF16Matrix(data, rows, cols);
+            case Q8_0 -> new Q8_0Matrix(data, rows, cols);
+            case Q4_0 -> new Q4_0Matrix(data, rows, cols);
+        };
+    }
+
+    /**
+     * The format of a tensor written by {@code quantize}: U8 bytes in a file whose metadata names the layout
+     * ({@value #PREQUANTIZED_KEY}); null for ordinary tensors.
+     */
+    private WeightFormat prequantized(TensorInfo t) {
+        if (t.dtype() != DType.U8) {
+            return null;
+        }
+        String f = ckpt.metadataOf(t).get(PREQUANTIZED_KEY);
+        WeightFormat w = f == null ? null : WeightFormat.parse(f);
+        return w == WeightFormat.Q8_0 || w == WeightFormat.Q4_0 ? w : null;
+    }
+
+    /** Metadata key naming the compute format of the U8 tensors of a file written by {@code quantize}. */
+    public static final String PREQUANTIZED_KEY = "nextinfer.weights";
+
+    /** Bytes of a quantised matrix's layout. */
+    public static long quantizedBytes(WeightFormat f, int rows, int cols) {
+        if (cols % 32 != 0) {
+            return -1;
+        }
+        return f == WeightFormat.Q8_0 ? Q8_0Matrix.byteSize(rows, cols) : Q4_0Matrix.byteSize(rows, cols);
+    }
+
     private Matrix convert(TensorInfo t, int rows, int cols, WeightFormat target) {
-        StoredTensor src = stored(t);
-        float[] row = new float[cols];
-        switch (target) {
-            case F32 -> {
-                MemorySegment seg = arena.allocate((long) rows * cols * 4, 64);
-                for (int r = 0; r < rows; r++) {
-                    src.readRow(r, row, 0);
-                    MemorySegment.copy(row, 0, seg, LE_FLOAT, (long) r * cols * 4, cols);
-                }
-                return new F32Matrix(seg, rows, cols);
-            }
-            case BF16 -> {
-                MemorySegment seg = arena.allocate((long) rows * cols * 2, 64);
-                for (int r = 0; r < rows; r++) {
-                    src.readRow(r, row, 0);
+        if ((target == WeightFormat.Q8_0 || target == WeightFormat.Q4_0) && cols % 32 != 0) {
+            return blockFallback(t, rows, cols, target);
+        }
+        WeightFormat pre = prequantized(t);
+        RowSource src = pre != null ? inPlace(t, pre, rows, cols)::row : stored(t)::readRow;
+        MemorySegment seg = switch (target) {
+            case F32 -> arena.allocate((long) rows * cols * 4, 64);
+            case BF16 -> arena.allocate((long) rows * cols * 2, 64);
+            case Q8_0 -> Q8_0Matrix.allocate(arena, rows, cols);
+            case Q4_0 -> Q4_0Matrix.allocate(arena, rows, cols);
+        };
+        forEachRow(rows, cols, (r, row) -> {
+            src.readRow(r, row, 0);
+            switch (target) {
+                case F32 -> MemorySegment.copy(row, 0, seg, LE_FLOAT, (long) r * cols * 4, cols);
+                case BF16 -> {
                     long base = (long) r * cols * 2;
                     for (int c = 0; c < cols; c++) {
                         seg.set(LE_SHORT, base + 2L * c, BF16Matrix.fromFloat(row[c]));
                     }
                 }
-                return new BF16Matrix(seg, rows, cols);
+                case Q8_0 -> Q8_0Matrix.quantizeRow(row, 0, seg, rows, cols, r);
+                case Q4_0 -> Q4_0Matrix.quantizeRow(row, 0, seg, rows, cols, r);
             }
-            case Q8_0, Q4_0 -> {
-                if (cols % 32 != 0) {
-                    return blockFallback(t, rows, cols, target);
-                }
-                boolean q8 = target == WeightFormat.Q8_0;
-                MemorySegment seg = q8 ? Q8_0Matrix.allocate(arena, rows, cols) : Q4_0Matrix.allocate(arena, rows, cols);
-                for (int r = 0; r < rows; r++) {
-                    src.readRow(r, row, 0);
-                    if (q8) {
-                        Q8_0Matrix.quantizeRow(row, 0, seg, rows, cols, r);
-                    } else {
-                        Q4_0Matrix.quantizeRow(row, 0, seg, rows, cols, r);
-                    }
-                }
-                return q8 ? new Q8_0Matrix(seg, rows, cols) : new Q4_0Matrix(seg, rows, cols);
+        });
+        release(t);
+        return switch (target) {
+            case F32 -> new F32Matrix(seg, rows, cols);
+            case BF16 -> new BF16Matrix(seg, rows, cols);
+            case Q8_0 -> new Q8_0Matrix(seg, rows, cols);
+            case Q4_0 -> new Q4_0Matrix(seg, rows, cols);
+        };
+    }
+
+    /** Rows of a tensor as f32. */
+    private interface RowSource {
+        void readRow(int row, float[] dst, int off);
+    }
+
+    /** Work on one row, given a scratch buffer of {@code cols} floats owned by the calling thread. */
+    private interface RowTask {
+        void run(int row, float[] scratch);
+    }
+
+    /** Runs {@code task} for every row, split over the load threads (rows are independent). */
+    private void forEachRow(int rows, int cols, RowTask task) {
+        int chunk = Math.max(16, rows / (threads * 8));
+        int chunks = (rows + chunk - 1) / chunk;
+        Runnable work = () -> java.util.stream.IntStream.range(0, chunks).parallel().forEach(c -> {
+            float[] scratch = new float[cols];
+            for (int r = c * chunk; r < Math.min(rows, (c + 1) * chunk); r++) {
+                task.run(r, scratch);
             }
-            default -> throw new IllegalStateException("weight format " + target);
+        });
+        if (threads <= 1 || chunks == 1) {
+            float[] scratch = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                task.run(r, scratch);
+            }
+            return;
+        }
+        try {
+            loadPool().submit(work).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new dev.nextinfer.core.NextInferException("interrupted while converting weights", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private java.util.concurrent.ForkJoinPool loadPool;
+
+    private java.util.concurrent.ForkJoinPool loadPool() {
+        if (loadPool == null) {
+            loadPool = new java.util.concurrent.ForkJoinPool(threads);
+        }
+        return loadPool;
+    }
+
+    /**
+     * Drops a converted tensor's source pages from this process's memory (the file stays in the page cache), so
+     * that resident memory holds the compute-format weights, not also the stored ones they came from.
+     */
+    private void release(TensorInfo t) {
+        unload(ckpt.data(t));
+        TensorInfo scale = ckpt.info(t.name() + "_scale_inv");
+        if (scale != null && t.dtype() == DType.F8_E4M3) {
+            unload(ckpt.data(scale));
+        }
+    }
+
+    private static void unload(MemorySegment s) {
+        if (s.isMapped()) {
+            s.unload();
         }
     }
 
