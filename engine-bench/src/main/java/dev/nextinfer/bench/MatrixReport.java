@@ -12,7 +12,9 @@ import java.util.Map;
  * Turns JMH JSON results ({@code -rf json}) of {@link MatVecBench}, {@link MatMulBench} and {@link BandwidthBench}
  * into the markdown tables of {@code docs/performance.md}: GB/s of weights streamed and their share of the read
  * bandwidth for mat-vec, GFLOP/s for mat-mat. Each rate is given for the mean time and for the best measurement
- * iteration: on a shared machine the best iteration is the one least disturbed by other processes.
+ * iteration: on a shared machine the best iteration is the one least disturbed by other processes. When several
+ * files hold the same mat-vec configuration, the run with the best iteration is reported (with the stream
+ * yardstick of that same run) and the "runs" column says how many there were.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.nextinfer.bench.MatrixReport result.json [more.json ...]}
  */
@@ -29,7 +31,8 @@ public final class MatrixReport {
         StringBuilder matVec = new StringBuilder();
         StringBuilder matMul = new StringBuilder();
         StringBuilder bw = new StringBuilder();
-        Map<String, JsonNode[]> matVecRuns = new java.util.LinkedHashMap<>();
+        // format|shape|threads → file index → {matVec, stream} of that file
+        Map<String, Map<Integer, JsonNode[]>> matVecRuns = new java.util.TreeMap<>();
         for (String a : args) {
             for (JsonNode r : json.readTree(Path.of(a).toFile())) {
                 if (r.get("benchmark").asText().endsWith("BandwidthBench.read")) {
@@ -42,13 +45,14 @@ public final class MatrixReport {
                 }
             }
         }
-        for (String a : args) {
-            for (JsonNode r : json.readTree(Path.of(a).toFile())) {
+        for (int file = 0; file < args.length; file++) {
+            for (JsonNode r : json.readTree(Path.of(args[file]).toFile())) {
                 String bench = r.get("benchmark").asText();
                 JsonNode p = r.get("params");
                 if (bench.endsWith("MatVecBench.matVec") || bench.endsWith("MatVecBench.stream")) {
                     String key = p.get("format").asText() + "|" + p.get("shape").asText() + "|" + p.get("threads").asText();
-                    JsonNode[] pair = matVecRuns.computeIfAbsent(key, k -> new JsonNode[2]);
+                    JsonNode[] pair = matVecRuns.computeIfAbsent(key, k -> new java.util.TreeMap<>())
+                            .computeIfAbsent(file, k -> new JsonNode[2]);
                     pair[bench.endsWith("matVec") ? 0 : 1] = r;
                 } else if (bench.endsWith("MatMulBench.matMul")) {
                     MatrixFormat f = MatrixFormat.valueOf(p.get("format").asText());
@@ -63,8 +67,15 @@ public final class MatrixReport {
                 }
             }
         }
-        for (JsonNode[] pair : matVecRuns.values()) {
-            if (pair[0] == null) {
+        for (Map<Integer, JsonNode[]> runs : matVecRuns.values()) {
+            // several result files may hold the same configuration: report the run with the best iteration
+            JsonNode[] pair = null;
+            for (JsonNode[] candidate : runs.values()) {
+                if (candidate[0] != null && (pair == null || best(candidate[0]) < best(pair[0]))) {
+                    pair = candidate;
+                }
+            }
+            if (pair == null) {
                 continue;
             }
             JsonNode p = pair[0].get("params");
@@ -82,8 +93,8 @@ public final class MatrixReport {
                 ofStream = String.format(Locale.ROOT, "%.0f%%", 100 * best / streamBest);
             }
             Double quoted = QUOTED_BW.get(threads);
-            matVec.append(String.format(Locale.ROOT, "| %s | %s %d×%d | %d | %.1f ± %.1f | %s | %.1f | %.1f | %s | %s | %s |%n",
-                    f, shape.name().toLowerCase(Locale.ROOT), shape.rows, shape.cols, threads, s * 1e6,
+            matVec.append(String.format(Locale.ROOT, "| %s | %s %d×%d | %d | %d | %.1f ± %.1f | %s | %.1f | %.1f | %s | %s | %s |%n",
+                    f, shape.name().toLowerCase(Locale.ROOT), shape.rows, shape.cols, threads, runs.size(), s * 1e6,
                     error(pair[0]) * 1e6, range(pair[0], 1e6), bytes / s / 1e9, best, stream, ofStream,
                     quoted == null ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * best / quoted)));
         }
@@ -94,8 +105,8 @@ public final class MatrixReport {
         }
         if (!matVec.isEmpty()) {
             System.out.println("Mat-vec (MatVecBench)\n");
-            System.out.println("| format | shape | threads | µs/op | min–max µs | GB/s (mean) | GB/s (best) | stream GB/s (best) | best, % of stream | best, % of quoted 17.6 / 25 GB/s |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println("| format | shape | threads | runs | µs/op | min–max µs | GB/s (mean) | GB/s (best) | stream GB/s (best) | best, % of stream | best, % of quoted 17.6 / 25 GB/s |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
             System.out.println(matVec);
         }
         if (!matMul.isEmpty()) {

@@ -28,8 +28,8 @@ import jdk.incubator.vector.VectorOperators;
  * and carries only quants, and a row's scales are one short contiguous run. Values and scales are bit for bit
  * llama.cpp's, only their order differs.
  *
- * <p>Kernels widen quants to f32 and accumulate in f32 (the Vector API exposes no int8 dot-product instruction,
- * so quantising the activations to int8 as llama.cpp does would not save work here). Mat-vec streams one row at a
+ * <p>Kernels widen quants to f32 and accumulate in f32. (The Vector API exposes no int8 dot-product instruction;
+ * quantising the activations to int8 as llama.cpp does and emulating one measured 8–16% slower.) Mat-vec streams one row at a
  * time: the row's scales are converted to f32 in one vectorised pass, then each block is two widening loads, two
  * FMAs with the activations and one FMA with its scale. Mat-mat goes through {@link PanelMatMul}.
  */
