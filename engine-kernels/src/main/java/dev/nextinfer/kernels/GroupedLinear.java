@@ -7,10 +7,21 @@ package dev.nextinfer.kernels;
  * rows back to back.
  */
 public final class GroupedLinear {
-    /** Weight rows per scheduling chunk: enough work to amortise the hand-out, small enough to balance. */
-    private static final int ROWS_PER_CHUNK = 32;
+    /**
+     * Weight bytes per scheduling chunk. Sized in bytes, not rows: the hardware prefetchers need long contiguous
+     * runs, and with 32-row chunks a 2048×512 q8_0 expert matrix was handed out in 16 KB pieces that two threads
+     * interleaved (measured 12 GB/s; 64 KB chunks: 16 GB/s; 128 KB keeps bf16 expert rows at 32 per chunk). Still small enough to balance 11 experts over threads.
+     */
+    static final int CHUNK_BYTES = 128 * 1024;
 
     private GroupedLinear() {
+    }
+
+    /** About {@link #CHUNK_BYTES} of rows, a multiple of 4 (whole mat-mat panels). */
+    static int rowsPerChunk(Matrix w) {
+        long rowBytes = Math.max(1, w.byteSize() / Math.max(1, w.rows()));
+        int rows = (int) Math.max(4, CHUNK_BYTES / rowBytes);
+        return (rows + 3) / 4 * 4;
     }
 
     /**
@@ -20,8 +31,10 @@ public final class GroupedLinear {
      */
     public static void forward(ThreadPool pool, int count, Matrix[] ws, float[][] xs, int[] ns, float[][] ys) {
         int[] firstChunk = new int[count + 1];
+        int[] rowsPerChunk = new int[count];
         for (int i = 0; i < count; i++) {
-            int chunks = ns[i] == 0 ? 0 : (ws[i].rows() + ROWS_PER_CHUNK - 1) / ROWS_PER_CHUNK;
+            rowsPerChunk[i] = rowsPerChunk(ws[i]);
+            int chunks = ns[i] == 0 ? 0 : (ws[i].rows() + rowsPerChunk[i] - 1) / rowsPerChunk[i];
             firstChunk[i + 1] = firstChunk[i] + chunks;
         }
         int total = firstChunk[count];
@@ -32,8 +45,8 @@ public final class GroupedLinear {
                     i++;
                 }
                 Matrix w = ws[i];
-                int r0 = (c - firstChunk[i]) * ROWS_PER_CHUNK;
-                int r1 = Math.min(w.rows(), r0 + ROWS_PER_CHUNK);
+                int r0 = (c - firstChunk[i]) * rowsPerChunk[i];
+                int r1 = Math.min(w.rows(), r0 + rowsPerChunk[i]);
                 if (ns[i] == 1) {
                     w.matVec(xs[i], 0, ys[i], 0, r0, r1);
                 } else {
