@@ -37,6 +37,11 @@ public final class Fp16 {
         }
     }
 
+    /** f16 bits → f32 (exact; same result as the vector {@link #decode(short[], int, float[], int, int)}). */
+    public static float decode(short h) {
+        return Float.float16ToFloat(h);
+    }
+
     /** Decodes {@code n} halves written by {@link #encode} into floats. */
     public static void decode(short[] src, int srcOff, float[] dst, int dstOff, int n) {
         int upper = F.loopBound(n);

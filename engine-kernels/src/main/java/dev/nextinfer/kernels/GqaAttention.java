@@ -5,6 +5,7 @@ import static dev.nextinfer.kernels.Simd.F;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Causal softmax attention for grouped-query attention, one kv head at a time: every query row that shares the
@@ -16,22 +17,32 @@ import jdk.incubator.vector.VectorOperators;
 public final class GqaAttention {
     /** Cached positions decoded and processed together. */
     public static final int BLOCK = 64;
+    /** Species of the register tiles: at most 16 lanes, so 4 vectors of positions never exceed {@link #BLOCK}. */
+    private static final VectorSpecies<Float> T = Simd.FB;
 
     private GqaAttention() {
     }
 
-    /** Where cached keys and values come from (any storage format), decoded to f32 one block at a time. */
+    /**
+     * Where cached keys and values come from (any storage format), decoded to f32 one block of at most
+     * {@link #BLOCK} positions at a time. Keys come transposed so that the score kernel can put 16 positions in
+     * one vector and needs no horizontal sums; a cache that stores keys in {@code [position/BLOCK][d][BLOCK]}
+     * tiles hands out an aligned block with one copy.
+     */
     public interface KvSource {
-        /** Keys of kv head {@code head} at positions {@code [p0, p0+n)} into {@code dst[i·headDim ..]}. */
-        void keys(int head, int p0, int n, float[] dst);
+        /**
+         * Keys of kv head {@code head} at positions {@code [p0, p0+n)}, {@code n ≤ BLOCK}, transposed:
+         * {@code dst[d·BLOCK + i]} is component d of position p0+i. Entries with {@code i ≥ n} may hold anything;
+         * they are never used.
+         */
+        void keysTransposed(int head, int p0, int n, float[] dst);
 
-        /** Values likewise. */
+        /** Values of kv head {@code head} at positions {@code [p0, p0+n)} into {@code dst[i·headDim ..]}. */
         void values(int head, int p0, int n, float[] dst);
     }
 
     /**
-     * Online-softmax state of {@code rows} query rows of width {@code headDim}, with the scratch one
-     * {@link #accumulate} call needs. Not thread-safe; one per task.
+     * Online-softmax state of {@code rows} query rows of width {@code headDim}. Not thread-safe; one per task.
      */
     public static final class State {
         final int rows;
@@ -39,9 +50,6 @@ public final class GqaAttention {
         final float[] m;
         final float[] l;
         final float[] acc;
-        final float[] kBlock;
-        final float[] vBlock;
-        final float[] p;
 
         /** Empty state (m = −∞, l = 0, acc = 0). */
         public State(int rows, int headDim) {
@@ -50,10 +58,31 @@ public final class GqaAttention {
             this.m = new float[rows];
             this.l = new float[rows];
             this.acc = new float[rows * headDim];
-            this.kBlock = new float[BLOCK * headDim];
-            this.vBlock = new float[BLOCK * headDim];
-            this.p = new float[rows * BLOCK];
             Arrays.fill(m, Float.NEGATIVE_INFINITY);
+        }
+    }
+
+    /**
+     * Per-thread blocks of decoded keys, values and scores (~130 KB for head_dim 256), reused across calls: a
+     * decode step at depth 16k runs hundreds of {@link #accumulate} tasks, and fresh scratch for each was ~50 MB
+     * of garbage per token.
+     */
+    private static final class Scratch {
+        private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+        float[] kBlock = new float[0];
+        float[] vBlock = new float[0];
+        float[] p = new float[0];
+
+        static Scratch local(int rows, int headDim) {
+            Scratch w = LOCAL.get();
+            if (w.kBlock.length < BLOCK * headDim) {
+                w.kBlock = new float[BLOCK * headDim];
+                w.vBlock = new float[BLOCK * headDim];
+            }
+            if (w.p.length < rows * BLOCK) {
+                w.p = new float[rows * BLOCK];
+            }
+            return w;
         }
     }
 
@@ -70,102 +99,130 @@ public final class GqaAttention {
             maxLimit = Math.max(maxLimit, limit[r]);
         }
         p1 = Math.min(p1, maxLimit);
+        Scratch w = Scratch.local(s.rows, hd);
         for (int b0 = p0; b0 < p1; b0 += BLOCK) {
             int n = Math.min(BLOCK, p1 - b0);
-            kv.keys(head, b0, n, s.kBlock);
+            kv.keysTransposed(head, b0, n, w.kBlock);
             for (int r = 0; r < s.rows; r += 4) {
-                scores(q, qOff, qStride, r, Math.min(4, s.rows - r), s.kBlock, n, hd, s.p);
+                scores(q, qOff, qStride, r, Math.min(4, s.rows - r), w.kBlock, n, hd, w.p);
             }
             boolean anyVisible = false;
             for (int r = 0; r < s.rows; r++) {
                 int visible = Math.max(0, Math.min(n, limit[r] - b0));
                 anyVisible |= visible > 0;
-                softmaxUpdate(s, r, visible, n);
+                softmaxUpdate(s, w.p, r, visible, n);
             }
             if (!anyVisible) {
                 continue;
             }
-            kv.values(head, b0, n, s.vBlock);
+            kv.values(head, b0, n, w.vBlock);
             for (int r = 0; r < s.rows; r += 4) {
-                weightedValues(s, r, Math.min(4, s.rows - r), n);
+                weightedValues(s, w, r, Math.min(4, s.rows - r), n);
             }
         }
     }
 
-    /** {@code p[r][j] = q_r·k_j} for rows {@code r0 .. r0+m} (m ≤ 4): each key load feeds m FMAs. */
-    private static void scores(float[] q, int qOff, int qStride, int r0, int m, float[] k, int n, int hd, float[] p) {
-        int upper = F.loopBound(hd);
+    /**
+     * {@code p[r][j] = q_r·k_j} for rows {@code r0 .. r0+m} (m ≤ 4) and positions {@code j < n} from transposed keys
+     * {@code kT[d·BLOCK + j]}: a register tile of 4 rows × 4 vectors of positions, so each step of d is 4 key loads
+     * and 4 broadcasts for 16 FMAs, and every lane ends with a finished dot product (no horizontal sums). Positions
+     * up to the tile's end are computed even past n; those scores are never read.
+     */
+    private static void scores(float[] q, int qOff, int qStride, int r0, int m, float[] kT, int n, int hd, float[] p) {
+        int lanes = T.length();
         int q0 = qOff + r0 * qStride;
         int q1 = q0 + (m > 1 ? qStride : 0);
         int q2 = q0 + (m > 2 ? 2 * qStride : 0);
         int q3 = q0 + (m > 3 ? 3 * qStride : 0);
-        for (int j = 0; j < n; j++) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F);
-            int kj = j * hd;
-            int d = 0;
-            for (; d < upper; d += F.length()) {
-                FloatVector kv = FloatVector.fromArray(F, k, kj + d);
-                a0 = FloatVector.fromArray(F, q, q0 + d).fma(kv, a0);
-                a1 = FloatVector.fromArray(F, q, q1 + d).fma(kv, a1);
-                a2 = FloatVector.fromArray(F, q, q2 + d).fma(kv, a2);
-                a3 = FloatVector.fromArray(F, q, q3 + d).fma(kv, a3);
+        for (int j0 = 0; j0 < n; j0 += 4 * lanes) {
+            FloatVector a00 = FloatVector.zero(T), a01 = FloatVector.zero(T), a02 = FloatVector.zero(T), a03 = FloatVector.zero(T);
+            FloatVector a10 = FloatVector.zero(T), a11 = FloatVector.zero(T), a12 = FloatVector.zero(T), a13 = FloatVector.zero(T);
+            FloatVector a20 = FloatVector.zero(T), a21 = FloatVector.zero(T), a22 = FloatVector.zero(T), a23 = FloatVector.zero(T);
+            FloatVector a30 = FloatVector.zero(T), a31 = FloatVector.zero(T), a32 = FloatVector.zero(T), a33 = FloatVector.zero(T);
+            for (int d = 0; d < hd; d++) {
+                int k = d * BLOCK + j0;
+                FloatVector k0 = FloatVector.fromArray(T, kT, k);
+                FloatVector k1 = FloatVector.fromArray(T, kT, k + lanes);
+                FloatVector k2 = FloatVector.fromArray(T, kT, k + 2 * lanes);
+                FloatVector k3 = FloatVector.fromArray(T, kT, k + 3 * lanes);
+                FloatVector b = FloatVector.broadcast(T, q[q0 + d]);
+                a00 = k0.fma(b, a00);
+                a01 = k1.fma(b, a01);
+                a02 = k2.fma(b, a02);
+                a03 = k3.fma(b, a03);
+                b = FloatVector.broadcast(T, q[q1 + d]);
+                a10 = k0.fma(b, a10);
+                a11 = k1.fma(b, a11);
+                a12 = k2.fma(b, a12);
+                a13 = k3.fma(b, a13);
+                b = FloatVector.broadcast(T, q[q2 + d]);
+                a20 = k0.fma(b, a20);
+                a21 = k1.fma(b, a21);
+                a22 = k2.fma(b, a22);
+                a23 = k3.fma(b, a23);
+                b = FloatVector.broadcast(T, q[q3 + d]);
+                a30 = k0.fma(b, a30);
+                a31 = k1.fma(b, a31);
+                a32 = k2.fma(b, a32);
+                a33 = k3.fma(b, a33);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD);
-            float s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD);
-            float s3 = a3.reduceLanes(VectorOperators.ADD);
-            for (; d < hd; d++) {
-                float kd = k[kj + d];
-                s0 += q[q0 + d] * kd;
-                s1 += q[q1 + d] * kd;
-                s2 += q[q2 + d] * kd;
-                s3 += q[q3 + d] * kd;
-            }
-            p[r0 * BLOCK + j] = s0;
+            int o = r0 * BLOCK + j0;
+            store4(p, o, lanes, a00, a01, a02, a03);
             if (m > 1) {
-                p[(r0 + 1) * BLOCK + j] = s1;
+                store4(p, o + BLOCK, lanes, a10, a11, a12, a13);
             }
             if (m > 2) {
-                p[(r0 + 2) * BLOCK + j] = s2;
+                store4(p, o + 2 * BLOCK, lanes, a20, a21, a22, a23);
             }
             if (m > 3) {
-                p[(r0 + 3) * BLOCK + j] = s3;
+                store4(p, o + 3 * BLOCK, lanes, a30, a31, a32, a33);
             }
         }
     }
 
+    private static void store4(float[] p, int o, int lanes, FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {
+        v0.intoArray(p, o);
+        v1.intoArray(p, o + lanes);
+        v2.intoArray(p, o + 2 * lanes);
+        v3.intoArray(p, o + 3 * lanes);
+    }
+
     /** Online-softmax step for row r: scores → weights e^(s − m_new), rescale the running sum and output. */
-    private static void softmaxUpdate(State s, int r, int visible, int n) {
+    private static void softmaxUpdate(State s, float[] p, int r, int visible, int n) {
         int base = r * BLOCK;
         if (visible == 0) {
-            java.util.Arrays.fill(s.p, base, base + n, 0f);
+            Arrays.fill(p, base, base + n, 0f);
             return;
         }
+        int upper = F.loopBound(visible);
         float blockMax = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < visible; j++) {
-            blockMax = Math.max(blockMax, s.p[base + j]);
+        int j = 0;
+        if (upper > 0) {
+            FloatVector vm = FloatVector.fromArray(F, p, base);
+            for (j = F.length(); j < upper; j += F.length()) {
+                vm = vm.max(FloatVector.fromArray(F, p, base + j));
+            }
+            blockMax = vm.reduceLanes(VectorOperators.MAX);
+        }
+        for (; j < visible; j++) {
+            blockMax = Math.max(blockMax, p[base + j]);
         }
         float newMax = Math.max(s.m[r], blockMax);
         float rescale = (float) Math.exp(s.m[r] - newMax); // 0 when m was −∞
         FloatVector vMax = FloatVector.broadcast(F, newMax);
         FloatVector vSum = FloatVector.zero(F);
-        int upper = F.loopBound(visible);
-        int j = 0;
-        for (; j < upper; j += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, s.p, base + j).sub(vMax).lanewise(VectorOperators.EXP);
-            e.intoArray(s.p, base + j);
+        for (j = 0; j < upper; j += F.length()) {
+            FloatVector e = FloatVector.fromArray(F, p, base + j).sub(vMax).lanewise(VectorOperators.EXP);
+            e.intoArray(p, base + j);
             vSum = vSum.add(e);
         }
         float sum = vSum.reduceLanes(VectorOperators.ADD);
         for (; j < visible; j++) {
-            float e = (float) Math.exp(s.p[base + j] - newMax);
-            s.p[base + j] = e;
+            float e = (float) Math.exp(p[base + j] - newMax);
+            p[base + j] = e;
             sum += e;
         }
-        java.util.Arrays.fill(s.p, base + visible, base + n, 0f);
+        Arrays.fill(p, base + visible, base + n, 0f);
         if (rescale != 1f) {
             VectorOps.scale(s.acc, r * s.headDim, s.headDim, rescale);
         }
@@ -173,39 +230,46 @@ public final class GqaAttention {
         s.m[r] = newMax;
     }
 
-    /** {@code acc_r += Σ_j p[r][j]·v_j} for rows r0 .. r0+m (m ≤ 4), accumulators in registers per lane chunk. */
-    private static void weightedValues(State s, int r0, int m, int n) {
+    /**
+     * {@code acc_r += Σ_{j<n} p[r][j]·v_j} for rows r0 .. r0+m (m ≤ 4): a register tile of 4 rows × 4 vectors of
+     * the head dimension, so each position costs 4 value loads and 4 broadcasts for 16 FMAs; leftover vectors one
+     * at a time, then scalar.
+     */
+    private static void weightedValues(State s, Scratch w, int r0, int m, int n) {
         int hd = s.headDim;
-        float[] p = s.p;
-        float[] v = s.vBlock;
-        int upper = F.loopBound(hd);
+        float[] p = w.p;
+        float[] v = w.vBlock;
+        int lanes = T.length();
         int b0 = r0 * BLOCK;
         int b1 = m > 1 ? b0 + BLOCK : b0;
         int b2 = m > 2 ? b0 + 2 * BLOCK : b0;
         int b3 = m > 3 ? b0 + 3 * BLOCK : b0;
         int d = 0;
-        for (; d < upper; d += F.length()) {
-            FloatVector a0 = FloatVector.zero(F);
-            FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = FloatVector.zero(F);
-            FloatVector a3 = FloatVector.zero(F);
+        for (; d + 4 * lanes <= hd; d += 4 * lanes) {
+            valuesTile(s, w, r0, m, n, d);
+        }
+        for (; d + lanes <= hd; d += lanes) {
+            FloatVector a0 = FloatVector.zero(T);
+            FloatVector a1 = FloatVector.zero(T);
+            FloatVector a2 = FloatVector.zero(T);
+            FloatVector a3 = FloatVector.zero(T);
             for (int j = 0; j < n; j++) {
-                FloatVector vj = FloatVector.fromArray(F, v, j * hd + d);
-                a0 = vj.fma(FloatVector.broadcast(F, p[b0 + j]), a0);
-                a1 = vj.fma(FloatVector.broadcast(F, p[b1 + j]), a1);
-                a2 = vj.fma(FloatVector.broadcast(F, p[b2 + j]), a2);
-                a3 = vj.fma(FloatVector.broadcast(F, p[b3 + j]), a3);
+                FloatVector vj = FloatVector.fromArray(T, v, j * hd + d);
+                a0 = vj.fma(FloatVector.broadcast(T, p[b0 + j]), a0);
+                a1 = vj.fma(FloatVector.broadcast(T, p[b1 + j]), a1);
+                a2 = vj.fma(FloatVector.broadcast(T, p[b2 + j]), a2);
+                a3 = vj.fma(FloatVector.broadcast(T, p[b3 + j]), a3);
             }
             int o = r0 * hd + d;
-            FloatVector.fromArray(F, s.acc, o).add(a0).intoArray(s.acc, o);
+            FloatVector.fromArray(T, s.acc, o).add(a0).intoArray(s.acc, o);
             if (m > 1) {
-                FloatVector.fromArray(F, s.acc, o + hd).add(a1).intoArray(s.acc, o + hd);
+                FloatVector.fromArray(T, s.acc, o + hd).add(a1).intoArray(s.acc, o + hd);
             }
             if (m > 2) {
-                FloatVector.fromArray(F, s.acc, o + 2 * hd).add(a2).intoArray(s.acc, o + 2 * hd);
+                FloatVector.fromArray(T, s.acc, o + 2 * hd).add(a2).intoArray(s.acc, o + 2 * hd);
             }
             if (m > 3) {
-                FloatVector.fromArray(F, s.acc, o + 3 * hd).add(a3).intoArray(s.acc, o + 3 * hd);
+                FloatVector.fromArray(T, s.acc, o + 3 * hd).add(a3).intoArray(s.acc, o + 3 * hd);
             }
         }
         for (; d < hd; d++) {
@@ -218,6 +282,86 @@ public final class GqaAttention {
             }
         }
     }
+
+    /**
+     * The 4 rows × 4 vectors tile of {@link #weightedValues} at head offset d. Its own method with plain loads and
+     * stores: C2's inlining node budget is small for methods this full of vector operations (past it, vectors get
+     * boxed).
+     */
+    private static void valuesTile(State s, Scratch sc, int r0, int m, int n, int d) {
+        int hd = s.headDim;
+        float[] p = sc.p;
+        float[] v = sc.vBlock;
+        float[] acc = s.acc;
+        int lanes = T.length();
+        int b0 = r0 * BLOCK;
+        int b1 = m > 1 ? b0 + BLOCK : b0;
+        int b2 = m > 2 ? b0 + 2 * BLOCK : b0;
+        int b3 = m > 3 ? b0 + 3 * BLOCK : b0;
+        int o0 = r0 * hd + d;
+        int o1 = m > 1 ? o0 + hd : o0;
+        int o2 = m > 2 ? o0 + 2 * hd : o0;
+        int o3 = m > 3 ? o0 + 3 * hd : o0;
+        FloatVector a00 = FloatVector.fromArray(T, acc, o0), a01 = FloatVector.fromArray(T, acc, o0 + lanes);
+        FloatVector a02 = FloatVector.fromArray(T, acc, o0 + 2 * lanes), a03 = FloatVector.fromArray(T, acc, o0 + 3 * lanes);
+        FloatVector a10 = FloatVector.fromArray(T, acc, o1), a11 = FloatVector.fromArray(T, acc, o1 + lanes);
+        FloatVector a12 = FloatVector.fromArray(T, acc, o1 + 2 * lanes), a13 = FloatVector.fromArray(T, acc, o1 + 3 * lanes);
+        FloatVector a20 = FloatVector.fromArray(T, acc, o2), a21 = FloatVector.fromArray(T, acc, o2 + lanes);
+        FloatVector a22 = FloatVector.fromArray(T, acc, o2 + 2 * lanes), a23 = FloatVector.fromArray(T, acc, o2 + 3 * lanes);
+        FloatVector a30 = FloatVector.fromArray(T, acc, o3), a31 = FloatVector.fromArray(T, acc, o3 + lanes);
+        FloatVector a32 = FloatVector.fromArray(T, acc, o3 + 2 * lanes), a33 = FloatVector.fromArray(T, acc, o3 + 3 * lanes);
+        for (int j = 0; j < n; j++) {
+            int vj = j * hd + d;
+            FloatVector v0 = FloatVector.fromArray(T, v, vj);
+            FloatVector v1 = FloatVector.fromArray(T, v, vj + lanes);
+            FloatVector v2 = FloatVector.fromArray(T, v, vj + 2 * lanes);
+            FloatVector v3 = FloatVector.fromArray(T, v, vj + 3 * lanes);
+            FloatVector w = FloatVector.broadcast(T, p[b0 + j]);
+            a00 = v0.fma(w, a00);
+            a01 = v1.fma(w, a01);
+            a02 = v2.fma(w, a02);
+            a03 = v3.fma(w, a03);
+            w = FloatVector.broadcast(T, p[b1 + j]);
+            a10 = v0.fma(w, a10);
+            a11 = v1.fma(w, a11);
+            a12 = v2.fma(w, a12);
+            a13 = v3.fma(w, a13);
+            w = FloatVector.broadcast(T, p[b2 + j]);
+            a20 = v0.fma(w, a20);
+            a21 = v1.fma(w, a21);
+            a22 = v2.fma(w, a22);
+            a23 = v3.fma(w, a23);
+            w = FloatVector.broadcast(T, p[b3 + j]);
+            a30 = v0.fma(w, a30);
+            a31 = v1.fma(w, a31);
+            a32 = v2.fma(w, a32);
+            a33 = v3.fma(w, a33);
+        }
+        // rows past m alias row r0 and are not stored; stores go last-row-first so row r0's own values win
+        if (m > 3) {
+            a30.intoArray(acc, o3);
+            a31.intoArray(acc, o3 + lanes);
+            a32.intoArray(acc, o3 + 2 * lanes);
+            a33.intoArray(acc, o3 + 3 * lanes);
+        }
+        if (m > 2) {
+            a20.intoArray(acc, o2);
+            a21.intoArray(acc, o2 + lanes);
+            a22.intoArray(acc, o2 + 2 * lanes);
+            a23.intoArray(acc, o2 + 3 * lanes);
+        }
+        if (m > 1) {
+            a10.intoArray(acc, o1);
+            a11.intoArray(acc, o1 + lanes);
+            a12.intoArray(acc, o1 + 2 * lanes);
+            a13.intoArray(acc, o1 + 3 * lanes);
+        }
+        a00.intoArray(acc, o0);
+        a01.intoArray(acc, o0 + lanes);
+        a02.intoArray(acc, o0 + 2 * lanes);
+        a03.intoArray(acc, o0 + 3 * lanes);
+    }
+
 
     /** Folds {@code from} into {@code into} (same rows): the softmax over the union of their positions. */
     public static void merge(State into, State from) {

@@ -14,7 +14,19 @@ class GqaAttentionTest {
     /** One kv head's cache as plain arrays, optionally through f16. */
     private record Source(float[] keys, float[] values, int hd, boolean f16) implements GqaAttention.KvSource {
         @Override
-        public void keys(int head, int p0, int n, float[] dst) {
+        public void keysTransposed(int head, int p0, int n, float[] dst) {
+            float[] rows = new float[n * hd];
+            copy(keys, p0, n, rows);
+            java.util.Arrays.fill(dst, Float.NaN); // entries past n must not matter
+            for (int i = 0; i < n; i++) {
+                for (int d = 0; d < hd; d++) {
+                    dst[d * GqaAttention.BLOCK + i] = rows[i * hd + d];
+                }
+            }
+        }
+
+        /** Row-major keys (for the reference). */
+        void keysRows(int p0, int n, float[] dst) {
             copy(keys, p0, n, dst);
         }
 
@@ -37,7 +49,7 @@ class GqaAttentionTest {
     @ParameterizedTest(name = "len={0} hd={1} rows={2} split={3} f16={4}")
     @CsvSource({
             "1, 24, 1, 0, false", "7, 24, 5, 0, false", "65, 32, 8, 0, false", "200, 17, 3, 64, false",
-            "300, 256, 8, 100, false", "1500, 64, 8, 1024, false", "130, 33, 4, 0, true", "1100, 256, 8, 1024, true"})
+            "300, 256, 8, 100, false", "1500, 64, 8, 1024, false", "130, 33, 4, 0, true", "1100, 256, 8, 1024, true", "150, 80, 6, 64, true", "129, 144, 7, 0, false"})
     void matchesScalarTwin(int len, int hd, int rows, int split, boolean f16) {
         Rand r = new Rand(len * 13L + hd + rows);
         float[] keys = r.normal(len * hd, 1);
@@ -46,7 +58,7 @@ class GqaAttentionTest {
         if (f16) { // the reference sees what the kernel sees
             float[] k = new float[len * hd];
             float[] v = new float[len * hd];
-            src.keys(0, 0, len, k);
+            src.keysRows(0, len, k);
             src.values(0, 0, len, v);
             keys = k;
             values = v;

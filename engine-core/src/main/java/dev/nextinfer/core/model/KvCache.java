@@ -5,9 +5,10 @@ import dev.nextinfer.kernels.GqaAttention;
 import java.util.Arrays;
 
 /**
- * Keys and values of one full-attention layer, stored per kv head as {@code [position][headDim]} so attention
- * streams one head's cache contiguously. f32 or f16 ({@link KvCacheFormat}); grows by doubling up to the context
- * limit.
+ * Keys and values of one full-attention layer, per kv head. Values are {@code [position][headDim]}; keys are
+ * stored transposed in tiles of {@link GqaAttention#BLOCK} positions, {@code [position / BLOCK][d][BLOCK]}, which
+ * is the layout the attention kernel's score tile consumes, so a block of keys is handed out with one copy (or one
+ * f16 decode). f32 or f16 ({@link KvCacheFormat}); grows by doubling up to the context limit.
  */
 public final class KvCache implements GqaAttention.KvSource {
     private final int kvHeads;
@@ -30,15 +31,23 @@ public final class KvCache implements GqaAttention.KvSource {
         allocate(Math.min(maxPositions, 64));
     }
 
+    private static final int BLOCK = GqaAttention.BLOCK;
+
     private void allocate(int cap) {
+        int keyCap = (cap + BLOCK - 1) / BLOCK * BLOCK; // whole key tiles
         if (format == KvCacheFormat.F32) {
-            keysF = resize(keysF, cap);
+            keysF = resize(keysF, keyCap);
             valuesF = resize(valuesF, cap);
         } else {
-            keysH = resize(keysH, cap);
+            keysH = resize(keysH, keyCap);
             valuesH = resize(valuesH, cap);
         }
         capacity = cap;
+    }
+
+    /** Index of component d of position pos in a head's key array. */
+    private int keyIndex(int pos, int d) {
+        return (pos / BLOCK) * BLOCK * headDim + d * BLOCK + pos % BLOCK;
     }
 
     private float[][] resize(float[][] a, int cap) {
@@ -96,14 +105,22 @@ public final class KvCache implements GqaAttention.KvSource {
         }
         int width = width();
         for (int t = 0; t < n; t++) {
+            int pos = length + t;
+            int k0 = keyIndex(pos, 0);
             for (int h = 0; h < kvHeads; h++) {
                 int src = t * width + h * headDim;
-                int dst = (length + t) * headDim;
+                int dst = pos * headDim;
                 if (format == KvCacheFormat.F32) {
-                    System.arraycopy(k, src, keysF[h], dst, headDim);
+                    float[] keys = keysF[h];
+                    for (int d = 0; d < headDim; d++) {
+                        keys[k0 + d * BLOCK] = k[src + d];
+                    }
                     System.arraycopy(v, src, valuesF[h], dst, headDim);
                 } else {
-                    Fp16.encode(k, src, keysH[h], dst, headDim);
+                    short[] keys = keysH[h];
+                    for (int d = 0; d < headDim; d++) {
+                        keys[k0 + d * BLOCK] = Fp16.encode(k[src + d]);
+                    }
                     Fp16.encode(v, src, valuesH[h], dst, headDim);
                 }
             }
@@ -112,12 +129,35 @@ public final class KvCache implements GqaAttention.KvSource {
     }
 
     @Override
-    public void keys(int head, int p0, int n, float[] dst) {
-        if (format == KvCacheFormat.F32) {
-            System.arraycopy(keysF[head], p0 * headDim, dst, 0, n * headDim);
-        } else {
-            Fp16.decode(keysH[head], p0 * headDim, dst, 0, n * headDim);
+    public void keysTransposed(int head, int p0, int n, float[] dst) {
+        if (p0 % BLOCK == 0) { // the kernel's case: one whole tile (entries past n are ignored by the contract)
+            int tile = keyIndex(p0, 0);
+            if (format == KvCacheFormat.F32) {
+                System.arraycopy(keysF[head], tile, dst, 0, BLOCK * headDim);
+            } else {
+                Fp16.decode(keysH[head], tile, dst, 0, BLOCK * headDim);
+            }
+            return;
         }
+        for (int d = 0; d < headDim; d++) {
+            for (int i = 0; i < n; i++) {
+                dst[d * BLOCK + i] = key(head, p0 + i, d);
+            }
+        }
+    }
+
+    /** Keys of kv head {@code head} at positions {@code [p0, p0+n)} into {@code dst[i·headDim ..]} (for inspection). */
+    public void keys(int head, int p0, int n, float[] dst) {
+        for (int i = 0; i < n; i++) {
+            for (int d = 0; d < headDim; d++) {
+                dst[i * headDim + d] = key(head, p0 + i, d);
+            }
+        }
+    }
+
+    private float key(int head, int pos, int d) {
+        int i = keyIndex(pos, d);
+        return format == KvCacheFormat.F32 ? keysF[head][i] : Fp16.decode(keysH[head][i]);
     }
 
     @Override
@@ -139,7 +179,8 @@ public final class KvCache implements GqaAttention.KvSource {
 
     /** Bytes held (capacity, not only the used part). */
     public long byteSize() {
-        return 2L * kvHeads * capacity * headDim * format.bytes();
+        long keyCap = (capacity + BLOCK - 1L) / BLOCK * BLOCK;
+        return (keyCap + capacity) * kvHeads * headDim * format.bytes();
     }
 
     /** A deep copy. */
@@ -147,11 +188,12 @@ public final class KvCache implements GqaAttention.KvSource {
         KvCache c = new KvCache(kvHeads, headDim, maxPositions, format);
         c.allocate(Math.max(capacity, 1));
         for (int h = 0; h < kvHeads; h++) {
+            int keyLength = (length + BLOCK - 1) / BLOCK * BLOCK * headDim;
             if (format == KvCacheFormat.F32) {
-                System.arraycopy(keysF[h], 0, c.keysF[h], 0, length * headDim);
+                System.arraycopy(keysF[h], 0, c.keysF[h], 0, keyLength);
                 System.arraycopy(valuesF[h], 0, c.valuesF[h], 0, length * headDim);
             } else {
-                System.arraycopy(keysH[h], 0, c.keysH[h], 0, length * headDim);
+                System.arraycopy(keysH[h], 0, c.keysH[h], 0, keyLength);
                 System.arraycopy(valuesH[h], 0, c.valuesH[h], 0, length * headDim);
             }
         }
