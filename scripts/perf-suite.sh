@@ -26,3 +26,6 @@ for f in q8_0 q4_0; do
   done
   run --model "$CK/a3b-e32-$f" --prompt-tokens 16 --gen-tokens 32 --depth 0
 done
+for f in q8_0 q4_0; do
+  run --model "$CK/a3b-e32-$f" --prompt-tokens 64 --gen-tokens 32 --mtp 2
+done

@@ -40,6 +40,10 @@ public final class GenerationOptions {
             description = "Subtract P from the logits of tokens already generated (default: ${DEFAULT-VALUE}).")
     double presencePenalty;
 
+    @Option(names = "--frequency-penalty", paramLabel = "F", defaultValue = "0",
+            description = "Subtract F from a token's logit for each time it was already generated (default: ${DEFAULT-VALUE}).")
+    double frequencyPenalty;
+
     @Option(names = "--seed", paramLabel = "S",
             description = "Sampler seed: the same seed gives the same output (default: random).")
     Long seed;
@@ -59,7 +63,7 @@ public final class GenerationOptions {
     /** The generation config: the checkpoint's defaults overridden by the flags given. */
     GenerationConfig config(Qwen3Next model) {
         GenerationConfig.Builder b = model.generationDefaults().toBuilder().maxTokens(maxTokens)
-                .presencePenalty(presencePenalty).seed(seed).stopStrings(stop).mtpDraftTokens(mtp);
+                .presencePenalty(presencePenalty).frequencyPenalty(frequencyPenalty).seed(seed).stopStrings(stop).mtpDraftTokens(mtp);
         if (temperature != null) {
             b.temperature(temperature);
         }
@@ -87,7 +91,7 @@ public final class GenerationOptions {
             GenerationConfig.builder().maxTokens(maxTokens).temperature(temperature == null ? 0 : temperature)
                     .topK(topK == null ? 0 : topK).topP(topP == null ? 1 : topP).minP(minP == null ? 0 : minP)
                     .repetitionPenalty(repetitionPenalty == null ? 1 : repetitionPenalty).presencePenalty(presencePenalty)
-                    .stopStrings(stop).mtpDraftTokens(mtp).build();
+                    .frequencyPenalty(frequencyPenalty).stopStrings(stop).mtpDraftTokens(mtp).build();
         } catch (NextInferException e) {
             throw new CliException(flagNames(e.getMessage()));
         }
@@ -102,6 +106,6 @@ public final class GenerationOptions {
     private static String flagNames(String message) {
         return message.replace("maxTokens", "--max-tokens").replace("temperature", "--temperature").replace("topK", "--top-k")
                 .replace("topP", "--top-p").replace("minP", "--min-p").replace("repetitionPenalty", "--repetition-penalty")
-                .replace("presencePenalty", "--presence-penalty").replace("mtpDraftTokens", "--mtp").replace("stop strings", "--stop");
+                .replace("presencePenalty", "--presence-penalty").replace("frequencyPenalty", "--frequency-penalty").replace("mtpDraftTokens", "--mtp").replace("stop strings", "--stop");
     }
 }

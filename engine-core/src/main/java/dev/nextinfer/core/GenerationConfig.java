@@ -14,16 +14,18 @@ import java.util.Set;
  * @param repetitionPenalty CTRL-style penalty on tokens already in the context: positive logits divided by it,
  *                          negative ones multiplied (1 = off)
  * @param presencePenalty   subtracted once from the logit of every token already generated (0 = off)
+ * @param frequencyPenalty  subtracted from the logit of every generated token once per time it was generated
+ *                          (OpenAI's {@code frequency_penalty}; 0 = off)
  * @param seed              seed of the sampler; the same seed gives the same tokens (null = random)
  * @param stopTokenIds      generation ends when one of these is produced (it is not part of the text); the model's
  *                          end-of-sequence ids are always included by the engine
  * @param stopStrings       generation ends when the text contains one of these (matched across token boundaries,
  *                          never emitted)
  * @param mtpDraftTokens    speculative decoding with the MTP head: tokens drafted per step (0 = off, 1…4); with
- *                          repetition/presence penalties or min-p, decoding stays plain (exact) instead
+ *                          repetition/presence/frequency penalties or min-p, decoding stays plain (exact) instead
  */
 public record GenerationConfig(int maxTokens, double temperature, int topK, double topP, double minP,
-                               double repetitionPenalty, double presencePenalty, Long seed,
+                               double repetitionPenalty, double presencePenalty, double frequencyPenalty, Long seed,
                                Set<Integer> stopTokenIds, List<String> stopStrings, int mtpDraftTokens) {
 
     /** Validates the values; errors name the parameter. */
@@ -35,6 +37,7 @@ public record GenerationConfig(int maxTokens, double temperature, int topK, doub
         check(minP >= 0 && minP < 1, "minP must be in [0, 1), got " + minP);
         check(repetitionPenalty > 0 && Double.isFinite(repetitionPenalty), "repetitionPenalty must be > 0, got " + repetitionPenalty);
         check(Double.isFinite(presencePenalty), "presencePenalty must be finite, got " + presencePenalty);
+        check(Double.isFinite(frequencyPenalty), "frequencyPenalty must be finite, got " + frequencyPenalty);
         check(mtpDraftTokens >= 0 && mtpDraftTokens <= 4, "mtpDraftTokens must be in 0…4, got " + mtpDraftTokens);
         stopTokenIds = Set.copyOf(stopTokenIds);
         stopStrings = List.copyOf(stopStrings);
@@ -74,6 +77,7 @@ public record GenerationConfig(int maxTokens, double temperature, int topK, doub
         b.minP = minP;
         b.repetitionPenalty = repetitionPenalty;
         b.presencePenalty = presencePenalty;
+        b.frequencyPenalty = frequencyPenalty;
         b.seed = seed;
         b.stopTokenIds = stopTokenIds;
         b.stopStrings = stopStrings;
@@ -90,6 +94,7 @@ public record GenerationConfig(int maxTokens, double temperature, int topK, doub
         private double minP;
         private double repetitionPenalty = 1.0;
         private double presencePenalty;
+        private double frequencyPenalty;
         private Long seed;
         private Set<Integer> stopTokenIds = Set.of();
         private List<String> stopStrings = List.of();
@@ -140,6 +145,12 @@ public record GenerationConfig(int maxTokens, double temperature, int topK, doub
             return this;
         }
 
+        /** 0 = off. */
+        public Builder frequencyPenalty(double v) {
+            frequencyPenalty = v;
+            return this;
+        }
+
         /** Sampler seed; null = random. */
         public Builder seed(Long v) {
             seed = v;
@@ -167,7 +178,7 @@ public record GenerationConfig(int maxTokens, double temperature, int topK, doub
         /** The config. */
         public GenerationConfig build() {
             return new GenerationConfig(maxTokens, temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                    seed, stopTokenIds, stopStrings, mtpDraftTokens);
+                    frequencyPenalty, seed, stopTokenIds, stopStrings, mtpDraftTokens);
         }
     }
 }

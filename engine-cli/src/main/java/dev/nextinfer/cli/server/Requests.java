@@ -210,7 +210,10 @@ final class Requests {
         if (pres != null) {
             b.presencePenalty(pres);
         }
-        number(req, "frequency_penalty", -2, 2); // validated, not supported: ignored (see docs/server.md)
+        Double freq = number(req, "frequency_penalty", -2, 2);
+        if (freq != null) {
+            b.frequencyPenalty(freq);
+        }
         Double rep = number(req, "repetition_penalty", 0, 10);
         if (rep != null) {
             b.repetitionPenalty(rep);

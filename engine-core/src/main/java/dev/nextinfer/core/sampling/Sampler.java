@@ -29,7 +29,7 @@ public final class Sampler {
 
     /**
      * Picks a token. {@code context} holds the prompt and generated ids (for the repetition penalty) and
-     * {@code generated} only the generated ones (presence penalty); {@code logits} is not modified.
+     * {@code generated} only the generated ones (presence and frequency penalties); {@code logits} is not modified.
      */
     public int next(float[] logits, int[] context, int contextLength, int[] generated, int generatedLength) {
         float[] l = penalised(logits, context, contextLength, generated, generatedLength);
@@ -93,6 +93,15 @@ public final class Sampler {
                 if (t >= 0 && t < l.length && !seen[t]) {
                     seen[t] = true;
                     l[t] -= pp;
+                }
+            }
+        }
+        if (cfg.frequencyPenalty() != 0) {
+            float fp = (float) cfg.frequencyPenalty();
+            for (int i = 0; i < generatedLength; i++) { // once per occurrence: count × penalty
+                int t = generated[i];
+                if (t >= 0 && t < l.length) {
+                    l[t] -= fp;
                 }
             }
         }

@@ -25,7 +25,7 @@ public final class MtpDecoder implements Decoder {
      * applied identically to draft and target; penalties and min-p are not supported by the speculative path.
      */
     public static boolean supports(GenerationConfig cfg) {
-        return cfg.repetitionPenalty() == 1.0 && cfg.presencePenalty() == 0 && cfg.minP() == 0;
+        return cfg.repetitionPenalty() == 1.0 && cfg.presencePenalty() == 0 && cfg.frequencyPenalty() == 0 && cfg.minP() == 0;
     }
 
     @Override

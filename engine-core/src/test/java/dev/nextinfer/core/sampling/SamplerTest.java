@@ -75,6 +75,19 @@ class SamplerTest {
     }
 
     @Test
+    void frequencyPenaltyCountsOccurrences() {
+        GenerationConfig c = GenerationConfig.builder().temperature(1).frequencyPenalty(0.25).presencePenalty(0.5).build();
+        // generated: id 1 three times (−3·0.25 − 0.5 → −0.25), id 4 once (−0.25 − 0.5 → 0.25); the prompt's id 0 is not
+        // penalised
+        float[] p = new Sampler(c).distribution(LOGITS, new int[] {0, 1, 4, 1, 1}, 5, new int[] {1, 4, 1, 1}, 4);
+        assertDist(softmax(new double[] {2, -0.25, 0, -1, 0.25}, 1), p);
+        int greedy = new Sampler(GenerationConfig.builder().frequencyPenalty(0.6).build())
+                .next(LOGITS, new int[] {0, 0}, 2, new int[] {0, 0}, 2);
+        assertEquals(1, greedy, "2 − 2·0.6 = 0.8 < 1: id 1 wins (lower id on the tie with 4)");
+        assertThrows(NextInferException.class, () -> GenerationConfig.builder().frequencyPenalty(Double.NaN).build());
+    }
+
+    @Test
     void sameSeedSameDrawsAndFrequenciesFollowP() {
         GenerationConfig c = GenerationConfig.builder().temperature(1).seed(42L).build();
         Sampler a = new Sampler(c);
