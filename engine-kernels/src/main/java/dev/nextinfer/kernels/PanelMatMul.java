@@ -17,6 +17,11 @@ final class PanelMatMul {
     static final int R = 4;
     /** Activation rows per register tile. */
     static final int T = 4;
+    /**
+     * Up to this many activation rows the formats run their mat-vec kernel once per row instead (the weight row
+     * stays in L1 between them): a panel costs a dequantising pass that so few rows cannot amortise.
+     */
+    static final int SMALL_N = 5;
 
     private PanelMatMul() {
     }

@@ -185,7 +185,19 @@ public final class Q4_0Matrix implements Matrix {
 
     @Override
     public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        if (n > PanelMatMul.SMALL_N) {
+            PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+            return;
+        }
+        // A few rows (speculative verification): the mat-vec kernel once per activation row while the weight row
+        // is in L1, instead of dequantising it into a panel that so few rows cannot amortise
+        float[] d = new float[nb];
+        for (int r = r0; r < r1; r++) {
+            Blocks.scalesToFloat(data, scales + 2L * r * nb, nb, d);
+            for (int t = 0; t < n; t++) {
+                y[yOff + t * yStride + r] = dot(r, d, x, xOff + t * xStride);
+            }
+        }
     }
 
     @Override

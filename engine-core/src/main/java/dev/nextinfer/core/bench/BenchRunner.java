@@ -18,6 +18,8 @@ import java.util.SplittableRandom;
  * greedily one token per step.
  */
 public final class BenchRunner {
+    private static final int WARM_UP_STEPS = 24;
+
     private BenchRunner() {
     }
 
@@ -84,13 +86,16 @@ public final class BenchRunner {
                 model.weights().matrixBytes(), state.byteSize(), rss[0], rss[1], mtp, mtpTokS, acceptance, perPass);
     }
 
-    /** A short prefill and a few decode steps on a scratch state, so timings exclude JIT compilation. */
+    /**
+     * A short prefill and {@value #WARM_UP_STEPS} decode steps on a scratch state, so timings exclude JIT compilation
+     * (with 4 steps C2 was still compiling decode paths while tokens were timed).
+     */
     private static void warmUp(Qwen3NextModel model, int[] prompt) {
         int n = Math.min(prompt.length, 16);
-        SequenceState s = model.newState(n + 8);
+        SequenceState s = model.newState(n + WARM_UP_STEPS + 4);
         ForwardResult r = model.forward(prompt, 0, n, s, false, false);
         int[] token = new int[1];
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < WARM_UP_STEPS; i++) {
             token[0] = VectorOps.argmax(r.logits(), 0, model.config().vocabSize());
             r = model.forward(token, 0, 1, s, false, false);
         }
