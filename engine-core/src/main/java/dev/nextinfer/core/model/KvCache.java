@@ -11,6 +11,8 @@ import java.util.Arrays;
  * f16 decode). f32 or f16 ({@link KvCacheFormat}); grows by doubling up to the context limit.
  */
 public final class KvCache implements GqaAttention.KvSource {
+    private static final int BLOCK = GqaAttention.BLOCK;
+
     private final int kvHeads;
     private final int headDim;
     private final int maxPositions;
@@ -30,8 +32,6 @@ public final class KvCache implements GqaAttention.KvSource {
         this.format = format;
         allocate(Math.min(maxPositions, 64));
     }
-
-    private static final int BLOCK = GqaAttention.BLOCK;
 
     private void allocate(int cap) {
         int keyCap = (cap + BLOCK - 1) / BLOCK * BLOCK; // whole key tiles
