@@ -85,7 +85,7 @@ public final class BF16Matrix implements Matrix {
         for (; c + step <= cols; c += step) {
             a0 = load(base + 2L * c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(a0.add(a1).add(a2.add(a3)));
         for (; c < cols; c++) {
             sum += toFloat(data.get(LE_SHORT, base + 2L * c)) * x[xOff + c];
         }

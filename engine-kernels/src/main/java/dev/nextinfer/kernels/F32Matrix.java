@@ -79,7 +79,7 @@ public final class F32Matrix implements Matrix {
         for (; c + step <= cols; c += step) {
             a0 = load(base + 4L * c).fma(FloatVector.fromArray(F, x, xOff + c), a0);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(a0.add(a1).add(a2.add(a3)));
         for (; c < cols; c++) {
             sum += data.get(LE_FLOAT, base + 4L * c) * x[xOff + c];
         }

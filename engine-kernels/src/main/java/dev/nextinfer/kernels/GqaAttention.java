@@ -216,7 +216,7 @@ public final class GqaAttention {
             e.intoArray(p, base + j);
             vSum = vSum.add(e);
         }
-        float sum = vSum.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(vSum);
         for (; j < visible; j++) {
             float e = (float) Math.exp(p[base + j] - newMax);
             p[base + j] = e;

@@ -142,6 +142,6 @@ final class PanelMatMul {
     }
 
     private static float sum(FloatVector v) {
-        return v.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(v);
     }
 }

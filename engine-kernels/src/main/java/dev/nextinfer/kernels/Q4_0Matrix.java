@@ -169,7 +169,7 @@ public final class Q4_0Matrix implements Matrix {
         for (int b = 0; b < nb; b++) {
             acc = block(q + 16L * b, d[b], x, xOff + b * QK, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /** {@code acc + d·((q − 8) ⊙ x)} for the block whose 16 bytes start at {@code qo} and scale is {@code d}. */

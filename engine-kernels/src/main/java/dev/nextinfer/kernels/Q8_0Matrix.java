@@ -160,7 +160,7 @@ public final class Q8_0Matrix implements Matrix {
         for (int b = 0; b < nb; b++) {
             acc = block(q + (long) b * QK, d[b], x, xOff + b * QK, acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /** {@code acc + d·(q ⊙ x)} for the block whose quants start at byte {@code qo} and scale is {@code d}. */
