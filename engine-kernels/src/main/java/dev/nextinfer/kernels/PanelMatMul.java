@@ -30,6 +30,7 @@ final class PanelMatMul {
     static void matMul(Matrix w, float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         int cols = w.cols();
         float[] panel = new float[R * cols];
+        float[] lanes = new float[R * T * F.length()];
         int r = r0;
         for (; r + R <= r1; r += R) {
             for (int i = 0; i < R; i++) {
@@ -37,7 +38,7 @@ final class PanelMatMul {
             }
             int t = 0;
             for (; t + T <= n; t += T) {
-                tile4x4(panel, cols, x, xOff + t * xStride, xStride, y, yOff + t * yStride + r, yStride);
+                tile4x4(panel, cols, x, xOff + t * xStride, xStride, y, yOff + t * yStride + r, yStride, lanes);
             }
             for (; t < n; t++) {
                 tile4x1(panel, cols, x, xOff + t * xStride, y, yOff + t * yStride + r);
@@ -51,8 +52,11 @@ final class PanelMatMul {
         }
     }
 
-    /** {@code y[t·yStride + i] = panel[i]·x[t]} for 4 panel rows {@code i} and 4 activation rows {@code t}. */
-    private static void tile4x4(float[] w, int cols, float[] x, int x0, int xs, float[] y, int y0, int ys) {
+    /**
+     * {@code y[t·yStride + i] = panel[i]·x[t]} for 4 panel rows {@code i} and 4 activation rows {@code t};
+     * {@code lanes} is scratch of {@code 16 × F.length()}.
+     */
+    private static void tile4x4(float[] w, int cols, float[] x, int x0, int xs, float[] y, int y0, int ys, float[] lanes) {
         int w1 = cols;
         int w2 = 2 * cols;
         int w3 = 3 * cols;
@@ -91,11 +95,33 @@ final class PanelMatMul {
             c32 = v.fma(a2, c32);
             c33 = v.fma(a3, c33);
         }
-        float[] s = {
-            sum(c00), sum(c01), sum(c02), sum(c03),
-            sum(c10), sum(c11), sum(c12), sum(c13),
-            sum(c20), sum(c21), sum(c22), sum(c23),
-            sum(c30), sum(c31), sum(c32), sum(c33)};
+        // 16 lane sums: stored, then added in lane order by scalar code (reproducible, see Simd.sum; 16 vector
+        // trees inlined here cost a quarter of the kernel's speed)
+        int n = F.length();
+        c00.intoArray(lanes, 0);
+        c01.intoArray(lanes, n);
+        c02.intoArray(lanes, 2 * n);
+        c03.intoArray(lanes, 3 * n);
+        c10.intoArray(lanes, 4 * n);
+        c11.intoArray(lanes, 5 * n);
+        c12.intoArray(lanes, 6 * n);
+        c13.intoArray(lanes, 7 * n);
+        c20.intoArray(lanes, 8 * n);
+        c21.intoArray(lanes, 9 * n);
+        c22.intoArray(lanes, 10 * n);
+        c23.intoArray(lanes, 11 * n);
+        c30.intoArray(lanes, 12 * n);
+        c31.intoArray(lanes, 13 * n);
+        c32.intoArray(lanes, 14 * n);
+        c33.intoArray(lanes, 15 * n);
+        float[] s = new float[16];
+        for (int j = 0; j < 16; j++) {
+            float a = 0f;
+            for (int l = j * n; l < (j + 1) * n; l++) {
+                a += lanes[l];
+            }
+            s[j] = a;
+        }
         for (; k < cols; k++) { // column tail (f32/bf16 with odd cols)
             for (int i = 0; i < 4; i++) {
                 float wv = w[i * cols + k];
