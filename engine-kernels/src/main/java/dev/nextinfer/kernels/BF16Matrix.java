@@ -102,13 +102,8 @@ public final class BF16Matrix implements Matrix {
     public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (n > PanelMatMul.SMALL_N) {
             PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-            return;
-        }
-        // A few rows (speculative verification): the mat-vec kernel per activation row while the row is in L1
-        for (int r = r0; r < r1; r++) {
-            for (int t = 0; t < n; t++) {
-                y[yOff + t * yStride + r] = dot(r, x, xOff + t * xStride);
-            }
+        } else { // a few rows (speculative verification): each weight row once, reused from L1 for every x row
+            Matrix.super.matMul(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
         }
     }
 
