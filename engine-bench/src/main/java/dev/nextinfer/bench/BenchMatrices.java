@@ -100,6 +100,7 @@ public final class BenchMatrices {
             case BF16 -> new BF16Matrix(seg, rows, cols);
             case Q8_0 -> new Q8_0Matrix(seg, rows, cols);
             case Q4_0 -> new Q4_0Matrix(seg, rows, cols);
+            default -> throw new IllegalArgumentException("no benchmark matrices for " + f);
         };
     }
 
@@ -117,6 +118,7 @@ public final class BenchMatrices {
             case BF16 -> arena.allocate(2L * rows * cols, 64);
             case Q8_0 -> Q8_0Matrix.allocate(arena, rows, cols);
             case Q4_0 -> Q4_0Matrix.allocate(arena, rows, cols);
+            default -> throw new IllegalArgumentException("no benchmark matrices for " + f);
         };
         for (int r = 0; r < rows; r++) {
             float[] src = pool[rnd.nextInt(pool.length)];
@@ -129,6 +131,7 @@ public final class BenchMatrices {
                 }
                 case Q8_0 -> Q8_0Matrix.quantizeRow(src, 0, seg, rows, cols, r);
                 case Q4_0 -> Q4_0Matrix.quantizeRow(src, 0, seg, rows, cols, r);
+                default -> throw new IllegalArgumentException("no benchmark matrices for " + f);
             }
         }
         return seg;

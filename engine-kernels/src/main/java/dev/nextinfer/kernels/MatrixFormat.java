@@ -1,24 +1,105 @@
 package dev.nextinfer.kernels;
 
-/** Storage formats of {@link Matrix} elements, with their cost in bytes per element. */
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Storage formats of {@link Matrix} elements. Every block format is ggml's (llama.cpp's) block layout, byte for
+ * byte: a row of {@code cols} values is {@code cols / blockValues()} consecutive blocks of {@code blockBytes()}
+ * bytes, and rows follow each other without padding. So a tensor of a GGUF file, or a row range of one (one
+ * expert of a 3-D expert tensor), is wrapped in place by {@link #wrap}.
+ *
+ * <p>A format knows its geometry, how to wrap stored bytes as a {@link Matrix} and, where it has an encoder, how
+ * to encode a row of f32 values ({@link #encodeRow}).
+ */
 public enum MatrixFormat {
     /** IEEE binary32. */
-    F32(4.0),
+    F32(1, 4),
     /** bfloat16: the upper half of a binary32. */
-    BF16(2.0),
-    /** Blocks of 32 int8 values with one f16 scale (llama.cpp Q8_0): 34 bytes per 32 values. */
-    Q8_0(34.0 / 32.0),
-    /** Blocks of 32 int4 values (offset 8) with one f16 scale (llama.cpp Q4_0): 18 bytes per 32 values. */
-    Q4_0(18.0 / 32.0);
+    BF16(1, 2),
+    /** IEEE binary16. */
+    F16(1, 2),
+    /** 32 int8 values and an f16 scale: {@code d·q}. */
+    Q8_0(32, 34),
+    /** 32 4-bit values and an f16 scale: {@code d·(q − 8)}. */
+    Q4_0(32, 18),
+    /** 32 4-bit values, an f16 scale and an f16 minimum: {@code d·q + m}. */
+    Q4_1(32, 20),
+    /** 32 5-bit values (4 low bits + 1 high bit) and an f16 scale: {@code d·(q − 16)}. */
+    Q5_0(32, 22),
+    /** 32 5-bit values, an f16 scale and an f16 minimum: {@code d·q + m}. */
+    Q5_1(32, 24),
+    /** 32 4-bit indices into a fixed non-linear table and an f16 scale. */
+    IQ4_NL(32, 18),
+    /** 32 4-bit E2M1 values and an E8M0 (power of two) scale (OCP microscaling FP4). */
+    MXFP4(32, 17),
+    /** Super-blocks of 256: 16 sub-blocks of 16 2-bit values with 4-bit scales and minimums. */
+    Q2_K(256, 84),
+    /** Super-blocks of 256: 16 sub-blocks of 16 3-bit values with 6-bit scales. */
+    Q3_K(256, 110),
+    /** Super-blocks of 256: 8 sub-blocks of 32 4-bit values with 6-bit scales and minimums. */
+    Q4_K(256, 144),
+    /** Super-blocks of 256: 8 sub-blocks of 32 5-bit values with 6-bit scales and minimums. */
+    Q5_K(256, 176),
+    /** Super-blocks of 256: 16 sub-blocks of 16 6-bit values with 8-bit scales. */
+    Q6_K(256, 210),
+    /** Super-blocks of 256: 8 sub-blocks of 32 4-bit non-linear indices with 6-bit scales. */
+    IQ4_XS(256, 136);
 
-    private final double bytesPerElement;
+    private final int blockValues;
+    private final int blockBytes;
 
-    MatrixFormat(double bytesPerElement) {
-        this.bytesPerElement = bytesPerElement;
+    MatrixFormat(int blockValues, int blockBytes) {
+        this.blockValues = blockValues;
+        this.blockBytes = blockBytes;
+    }
+
+    /** Values per block (1 for the plain float formats). */
+    public int blockValues() {
+        return blockValues;
+    }
+
+    /** Bytes per block. */
+    public int blockBytes() {
+        return blockBytes;
     }
 
     /** Average storage bytes per element, scales included. */
     public double bytesPerElement() {
-        return bytesPerElement;
+        return (double) blockBytes / blockValues;
+    }
+
+    /** Whether a row of {@code cols} values can be stored in this format (whole blocks). */
+    public boolean fits(long cols) {
+        return cols > 0 && cols % blockValues == 0;
+    }
+
+    /** Bytes of one row of {@code cols} values; throws unless {@link #fits}. */
+    public long rowBytes(long cols) {
+        if (!fits(cols)) {
+            throw new IllegalArgumentException(this + " stores rows in blocks of " + blockValues + " values, but a row has "
+                    + cols + " values");
+        }
+        return cols / blockValues * blockBytes;
+    }
+
+    /** Bytes of a {@code rows × cols} matrix. */
+    public long byteSize(long rows, long cols) {
+        return Math.multiplyExact(rows, rowBytes(cols));
+    }
+
+    /**
+     * The {@code rows × cols} matrix stored in this format at the start of {@code data} (no copy; {@code data} may
+     * be a mapped file and need not be aligned).
+     *
+     * @throws IllegalArgumentException when the shape does not fit the format or {@code data} is too small
+     */
+    public Matrix wrap(MemorySegment data, int rows, int cols) {
+        return switch (this) {
+            case F32 -> new F32Matrix(data, rows, cols);
+            case BF16 -> new BF16Matrix(data, rows, cols);
+            case Q8_0 -> new Q8_0Matrix(data, rows, cols);
+            case Q4_0 -> new Q4_0Matrix(data, rows, cols);
+            default -> throw new IllegalArgumentException("no kernels for " + this + " matrices yet");
+        };
     }
 }

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@link Linear#forward} splits rows over threads without changing a single bit of the result. */
 class LinearTest {
 
     @ParameterizedTest
-    @EnumSource(MatrixFormat.class)
+    @MethodSource("dev.nextinfer.kernels.TestMatrices#formats")
     void resultDoesNotDependOnThreadCount(MatrixFormat f) {
         int rows = 301; // several chunks per thread, and not a multiple of the panel height
         int cols = 96;

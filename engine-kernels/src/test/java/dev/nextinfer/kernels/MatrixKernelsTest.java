@@ -33,7 +33,7 @@ class MatrixKernelsTest {
 
     static Stream<Arguments> shapes() {
         List<Arguments> out = new ArrayList<>();
-        for (MatrixFormat f : MatrixFormat.values()) {
+        for (MatrixFormat f : TestMatrices.FORMATS) {
             boolean blocks = f == MatrixFormat.Q8_0 || f == MatrixFormat.Q4_0;
             for (int rows : ROWS) {
                 for (int cols : blocks ? BLOCK_COLS : ODD_COLS) {

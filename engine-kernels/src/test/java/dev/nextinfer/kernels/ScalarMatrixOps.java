@@ -35,6 +35,7 @@ final class ScalarMatrixOps {
                 int q = j < 16 ? b & 0x0F : b >>> 4;
                 yield (q - 8) * d;
             }
+            default -> throw new IllegalArgumentException("no scalar reader for " + format);
         };
     }
 

@@ -14,7 +14,16 @@ final class TestMatrices {
     record Built(Matrix matrix, MemorySegment segment, int rows, int cols) {
     }
 
+    /** The formats {@link #build} can make from f32 values (those with an encoder). */
+    static final java.util.List<MatrixFormat> FORMATS = java.util.List.of(MatrixFormat.F32, MatrixFormat.BF16,
+            MatrixFormat.Q8_0, MatrixFormat.Q4_0);
+
     private TestMatrices() {
+    }
+
+    /** {@link #FORMATS}, for {@code @MethodSource}. */
+    static java.util.stream.Stream<MatrixFormat> formats() {
+        return FORMATS.stream();
     }
 
     /** Gaussian values with a few per-row magnitudes, so blocks have different scales. */
@@ -44,6 +53,7 @@ final class TestMatrices {
             case BF16 -> 2L * rows * cols;
             case Q8_0 -> Q8_0Matrix.byteSize(rows, cols);
             case Q4_0 -> Q4_0Matrix.byteSize(rows, cols);
+            default -> throw new IllegalArgumentException("no test builder for " + format);
         };
         MemorySegment seg = MemorySegment.ofArray(new byte[Math.toIntExact(size + shift)]).asSlice(shift, size);
         Matrix m = switch (format) {
@@ -71,6 +81,7 @@ final class TestMatrices {
                 }
                 yield new Q4_0Matrix(seg, rows, cols);
             }
+            default -> throw new IllegalArgumentException("no test builder for " + format);
         };
         return new Built(m, seg, rows, cols);
     }
