@@ -102,4 +102,40 @@ public enum MatrixFormat {
             default -> throw new IllegalArgumentException("no kernels for " + this + " matrices yet");
         };
     }
+
+    /** Whether {@link #encodeRow} can write this format. */
+    public boolean canEncode() {
+        return switch (this) {
+            case F32, BF16 -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Encodes {@code src[srcOff .. srcOff + cols)} as one row of this format at byte {@code dstOff} of {@code dst}
+     * ({@link #rowBytes} bytes). Block formats use llama.cpp's reference quantiser of the type, so a row encodes to
+     * the same bytes llama.cpp's {@code llama-quantize} writes without an importance matrix.
+     *
+     * @throws IllegalStateException when the format has no encoder ({@link #canEncode} is false)
+     */
+    public void encodeRow(float[] src, int srcOff, MemorySegment dst, long dstOff, int cols) {
+        rowBytes(cols);
+        switch (this) {
+            case F32 -> MemorySegment.copy(src, srcOff, dst, Encoding.LE_FLOAT, dstOff, cols);
+            case BF16 -> {
+                for (int c = 0; c < cols; c++) {
+                    dst.set(Encoding.LE_SHORT, dstOff + 2L * c, BF16Matrix.fromFloat(src[srcOff + c]));
+                }
+            }
+            default -> throw new IllegalStateException("nextinfer has no encoder for " + this);
+        }
+    }
+
+    /** Little-endian element layouts of the encoders. */
+    private static final class Encoding {
+        static final java.lang.foreign.ValueLayout.OfFloat LE_FLOAT =
+                java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+        static final java.lang.foreign.ValueLayout.OfShort LE_SHORT =
+                java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+    }
 }
