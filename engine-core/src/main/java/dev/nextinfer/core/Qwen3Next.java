@@ -3,7 +3,7 @@ package dev.nextinfer.core;
 import dev.nextinfer.core.config.ConfigParser;
 import dev.nextinfer.core.config.Qwen3NextConfig;
 import dev.nextinfer.core.model.Qwen3NextModel;
-import dev.nextinfer.core.safetensors.Checkpoint;
+import dev.nextinfer.core.checkpoint.ModelFiles;
 import dev.nextinfer.core.weights.WeightLoader;
 import dev.nextinfer.kernels.ThreadPool;
 import dev.nextinfer.tokenizer.ChatTemplate;
@@ -26,12 +26,13 @@ import java.util.Set;
  * }</pre>
  *
  * The text APIs use the checkpoint's tokenizer ({@code tokenizer.json}, {@code tokenizer_config.json} in the
- * folder), loaded on first use; without it they fail with a {@link NextInferException}.
+ * folder, or the GGUF file's {@code tokenizer.*} metadata), loaded on first use; without it they fail with a
+ * {@link NextInferException}.
  */
 public final class Qwen3Next implements AutoCloseable {
     private final Path dir;
     private final Qwen3NextConfig config;
-    private final Checkpoint checkpoint;
+    private final ModelFiles files;
     private final Arena arena;
     private final ThreadPool pool;
     private final Qwen3NextModel model;
@@ -39,52 +40,52 @@ public final class Qwen3Next implements AutoCloseable {
     private final int contextLength;
     private final TextSupport text;
 
-    private Qwen3Next(Path dir, Qwen3NextConfig config, Checkpoint checkpoint, Arena arena, ThreadPool pool,
-                      Qwen3NextModel model, String mtpNote, int contextLength) {
-        this.dir = dir;
-        this.config = config;
-        this.checkpoint = checkpoint;
+    private Qwen3Next(ModelFiles files, Arena arena, ThreadPool pool, Qwen3NextModel model, String mtpNote, int contextLength) {
+        this.dir = files.path();
+        this.config = files.config();
+        this.files = files;
         this.arena = arena;
         this.pool = pool;
         this.model = model;
         this.mtpNote = mtpNote;
         this.contextLength = contextLength;
-        this.text = new TextSupport(dir, config);
+        this.text = new TextSupport(dir, config, files::tokenizer, files.generationConfig());
     }
 
     /**
-     * Loads {@code dir} ({@code config.json} + safetensors). Every tensor is checked before any is converted.
+     * Loads a model: a Hugging Face checkpoint folder ({@code config.json} + safetensors) or a GGUF file (for a split
+     * GGUF, its first shard). Every tensor is checked before any is converted.
      *
      * @throws NextInferException with a one-line message naming the file and field/tensor on bad input
      */
-    public static Qwen3Next load(Path dir, LoadOptions options) {
-        Args.required(dir, "checkpoint folder");
+    public static Qwen3Next load(Path path, LoadOptions options) {
+        Args.required(path, "model path (checkpoint folder or GGUF file)");
         options = options == null ? LoadOptions.defaults() : options;
-        Qwen3NextConfig config = ConfigParser.read(dir);
-        int context = options.contextLength() == 0 ? config.maxPositionEmbeddings() : options.contextLength();
-        if (context > config.maxPositionEmbeddings()) {
-            throw new NextInferException("context length " + context + " exceeds the model's max_position_embeddings ("
-                    + config.maxPositionEmbeddings() + ")");
-        }
-        Checkpoint ckpt = Checkpoint.open(dir);
+        ModelFiles files = ModelFiles.open(path);
+        Qwen3NextConfig config = files.config();
         Arena arena = Arena.ofShared();
         ThreadPool pool = null;
         try {
-            WeightLoader.Result r = WeightLoader.load(config, ckpt, options.weights(), arena, options.listener(), options.effectiveThreads());
+            int context = options.contextLength() == 0 ? config.maxPositionEmbeddings() : options.contextLength();
+            if (context > config.maxPositionEmbeddings()) {
+                throw new NextInferException("context length " + context + " exceeds the model's max_position_embeddings ("
+                        + config.maxPositionEmbeddings() + ")");
+            }
             pool = new ThreadPool(options.effectiveThreads());
+            WeightLoader.Result r = WeightLoader.load(config, files.tensors(), options.weights(), arena, pool, options.listener());
             Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool, options.effectiveKvCache(r.quantised()));
-            return new Qwen3Next(dir, config, ckpt, arena, pool, model, r.mtpNote(), context);
+            return new Qwen3Next(files, arena, pool, model, r.mtpNote(), context);
         } catch (RuntimeException | Error e) {
             if (pool != null) {
                 pool.close();
             }
             arena.close();
-            ckpt.close();
+            files.close();
             throw e;
         }
     }
 
-    /** The checkpoint folder. */
+    /** The checkpoint folder or GGUF file. */
     public Path dir() {
         return dir;
     }
@@ -170,6 +171,6 @@ public final class Qwen3Next implements AutoCloseable {
     public void close() {
         pool.close();
         arena.close();
-        checkpoint.close();
+        files.close();
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nextinfer.core.config.Qwen3NextConfig;
 import dev.nextinfer.tokenizer.ChatTemplate;
 import dev.nextinfer.tokenizer.Tokenizer;
-import dev.nextinfer.tokenizer.TokenizerException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +20,17 @@ final class TextSupport {
 
     private final Path dir;
     private final Qwen3NextConfig config;
+    private final java.util.function.Supplier<Tokenizer> loader;
+    private final Path generationConfigFile;
     private volatile Tokenizer tokenizer;
     private volatile Set<Integer> stopIds;
     private volatile GenerationConfig defaults;
 
-    TextSupport(Path dir, Qwen3NextConfig config) {
+    TextSupport(Path dir, Qwen3NextConfig config, java.util.function.Supplier<Tokenizer> loader, Path generationConfigFile) {
         this.dir = dir;
         this.config = config;
+        this.loader = loader;
+        this.generationConfigFile = generationConfigFile;
     }
 
     Tokenizer tokenizer() {
@@ -36,16 +39,7 @@ final class TextSupport {
             synchronized (this) {
                 t = tokenizer;
                 if (t == null) {
-                    if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
-                        throw new NextInferException(dir + ": no tokenizer.json: text generation needs the checkpoint's"
-                                + " tokenizer files (tokenizer.json, tokenizer_config.json)");
-                    }
-                    try {
-                        t = Tokenizer.load(dir);
-                    } catch (TokenizerException e) {
-                        throw new NextInferException(e.getMessage(), e);
-                    }
-                    tokenizer = t;
+                    tokenizer = t = loader.get();
                 }
             }
         }
@@ -56,7 +50,7 @@ final class TextSupport {
         ChatTemplate t = tokenizer().chatTemplate();
         if (t == null) {
             throw new NextInferException(dir + ": the tokenizer has no chat template (tokenizer_config.json"
-                    + " \"chat_template\" or chat_template.jinja); use raw completion instead");
+                    + " \"chat_template\", chat_template.jinja or GGUF tokenizer.chat_template); use raw completion instead");
         }
         return t;
     }
@@ -108,7 +102,7 @@ final class TextSupport {
             try {
                 defaults = d = b.build();
             } catch (NextInferException e) {
-                throw new NextInferException(dir.resolve("generation_config.json") + ": " + e.getMessage(), e);
+                throw new NextInferException(generationConfigFile + ": " + e.getMessage(), e);
             }
         }
         return d;
@@ -120,8 +114,8 @@ final class TextSupport {
     }
 
     private JsonNode generationConfig() {
-        Path f = dir.resolve("generation_config.json");
-        if (!Files.isRegularFile(f)) {
+        Path f = generationConfigFile;
+        if (f == null) {
             return null;
         }
         try {

@@ -40,7 +40,7 @@ class ApiArgumentsTest {
         bad("generation config must not be null", () -> chat.send("hi", null));
         bad("message must not be null", () -> chat.add(null));
         bad("messages must not be null", () -> model.chatPrompt(null, null));
-        bad("checkpoint folder must not be null", () -> Qwen3Next.load(null, LoadOptions.defaults()));
+        bad("model path (checkpoint folder or GGUF file) must not be null", () -> Qwen3Next.load(null, LoadOptions.defaults()));
         assertEquals(1, s.generate(new int[] {1, 2}, g, null).tokenIds().length, "a null listener means none");
     }
 }

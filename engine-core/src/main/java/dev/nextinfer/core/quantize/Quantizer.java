@@ -13,6 +13,8 @@ import dev.nextinfer.core.safetensors.StoredTensor;
 import dev.nextinfer.core.safetensors.TensorInfo;
 import dev.nextinfer.core.weights.LoadListener;
 import dev.nextinfer.core.weights.WeightFormat;
+import dev.nextinfer.core.safetensors.SafetensorsSource;
+import dev.nextinfer.core.weights.TensorPlan;
 import dev.nextinfer.core.weights.WeightLoader;
 import dev.nextinfer.kernels.Q4_0Matrix;
 import dev.nextinfer.kernels.Q8_0Matrix;
@@ -35,7 +37,7 @@ import java.util.stream.IntStream;
 /**
  * Writes a checkpoint's compute matrices in {@code q8_0} or {@code q4_0} so that later loads map them instead of
  * quantising: the output folder has the same {@code config.json} and tokenizer files, and safetensors shards in
- * which every compute matrix (see {@link WeightLoader.Kind#MATRIX}) whose width is a multiple of 32 is a {@code U8}
+ * which every compute matrix (see {@link TensorPlan.Kind#MATRIX}) whose width is a multiple of 32 is a {@code U8}
  * tensor of the same name holding exactly the in-memory layout of {@link Q8_0Matrix}/{@link Q4_0Matrix}, marked
  * by the file metadata {@code "nextinfer.weights": "q8_0"}. Every other tensor is copied as stored. Data starts
  * 64-byte aligned. Tensors are written one at a time, quantised in parallel straight into the memory-mapped output,
@@ -58,9 +60,9 @@ public final class Quantizer {
         Qwen3NextConfig cfg = ConfigParser.read(src);
         try (Checkpoint ckpt = Checkpoint.open(src); ForkJoinPoolCloser pool = new ForkJoinPoolCloser(Math.max(1, threads))) {
             // the loader's own checks first: a bad checkpoint fails before anything is written
-            WeightLoader.check(cfg, ckpt);
-            Map<String, WeightLoader.Kind> kinds = new HashMap<>();
-            for (WeightLoader.TensorSpec t : WeightLoader.expectedTensors(cfg, ckpt.has("mtp.fc.weight"))) {
+            WeightLoader.check(cfg, new SafetensorsSource(ckpt, cfg.fp8BlockSize()));
+            Map<String, TensorPlan.Kind> kinds = new HashMap<>();
+            for (TensorPlan.TensorSpec t : TensorPlan.list(cfg, ckpt.has("mtp.fc.weight"))) {
                 kinds.put(t.name(), t.kind());
             }
             List<SafetensorsWriter.Entry> entries = new ArrayList<>();
@@ -71,7 +73,7 @@ public final class Quantizer {
                     int rows = (int) t.dim(0);
                     int cols = (int) t.dim(1);
                     quantised.put(name, new int[] {rows, cols});
-                    entries.add(new SafetensorsWriter.Entry(name, DType.U8, new long[] {WeightLoader.quantizedBytes(format, rows, cols)}));
+                    entries.add(new SafetensorsWriter.Entry(name, DType.U8, new long[] {format.matrixFormat().byteSize(rows, cols)}));
                 } else if (name.endsWith("_scale_inv") && quantisable(kinds.get(name.substring(0, name.length() - "_scale_inv".length())),
                         ckpt.info(name.substring(0, name.length() - "_scale_inv".length())))) {
                     continue; // the FP8 scales of a matrix that is quantised: folded into the new layout
@@ -86,7 +88,8 @@ public final class Quantizer {
             long[] done = {0};
             List<List<SafetensorsWriter.Entry>> shards = SafetensorsWriter.shard(entries, 4L << 30);
             Map<String, String> weightMap = new LinkedHashMap<>();
-            Map<String, String> meta = Map.of("format", "pt", WeightLoader.PREQUANTIZED_KEY, format.cliName());
+            Map<String, String> meta = Map.of("format", "pt", SafetensorsSource.PREQUANTIZED_KEY, format.cliName(),
+                    SafetensorsSource.LAYOUT_KEY, SafetensorsSource.LAYOUT_GGML);
             for (int s = 0; s < shards.size(); s++) {
                 String file = shards.size() == 1 ? "model.safetensors" : String.format("model-%05d-of-%05d.safetensors", s + 1, shards.size());
                 try (SafetensorsWriter w = new SafetensorsWriter(out.resolve(file), shards.get(s), meta, 64);
@@ -126,8 +129,8 @@ public final class Quantizer {
     }
 
     /** A compute matrix whose rows split into blocks of 32 (all of them in the real model). */
-    private static boolean quantisable(WeightLoader.Kind kind, TensorInfo t) {
-        return kind == WeightLoader.Kind.MATRIX && t != null && t.rank() == 2 && t.dim(1) % 32 == 0 && t.dtype() != DType.U8;
+    private static boolean quantisable(TensorPlan.Kind kind, TensorInfo t) {
+        return kind == TensorPlan.Kind.MATRIX && t != null && t.rank() == 2 && t.dim(1) % 32 == 0 && t.dtype() != DType.U8;
     }
 
     private static void quantise(Qwen3NextConfig cfg, Checkpoint ckpt, TensorInfo t, int rows, int cols, WeightFormat format,

@@ -1,5 +1,6 @@
 package dev.nextinfer.core.safetensors;
 
+import dev.nextinfer.core.checkpoint.CheckpointException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
 package dev.nextinfer.core.safetensors;
 
+import dev.nextinfer.core.checkpoint.CheckpointException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;

@@ -10,7 +10,7 @@ import dev.nextinfer.core.safetensors.Checkpoint;
 import dev.nextinfer.core.safetensors.DType;
 import dev.nextinfer.core.safetensors.SafetensorsWriter;
 import dev.nextinfer.core.weights.LoadListener;
-import dev.nextinfer.core.weights.WeightLoader;
+import dev.nextinfer.core.weights.TensorPlan;
 import dev.nextinfer.kernels.BF16Matrix;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,7 +85,7 @@ public final class Synthesizer {
         String configText = JSON.writeValueAsString(configJson);
         Qwen3NextConfig cfg = ConfigParser.parse(configText, "synth config");
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
-        for (WeightLoader.TensorSpec t : WeightLoader.expectedTensors(cfg, true)) {
+        for (TensorPlan.TensorSpec t : TensorPlan.list(cfg, true)) {
             entries.add(new SafetensorsWriter.Entry(t.name(), dtype, t.shape()));
         }
         long total = entries.stream().mapToLong(SafetensorsWriter.Entry::byteSize).sum();

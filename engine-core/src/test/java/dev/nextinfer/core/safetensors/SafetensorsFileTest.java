@@ -1,5 +1,6 @@
 package dev.nextinfer.core.safetensors;
 
+import dev.nextinfer.core.checkpoint.CheckpointException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

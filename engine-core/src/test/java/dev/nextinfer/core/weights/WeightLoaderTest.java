@@ -11,7 +11,7 @@ import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.NextInferException;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.config.ConfigParser;
-import dev.nextinfer.core.safetensors.CheckpointException;
+import dev.nextinfer.core.checkpoint.CheckpointException;
 import dev.nextinfer.core.safetensors.DType;
 import dev.nextinfer.core.testing.CheckpointEditor;
 import dev.nextinfer.core.testing.Fixtures;
@@ -116,7 +116,7 @@ class WeightLoaderTest {
     @Test
     void expectedTensorsCoverTheCheckpointExactly() {
         try (var ckpt = dev.nextinfer.core.safetensors.Checkpoint.open(TINY)) {
-            List<String> names = WeightLoader.expectedTensors(ConfigParser.read(TINY), true).stream().map(WeightLoader.TensorSpec::name).sorted().toList();
+            List<String> names = TensorPlan.list(ConfigParser.read(TINY), true).stream().map(TensorPlan.TensorSpec::name).sorted().toList();
             assertEquals(ckpt.names().stream().sorted().toList(), names);
         }
     }

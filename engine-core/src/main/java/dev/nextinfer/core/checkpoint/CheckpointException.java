@@ -1,4 +1,4 @@
-package dev.nextinfer.core.safetensors;
+package dev.nextinfer.core.checkpoint;
 
 import dev.nextinfer.core.NextInferException;
 

@@ -1,0 +1,48 @@
+package dev.nextinfer.core.gguf;
+
+/** The value types of GGUF metadata, with their ids and (for scalars) sizes in bytes. */
+public enum GgufValueType {
+    UINT8(0, 1), INT8(1, 1), UINT16(2, 2), INT16(3, 2), UINT32(4, 4), INT32(5, 4), FLOAT32(6, 4), BOOL(7, 1),
+    STRING(8, 8), ARRAY(9, 12), UINT64(10, 8), INT64(11, 8), FLOAT64(12, 8);
+
+    private final int id;
+    private final int minBytes;
+
+    GgufValueType(int id, int minBytes) {
+        this.id = id;
+        this.minBytes = minBytes;
+    }
+
+    /** The type of id {@code id}, or null. */
+    public static GgufValueType ofId(long id) {
+        for (GgufValueType t : values()) {
+            if (t.id == id) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** The id in the file. */
+    public int id() {
+        return id;
+    }
+
+    /** Fewest bytes a value of this type occupies (a scalar's size; a string's or array's header). */
+    int minBytes() {
+        return minBytes;
+    }
+
+    /** Whether values are integers. */
+    public boolean isInteger() {
+        return switch (this) {
+            case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> true;
+            default -> false;
+        };
+    }
+
+    /** Whether values are floating-point numbers. */
+    public boolean isFloat() {
+        return this == FLOAT32 || this == FLOAT64;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.nextinfer.core.weights;
+
+import dev.nextinfer.core.checkpoint.CheckpointException;
+import dev.nextinfer.core.checkpoint.SourceTensor;
+import dev.nextinfer.core.checkpoint.TensorSource;
+import dev.nextinfer.core.config.Qwen3NextConfig;
+import dev.nextinfer.core.weights.TensorPlan.TensorSpec;
+import dev.nextinfer.kernels.Matrix;
+import dev.nextinfer.kernels.MatrixFormat;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The dry run of a load: checks every tensor of the plan (presence, usable type, shape), collecting all problems,
+ * and adds up the bytes to map and the bytes conversions will allocate. Nothing is read or converted.
+ */
+final class WeightCheck implements TensorPlan.Resolver {
+    private final TensorSource source;
+    private final FormatChoice choice;
+    private final String hint;
+    private final List<String> problems = new ArrayList<>();
+    private long storedBytes;
+    private long convertedBytes;
+
+    private WeightCheck(Qwen3NextConfig cfg, TensorSource source, FormatChoice choice) {
+        this.source = source;
+        this.choice = choice;
+        List<String> d = cfg.defaultedKeys();
+        this.hint = d.isEmpty() ? "" : "; config.json did not set " + String.join(", ", d) + ", defaults were used";
+    }
+
+    /** Checks every tensor {@code cfg} implies against {@code source}; throws the first problem (and how many more). */
+    static WeightCheck run(Qwen3NextConfig cfg, TensorSource source, FormatChoice choice) {
+        WeightCheck c = new WeightCheck(cfg, source, choice);
+        TensorPlan.walk(cfg, c);
+        if (!c.problems.isEmpty()) {
+            int more = c.problems.size() - 1;
+            throw new CheckpointException(c.problems.getFirst() + (more > 0 ? " (and " + more + " more problem" + (more > 1 ? "s" : "") + ")" : ""));
+        }
+        return c;
+    }
+
+    /** Bytes of the stored tensors the plan uses. */
+    long storedBytes() {
+        return storedBytes;
+    }
+
+    /** Bytes the conversions to the compute formats will allocate. */
+    long convertedBytes() {
+        return convertedBytes;
+    }
+
+    @Override
+    public Matrix matrix(TensorSpec spec) {
+        SourceTensor t = check(spec);
+        if (t != null) {
+            MatrixFormat target = choice.target(spec, t);
+            if (target != t.format()) {
+                convertedBytes += target.byteSize(spec.rows(), spec.cols());
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public float[] vector(TensorSpec spec) {
+        check(spec);
+        return null;
+    }
+
+    @Override
+    public boolean has(String name) {
+        return source.has(name);
+    }
+
+    @Override
+    public boolean hasMtp() {
+        return source.hasMtp();
+    }
+
+    private SourceTensor check(TensorSpec spec) {
+        SourceTensor t = source.tensor(spec.name());
+        if (t == null) {
+            problems.add(source.location() + ": " + source.describeMissing(spec.name()) + " (expected shape "
+                    + Arrays.toString(spec.shape()) + hint + ")");
+            return null;
+        }
+        String problem = t.problem();
+        if (problem != null) {
+            problems.add(problem);
+            return null;
+        }
+        if (!t.hasShape(spec.shape())) {
+            problems.add(t.describe() + " has shape " + t.shapeString() + ", expected " + Arrays.toString(spec.shape()) + hint);
+            return null;
+        }
+        storedBytes += t.byteSize();
+        return t;
+    }
+}
