@@ -86,9 +86,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         out.println();
         out.println("Note: this checkpoint has random weights, so the answer above is noise. It shows the engine running end");
-        out.println("to end (chat template, tokenizer, forward pass, sampling, streaming). To run a real model, download");
-        out.println("Qwen/Qwen3-Next-80B-A3B-Instruct (Hugging Face layout) and run:");
-        out.println("  ./nextinfer chat --model /path/to/Qwen3-Next-80B-A3B-Instruct --weights q8_0");
+        out.println("to end (chat template, tokenizer, forward pass, sampling, streaming). To run a real model, download a");
+        out.println("GGUF file of Qwen3-Next-80B-A3B-Instruct (e.g. the Q4_K_M file, 48 GB, from the Hugging Face Hub) and run:");
+        out.println("  ./nextinfer chat --model /path/to/Qwen3-Next-80B-A3B-Instruct-Q4_K_M.gguf");
+        out.println("(a split file: give its first shard, …-00001-of-0000N.gguf; a Hugging Face checkpoint folder works too).");
         out.flush();
         return 0;
     }

@@ -10,12 +10,13 @@ import picocli.CommandLine.Option;
 
 /** The options every command that loads a checkpoint shares: {@code --model}, {@code --weights}, {@code --threads}. */
 public final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Checkpoint folder (config.json, *.safetensors, tokenizer files).")
+    @Option(names = "--model", required = true, paramLabel = "PATH",
+            description = "A GGUF file (for a split file, its first shard …-00001-of-0000N.gguf) or a Hugging Face checkpoint "
+                    + "folder (config.json, *.safetensors, tokenizer files).")
     Path model;
 
     @Option(names = "--weights", paramLabel = "FORMAT", converter = WeightFormatConverter.class,
-            description = "Compute format of the large matrices: f32, bf16, q8_0, q4_0 (default: as stored; f16/fp8 become f32).")
+            description = "Compute format of the large matrices: f32, bf16, q8_0, q4_0 (default: as stored — every GGUF type in place; fp8 becomes f32).")
     WeightFormat weights;
 
     @Option(names = "--kv-cache", paramLabel = "FORMAT", converter = KvConverter.class,
@@ -33,8 +34,8 @@ public final class ModelOptions {
 
     /** As {@link #load()}, with more load options (e.g. a context length) set by {@code more}. */
     public Qwen3Next load(java.util.function.UnaryOperator<LoadOptions.Builder> more) {
-        if (!Files.isDirectory(model)) {
-            throw new CliException("--model " + model + ": not a directory");
+        if (!Files.exists(model)) {
+            throw new CliException("--model " + model + ": no such file or folder");
         }
         if (threads < 0) {
             throw new CliException("--threads must be ≥ 0, got " + threads);
@@ -42,6 +43,18 @@ public final class ModelOptions {
         try (ProgressBar bar = new ProgressBar("loading " + model.getFileName())) {
             return Qwen3Next.load(model, more.apply(LoadOptions.builder().weights(weights).threads(threads).kvCache(kvCache).listener(bar::update)).build());
         }
+    }
+
+    /**
+     * The name a model is served and reported under: the folder's name, or the GGUF file's name without
+     * {@code .gguf} and without a split suffix ({@code -00001-of-00002}).
+     */
+    public static String modelId(java.nio.file.Path model) {
+        String n = String.valueOf(model.toAbsolutePath().normalize().getFileName());
+        if (n.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) {
+            n = n.substring(0, n.length() - 5).replaceFirst("-\\d{5}-of-\\d{5}$", "");
+        }
+        return n;
     }
 
     /** Parses {@code f32|f16}. */

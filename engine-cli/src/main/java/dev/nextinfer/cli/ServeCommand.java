@@ -90,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         Qwen3Next model = modelOptions.load(b -> b.contextLength(context));
-        String name = modelName != null ? modelName : String.valueOf(modelOptions.model.toAbsolutePath().normalize().getFileName());
+        String name = modelName != null ? modelName : ModelOptions.modelId(modelOptions.model);
         OpenAiServer server;
         try {
             model.tokenizer(); // fail now, not on the first request, when the folder has no tokenizer

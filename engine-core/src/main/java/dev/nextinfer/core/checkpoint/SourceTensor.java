@@ -50,6 +50,14 @@ public interface SourceTensor {
      */
     Matrix matrix(int rows, int cols);
 
+    /**
+     * The stored bytes, when they are exactly this tensor in {@link #format()} (no gathering, no value transform),
+     * so a writer can copy them instead of re-encoding; null otherwise.
+     */
+    default java.lang.foreign.MemorySegment bytes() {
+        return null;
+    }
+
     /** Row {@code row} of the {@code [rows, cols]} view as f32 into {@code dst[off .. off + cols)}. */
     void readRow(int row, float[] dst, int off);
 

@@ -5,7 +5,6 @@ import dev.nextinfer.core.checkpoint.TensorSource;
 import dev.nextinfer.core.config.Qwen3NextConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.DoubleUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,8 +20,6 @@ import java.util.regex.Pattern;
 public final class GgufSource implements TensorSource {
     private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)");
     private static final Pattern EXPERT = Pattern.compile("mlp\\.experts\\.(\\d+)\\.(gate|up|down)_proj\\.weight");
-    private static final DoubleUnaryOperator MINUS_ONE = v -> v - 1.0;
-    private static final DoubleUnaryOperator A_LOG = a -> Math.log(-a);
 
     private final GgufModel model;
     private final Qwen3NextConfig cfg;
@@ -71,49 +68,24 @@ public final class GgufSource implements TensorSource {
     private String ggufName(String name) {
         String[] p = blockAndSuffix(name);
         if (p == null) {
-            return switch (name) {
-                case "model.embed_tokens.weight" -> "token_embd.weight";
-                case "lm_head.weight" -> "output.weight";
-                case "model.norm.weight" -> "output_norm.weight";
-                default -> null;
-            };
+            GgufNames.Entry g = GgufNames.byModel(GgufNames.GLOBAL, name);
+            return g == null ? null : g.gguf();
         }
-        String blk = p[0];
-        String s = p[1];
-        Matcher e = EXPERT.matcher(s);
+        Matcher e = EXPERT.matcher(p[1]);
         if (e.matches()) {
-            return blk + "ffn_" + e.group(2) + "_exps.weight";
+            return p[0] + "ffn_" + e.group(2) + "_exps.weight";
         }
-        return switch (s) {
-            case "input_layernorm.weight" -> blk + "attn_norm.weight";
-            case "post_attention_layernorm.weight" -> blk + "post_attention_norm.weight";
-            case "linear_attn.in_proj_qkvz.weight" -> model.tensor(blk + "ssm_in.weight") != null ? blk + "ssm_in.weight" : blk + "attn_qkv.weight";
-            case "linear_attn.in_proj_ba.weight" -> blk + "ssm_ba.weight";
-            case "linear_attn.conv1d.weight" -> blk + "ssm_conv1d.weight";
-            case "linear_attn.A_log" -> blk + "ssm_a";
-            case "linear_attn.dt_bias" -> blk + "ssm_dt.bias";
-            case "linear_attn.norm.weight" -> blk + "ssm_norm.weight";
-            case "linear_attn.out_proj.weight" -> blk + "ssm_out.weight";
-            case "self_attn.q_proj.weight" -> blk + "attn_q.weight";
-            case "self_attn.k_proj.weight" -> blk + "attn_k.weight";
-            case "self_attn.v_proj.weight" -> blk + "attn_v.weight";
-            case "self_attn.o_proj.weight" -> blk + "attn_output.weight";
-            case "self_attn.q_norm.weight" -> blk + "attn_q_norm.weight";
-            case "self_attn.k_norm.weight" -> blk + "attn_k_norm.weight";
-            case "mlp.gate.weight" -> blk + "ffn_gate_inp.weight";
-            case "mlp.shared_expert.gate_proj.weight" -> blk + "ffn_gate_shexp.weight";
-            case "mlp.shared_expert.up_proj.weight" -> blk + "ffn_up_shexp.weight";
-            case "mlp.shared_expert.down_proj.weight" -> blk + "ffn_down_shexp.weight";
-            case "mlp.shared_expert_gate.weight" -> blk + "ffn_gate_inp_shexp.weight";
-            case "mlp.gate_proj.weight" -> blk + "ffn_gate.weight";
-            case "mlp.up_proj.weight" -> blk + "ffn_up.weight";
-            case "mlp.down_proj.weight" -> blk + "ffn_down.weight";
-            case "pre_fc_norm_embedding.weight" -> blk + "nextn.enorm.weight";
-            case "pre_fc_norm_hidden.weight" -> blk + "nextn.hnorm.weight";
-            case "fc.weight" -> blk + "nextn.eh_proj.weight";
-            case "norm.weight" -> blk + "nextn.shared_head_norm.weight";
-            default -> null;
-        };
+        if (p[1].equals("linear_attn.in_proj_qkvz.weight")) {
+            return model.tensor(p[0] + "ssm_in.weight") != null ? p[0] + "ssm_in.weight" : p[0] + "attn_qkv.weight";
+        }
+        GgufNames.Entry entry = entry(name, p[1]);
+        return entry == null ? null : p[0] + entry.gguf();
+    }
+
+    /** The table entry of a block or MTP tensor. */
+    private static GgufNames.Entry entry(String name, String suffix) {
+        boolean mtpHead = name.startsWith("mtp.") && !name.startsWith("mtp.layers.");
+        return GgufNames.byModel(mtpHead ? GgufNames.MTP : GgufNames.BLOCK, suffix);
     }
 
     /** {@code [blk.N., rest]} for a layer or MTP tensor name, else null. */
@@ -156,13 +128,9 @@ public final class GgufSource implements TensorSource {
         if (t == null) {
             return suffix.startsWith("self_attn.") && suffix.endsWith("_proj.weight") ? fusedAttention(name, p[0], suffix) : null;
         }
+        GgufNames.Entry entry = p == null ? GgufNames.byModel(GgufNames.GLOBAL, name) : entry(name, suffix);
         GgufTensorView v = GgufTensorView.of(model, name, t);
-        if (suffix.equals("linear_attn.A_log")) {
-            return v.transformed(A_LOG);
-        }
-        boolean onePlusW = (suffix.endsWith("norm.weight") && !suffix.equals("linear_attn.norm.weight"))
-                || suffix.startsWith("pre_fc_norm_");
-        return onePlusW ? v.transformed(MINUS_ONE) : v;
+        return entry == null || entry.transform() == GgufNames.Transform.NONE ? v : v.transformed(entry.transform().read);
     }
 
     /** Expert {@code e}'s gate/up/down matrix: a slice of the 3-D tensor (or of the merged gate/up one). */

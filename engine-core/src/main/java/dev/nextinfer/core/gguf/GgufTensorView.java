@@ -111,6 +111,11 @@ final class GgufTensorView implements SourceTensor {
     }
 
     @Override
+    public MemorySegment bytes() {
+        return transform == null ? segment() : null;
+    }
+
+    @Override
     public Matrix matrix(int rows, int cols) {
         if (transform != null) {
             throw new IllegalStateException(name + " holds transformed values, read it with readAll()");

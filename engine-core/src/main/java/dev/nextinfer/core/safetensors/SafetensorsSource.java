@@ -155,6 +155,11 @@ public final class SafetensorsSource implements TensorSource {
         }
 
         @Override
+        public MemorySegment bytes() {
+            return format() != null ? ckpt.data(info) : null;
+        }
+
+        @Override
         public Matrix matrix(int rows, int cols) {
             return format().wrap(ckpt.data(info), rows, cols);
         }
