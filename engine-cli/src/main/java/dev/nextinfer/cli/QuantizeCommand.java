@@ -1,47 +1,68 @@
 package dev.nextinfer.cli;
 
+import dev.nextinfer.core.gguf.GgufRecipe;
 import dev.nextinfer.core.quantize.Quantizer;
-import dev.nextinfer.core.weights.WeightFormat;
+import dev.nextinfer.kernels.MatrixFormat;
+import dev.nextinfer.kernels.ThreadPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code quantize}: writes the compute matrices in q8_0/q4_0 so later loads are a plain mmap. */
+/** {@code quantize}: writes a model with its matrices converted once, as a GGUF file or a safetensors folder. */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = {"Writes a copy of the checkpoint whose compute matrices are stored in q8_0 or q4_0 (the engine's",
-                "in-memory layout), so every later load maps them instead of quantising. Norms, router, embeddings and",
-                "the other small tensors are copied as stored. Load the result like any checkpoint (--model OUT)."})
+        description = {"Writes a copy of the model with its matrices converted once, so later loads map them instead of",
+                "converting. With --out FILE.gguf: a qwen3next GGUF file (loadable by llama.cpp too) of any model, with the",
+                "types of a recipe (q4_k_m keeps Q6_K where llama.cpp does). With --out DIR: a safetensors folder of a",
+                "checkpoint folder, matrices in q8_0 or q4_0. Load the result like any model (--model OUT)."})
 final class QuantizeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Source checkpoint folder.")
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "Source model: checkpoint folder or GGUF file.")
     Path model;
 
-    @Option(names = "--weights", required = true, paramLabel = "FORMAT", converter = ModelOptions.WeightFormatConverter.class,
-            description = "q8_0 or q4_0.")
-    WeightFormat weights;
+    @Option(names = "--weights", required = true, paramLabel = "TYPE",
+            description = "GGUF output: f32, f16, bf16, q8_0, q4_0, q6_k, q5_k_m, q4_k_m. Folder output: q8_0 or q4_0.")
+    String weights;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created; existing weights replaced).")
+    @Option(names = "--out", required = true, paramLabel = "PATH",
+            description = "Output: a file name ending in .gguf, or a folder (created; existing weights replaced).")
     Path out;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Quantising threads (default: ${DEFAULT-VALUE} = one per core).")
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Converting threads (default: ${DEFAULT-VALUE} = one per core).")
     int threads;
 
     @Override
     public Integer call() throws IOException {
-        if (!Files.isDirectory(model)) {
-            throw new CliException("--model " + model + ": not a directory");
+        if (!Files.exists(model)) {
+            throw new CliException("--model " + model + ": no such file or folder");
         }
-        if (weights != WeightFormat.Q8_0 && weights != WeightFormat.Q4_0) {
-            throw new CliException("--weights: quantize writes q8_0 or q4_0, not " + weights.cliName());
+        if (threads < 0) {
+            throw new CliException("--threads must be ≥ 0, got " + threads);
         }
+        boolean gguf = out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gguf");
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         long t0 = System.nanoTime();
-        try (ProgressBar bar = new ProgressBar("quantizing to " + weights.cliName())) {
-            Quantizer.quantize(model, out, weights, n, bar::update);
+        try (ThreadPool pool = new ThreadPool(n); ProgressBar bar = new ProgressBar("converting to " + weights.toLowerCase(Locale.ROOT))) {
+            if (gguf) {
+                GgufRecipe recipe = GgufRecipe.parse(weights);
+                if (recipe == null) {
+                    throw new CliException("--weights: unknown GGUF type '" + weights + "' (expected one of "
+                            + String.join(", ", Arrays.stream(GgufRecipe.values()).map(GgufRecipe::cliName).toList()) + ")");
+                }
+                Quantizer.toGguf(model, out, recipe, pool, bar::update);
+            } else {
+                MatrixFormat f = weights.equalsIgnoreCase("q8_0") ? MatrixFormat.Q8_0 : weights.equalsIgnoreCase("q4_0") ? MatrixFormat.Q4_0 : null;
+                if (f == null) {
+                    throw new CliException("--weights: quantize writes q8_0 or q4_0, not " + weights.toLowerCase(Locale.ROOT)
+                            + ", into a folder (write a .gguf file for other types)");
+                }
+                Quantizer.toFolder(model, out, f, pool, bar::update);
+            }
         }
-        System.err.printf("wrote %s weights to %s in %.1f s%n", weights.cliName(), out, (System.nanoTime() - t0) / 1e9);
+        System.err.printf("wrote %s weights to %s in %.1f s%n", weights.toLowerCase(Locale.ROOT), out, (System.nanoTime() - t0) / 1e9);
         return 0;
     }
 }

@@ -4,20 +4,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nextinfer.core.NextInferException;
-import dev.nextinfer.core.config.ConfigParser;
-import dev.nextinfer.core.config.Qwen3NextConfig;
+import dev.nextinfer.core.checkpoint.ModelFiles;
+import dev.nextinfer.core.checkpoint.SourceTensor;
+import dev.nextinfer.core.gguf.GgufExport;
+import dev.nextinfer.core.gguf.GgufRecipe;
+import dev.nextinfer.core.gguf.GgufTokenizer;
 import dev.nextinfer.core.safetensors.Checkpoint;
 import dev.nextinfer.core.safetensors.DType;
+import dev.nextinfer.core.safetensors.SafetensorsSource;
 import dev.nextinfer.core.safetensors.SafetensorsWriter;
-import dev.nextinfer.core.safetensors.StoredTensor;
 import dev.nextinfer.core.safetensors.TensorInfo;
 import dev.nextinfer.core.weights.LoadListener;
-import dev.nextinfer.core.weights.WeightFormat;
-import dev.nextinfer.core.safetensors.SafetensorsSource;
 import dev.nextinfer.core.weights.TensorPlan;
 import dev.nextinfer.core.weights.WeightLoader;
-import dev.nextinfer.kernels.Q4_0Matrix;
-import dev.nextinfer.kernels.Q8_0Matrix;
+import dev.nextinfer.kernels.Matrix;
+import dev.nextinfer.kernels.MatrixFormat;
+import dev.nextinfer.kernels.ThreadPool;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -31,17 +33,18 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
 
 /**
- * Writes a checkpoint's compute matrices in {@code q8_0} or {@code q4_0} so that later loads map them instead of
- * quantising: the output folder has the same {@code config.json} and tokenizer files, and safetensors shards in
- * which every compute matrix (see {@link TensorPlan.Kind#MATRIX}) whose width is a multiple of 32 is a {@code U8}
- * tensor of the same name holding exactly the in-memory layout of {@link Q8_0Matrix}/{@link Q4_0Matrix}, marked
- * by the file metadata {@code "nextinfer.weights": "q8_0"}. Every other tensor is copied as stored. Data starts
- * 64-byte aligned. Tensors are written one at a time, quantised in parallel straight into the memory-mapped output,
- * so memory use stays bounded whatever the checkpoint size.
+ * Writes a model with its matrices converted once, so later loads map them instead of converting:
+ * <ul>
+ *   <li>{@link #toGguf}: any model (folder or GGUF) as a {@code qwen3next} GGUF file, loadable by llama.cpp too,
+ *       with the types of a {@link GgufRecipe} (e.g. a Q4_K_M-like file from the official safetensors release);</li>
+ *   <li>{@link #toFolder}: a safetensors folder with the same {@code config.json} and tokenizer files, in which
+ *       every compute matrix (see {@link TensorPlan.Kind#MATRIX}) whose width fits is a {@code U8} tensor of the
+ *       same name holding ggml Q8_0/Q4_0 blocks, marked by the file metadata {@code "nextinfer.weights"}.</li>
+ * </ul>
+ * Tensors are converted one at a time on the thread pool, straight into the memory-mapped output, so memory use
+ * stays bounded whatever the model's size.
  */
 public final class Quantizer {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -49,35 +52,62 @@ public final class Quantizer {
     private Quantizer() {
     }
 
-    /** Quantises {@code src} into {@code out} (created; must not be {@code src}). */
-    public static void quantize(Path src, Path out, WeightFormat format, int threads, LoadListener listener) throws IOException {
-        if (format != WeightFormat.Q8_0 && format != WeightFormat.Q4_0) {
+    /**
+     * Writes the checkpoint folder {@code src} to the folder {@code out} with its matrices in {@code format}
+     * ({@code q8_0} or {@code q4_0}), converting on {@code threads} threads.
+     */
+    public static void quantize(Path src, Path out, dev.nextinfer.core.weights.WeightFormat format, int threads, LoadListener listener)
+            throws IOException {
+        if (format != dev.nextinfer.core.weights.WeightFormat.Q8_0 && format != dev.nextinfer.core.weights.WeightFormat.Q4_0) {
             throw new NextInferException("quantize writes q8_0 or q4_0, not " + format.cliName());
+        }
+        try (ThreadPool pool = new ThreadPool(Math.max(1, threads))) {
+            toFolder(src, out, format.matrixFormat(), pool, listener);
+        }
+    }
+
+    /** Writes {@code src} (a checkpoint folder or GGUF file) to the GGUF file {@code out} with {@code recipe}'s types. */
+    public static void toGguf(Path src, Path out, GgufRecipe recipe, ThreadPool pool, LoadListener listener) throws IOException {
+        if (Files.exists(out) && Files.isSameFile(src, out)) {
+            throw new NextInferException(out + ": the output file must differ from the model");
+        }
+        try (ModelFiles files = ModelFiles.open(src)) {
+            WeightLoader.check(files.config(), files.tensors());
+            Path tmp = out.resolveSibling(out.getFileName() + ".partial");
+            GgufExport.write(files.config(), files.tensors(), GgufTokenizer.metadata(files), recipe, tmp, pool, listener);
+            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /** Writes the checkpoint folder {@code src} to the folder {@code out} with its matrices in {@code format} (Q8_0 or Q4_0). */
+    public static void toFolder(Path src, Path out, MatrixFormat format, ThreadPool pool, LoadListener listener) throws IOException {
+        if (format != MatrixFormat.Q8_0 && format != MatrixFormat.Q4_0) {
+            throw new NextInferException("a quantized checkpoint folder holds q8_0 or q4_0, not " + format);
+        }
+        if (!Files.isDirectory(src)) {
+            throw new NextInferException(src + ": a quantized checkpoint folder is written from a checkpoint folder; write GGUF instead (--out FILE.gguf)");
         }
         if (Files.exists(out) && Files.isSameFile(src, out)) {
             throw new NextInferException(out + ": the output folder must differ from the checkpoint folder");
         }
-        Qwen3NextConfig cfg = ConfigParser.read(src);
-        try (Checkpoint ckpt = Checkpoint.open(src); ForkJoinPoolCloser pool = new ForkJoinPoolCloser(Math.max(1, threads))) {
+        try (ModelFiles files = ModelFiles.open(src)) {
             // the loader's own checks first: a bad checkpoint fails before anything is written
-            WeightLoader.check(cfg, new SafetensorsSource(ckpt, cfg.fp8BlockSize()));
-            Map<String, TensorPlan.Kind> kinds = new HashMap<>();
-            for (TensorPlan.TensorSpec t : TensorPlan.list(cfg, ckpt.has("mtp.fc.weight"))) {
-                kinds.put(t.name(), t.kind());
+            WeightLoader.check(files.config(), files.tensors());
+            Checkpoint ckpt = ((SafetensorsSource) files.tensors()).checkpoint();
+            Map<String, TensorPlan.TensorSpec> matrices = new HashMap<>();
+            for (TensorPlan.TensorSpec t : TensorPlan.list(files.config(), files.tensors().hasMtp())) {
+                if (t.kind() == TensorPlan.Kind.MATRIX && format.fits(t.cols())) {
+                    matrices.put(t.name(), t);
+                }
             }
             List<SafetensorsWriter.Entry> entries = new ArrayList<>();
-            Map<String, int[]> quantised = new HashMap<>();
             for (String name : ckpt.names()) {
                 TensorInfo t = ckpt.info(name);
-                if (quantisable(kinds.get(name), t)) {
-                    int rows = (int) t.dim(0);
-                    int cols = (int) t.dim(1);
-                    quantised.put(name, new int[] {rows, cols});
-                    entries.add(new SafetensorsWriter.Entry(name, DType.U8, new long[] {format.matrixFormat().byteSize(rows, cols)}));
-                } else if (name.endsWith("_scale_inv") && quantisable(kinds.get(name.substring(0, name.length() - "_scale_inv".length())),
-                        ckpt.info(name.substring(0, name.length() - "_scale_inv".length())))) {
-                    continue; // the FP8 scales of a matrix that is quantised: folded into the new layout
-                } else {
+                TensorPlan.TensorSpec m = matrices.get(name);
+                String scaled = name.endsWith("_scale_inv") ? name.substring(0, name.length() - "_scale_inv".length()) : null;
+                if (m != null) {
+                    entries.add(new SafetensorsWriter.Entry(name, DType.U8, new long[] {format.byteSize(m.rows(), m.cols())}));
+                } else if (scaled == null || !matrices.containsKey(scaled)) { // FP8 scales of a converted matrix are folded in
                     entries.add(new SafetensorsWriter.Entry(name, t.dtype(), t.shape()));
                 }
             }
@@ -85,35 +115,32 @@ public final class Quantizer {
             clearWeights(out);
             copyOtherFiles(src, out);
             long total = entries.stream().mapToLong(SafetensorsWriter.Entry::byteSize).sum();
-            long[] done = {0};
+            long done = 0;
             List<List<SafetensorsWriter.Entry>> shards = SafetensorsWriter.shard(entries, 4L << 30);
             Map<String, String> weightMap = new LinkedHashMap<>();
-            Map<String, String> meta = Map.of("format", "pt", SafetensorsSource.PREQUANTIZED_KEY, format.cliName(),
+            Map<String, String> meta = Map.of("format", "pt", SafetensorsSource.PREQUANTIZED_KEY, format.name().toLowerCase(java.util.Locale.ROOT),
                     SafetensorsSource.LAYOUT_KEY, SafetensorsSource.LAYOUT_GGML);
             for (int s = 0; s < shards.size(); s++) {
                 String file = shards.size() == 1 ? "model.safetensors" : String.format("model-%05d-of-%05d.safetensors", s + 1, shards.size());
-                try (SafetensorsWriter w = new SafetensorsWriter(out.resolve(file), shards.get(s), meta, 64);
-                     Arena arena = Arena.ofShared()) {
-                    long size = w.channel().size();
-                    MemorySegment map = w.channel().map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                try (SafetensorsWriter w = new SafetensorsWriter(out.resolve(file), shards.get(s), meta, 64); Arena arena = Arena.ofShared()) {
+                    MemorySegment map = w.channel().map(FileChannel.MapMode.READ_WRITE, 0, w.channel().size(), arena);
                     for (SafetensorsWriter.Entry e : shards.get(s)) {
                         weightMap.put(e.name(), file);
                         MemorySegment dst = map.asSlice(w.fileOffset(e.name()), e.byteSize());
-                        TensorInfo t = ckpt.info(e.name());
-                        int[] rc = quantised.get(e.name());
-                        if (rc != null) {
-                            quantise(cfg, ckpt, t, rc[0], rc[1], format, dst, pool.pool);
+                        TensorPlan.TensorSpec m = matrices.get(e.name());
+                        SourceTensor t = files.tensors().tensor(e.name());
+                        if (m != null) {
+                            encode(t, m.rows(), m.cols(), format, dst, pool);
                         } else {
-                            MemorySegment.copy(ckpt.data(t), 0, dst, 0, e.byteSize());
+                            MemorySegment.copy(ckpt.data(ckpt.info(e.name())), 0, dst, 0, e.byteSize());
                         }
                         dst.force();
                         dst.unload();
-                        MemorySegment source = ckpt.data(t);
-                        if (source.isMapped()) {
-                            source.unload();
+                        if (t != null) {
+                            t.release();
                         }
-                        done[0] += e.byteSize();
-                        listener.progress(done[0], total, e.name());
+                        done += e.byteSize();
+                        listener.progress(done, total, e.name());
                     }
                 }
             }
@@ -128,33 +155,21 @@ public final class Quantizer {
         }
     }
 
-    /** A compute matrix whose rows split into blocks of 32 (all of them in the real model). */
-    private static boolean quantisable(TensorPlan.Kind kind, TensorInfo t) {
-        return kind == TensorPlan.Kind.MATRIX && t != null && t.rank() == 2 && t.dim(1) % 32 == 0 && t.dtype() != DType.U8;
-    }
-
-    private static void quantise(Qwen3NextConfig cfg, Checkpoint ckpt, TensorInfo t, int rows, int cols, WeightFormat format,
-                                 MemorySegment dst, ForkJoinPool pool) {
-        StoredTensor src;
-        if (t.dtype() == DType.F8_E4M3) {
-            int[] b = cfg.fp8BlockSize();
-            src = StoredTensor.fp8(ckpt, t, ckpt.info(t.name() + "_scale_inv"), b[0], b[1]);
-        } else {
-            src = StoredTensor.of(ckpt, t);
-        }
-        int chunk = Math.max(16, rows / (pool.getParallelism() * 8));
-        int chunks = (rows + chunk - 1) / chunk;
-        pool.submit(() -> IntStream.range(0, chunks).parallel().forEach(c -> {
+    /** Encodes the rows of {@code t} into {@code dst} in {@code format}, split over the pool (rows are independent). */
+    private static void encode(SourceTensor t, int rows, int cols, MatrixFormat format, MemorySegment dst, ThreadPool pool) {
+        Matrix stored = t.format() != null ? t.matrix(rows, cols) : null;
+        long rowBytes = format.rowBytes(cols);
+        pool.parallelFor(rows, Math.max(16, rows / (pool.threads() * 8)), (r0, r1) -> {
             float[] row = new float[cols];
-            for (int r = c * chunk; r < Math.min(rows, (c + 1) * chunk); r++) {
-                src.readRow(r, row, 0);
-                if (format == WeightFormat.Q8_0) {
-                    Q8_0Matrix.quantizeRow(row, 0, dst, rows, cols, r);
+            for (int r = r0; r < r1; r++) {
+                if (stored != null) {
+                    stored.row(r, row, 0);
                 } else {
-                    Q4_0Matrix.quantizeRow(row, 0, dst, rows, cols, r);
+                    t.readRow(r, row, 0);
                 }
+                format.encodeRow(row, 0, dst, r * rowBytes, cols);
             }
-        })).join();
+        });
     }
 
     private static void clearWeights(Path out) throws IOException {
@@ -176,18 +191,6 @@ public final class Quantizer {
                     Files.copy(p, out.resolve(n), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-        }
-    }
-
-    /** A ForkJoinPool that shuts down with try-with-resources. */
-    private record ForkJoinPoolCloser(ForkJoinPool pool) implements AutoCloseable {
-        ForkJoinPoolCloser(int threads) {
-            this(new ForkJoinPool(threads));
-        }
-
-        @Override
-        public void close() {
-            pool.shutdown();
         }
     }
 }
