@@ -4,7 +4,7 @@ import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
-import dev.nextinfer.core.spec.SamplingParams;
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.spec.SpeculativeDecoder;
 import dev.nextinfer.core.spec.SpeculativeStats;
 import dev.nextinfer.core.weights.WeightFormat;
@@ -65,7 +65,7 @@ public final class SpeculativeDecodeRun {
             for (int r = -1; r < repeat; r++) { // r = −1: warm-up rounds until the warm-up time is over
                 for (int k = 0; k < variants; k++) {
                     int[] out = new int[n];
-                    SpeculativeDecoder d = k == 0 ? null : new SpeculativeDecoder(model, k, SamplingParams.GREEDY, null);
+                    SpeculativeDecoder d = k == 0 ? null : new SpeculativeDecoder(model, k, SamplingTransform.GREEDY, null);
                     double s = run(model, prompt, out, d);
                     if (k == 0) {
                         System.arraycopy(out, 0, plain, 0, n);

@@ -4,7 +4,7 @@ import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
-import dev.nextinfer.core.spec.SamplingParams;
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.spec.SpeculativeDecoder;
 import dev.nextinfer.kernels.VectorOps;
 import java.util.concurrent.Callable;
@@ -62,7 +62,7 @@ final class GreedyCommand implements Callable<Integer> {
                     out[s] = VectorOps.argmax(r.logits(), 0, vocab);
                 }
             } else {
-                SpeculativeDecoder decoder = new SpeculativeDecoder(model, mtp, SamplingParams.GREEDY, null);
+                SpeculativeDecoder decoder = new SpeculativeDecoder(model, mtp, SamplingTransform.GREEDY, null);
                 for (int s = 1; s < n; ) {
                     int[] next = decoder.nextTokens(state, out[s - 1], n - s);
                     System.arraycopy(next, 0, out, s, next.length);

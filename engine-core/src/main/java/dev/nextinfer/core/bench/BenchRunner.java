@@ -4,7 +4,7 @@ import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
-import dev.nextinfer.core.spec.SamplingParams;
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.spec.SpeculativeDecoder;
 import dev.nextinfer.kernels.VectorOps;
 import java.io.IOException;
@@ -67,7 +67,7 @@ public final class BenchRunner {
                 s.fillSynthetic(depth, 99);
             }
             float[] logits = model.forward(prompt, 0, promptTokens, s, false, false).logits();
-            SpeculativeDecoder sd = new SpeculativeDecoder(model, mtp, SamplingParams.GREEDY, null);
+            SpeculativeDecoder sd = new SpeculativeDecoder(model, mtp, SamplingTransform.GREEDY, null);
             int x = VectorOps.argmax(logits, 0, vocab);
             int produced = 0;
             long t2 = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.nextinfer.core.spec;
 
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.DecodeContext;
 import dev.nextinfer.core.Decoder;
 import dev.nextinfer.core.GenerationConfig;
@@ -21,11 +22,12 @@ public final class MtpDecoder implements Decoder {
     }
 
     /**
-     * Whether speculative decoding reproduces {@code cfg}'s distribution: greedy, temperature, top-k and top-p are
-     * applied identically to draft and target; penalties and min-p are not supported by the speculative path.
+     * Whether speculative decoding reproduces {@code cfg}'s distribution: the sampling transform (temperature, top-k,
+     * top-p, min-p) is applied identically to draft and target; penalties, which depend on the tokens drafted so
+     * far, are not supported by the speculative path.
      */
     public static boolean supports(GenerationConfig cfg) {
-        return cfg.repetitionPenalty() == 1.0 && cfg.presencePenalty() == 0 && cfg.frequencyPenalty() == 0 && cfg.minP() == 0;
+        return cfg.repetitionPenalty() == 1.0 && cfg.presencePenalty() == 0 && cfg.frequencyPenalty() == 0;
     }
 
     @Override
@@ -36,8 +38,7 @@ public final class MtpDecoder implements Decoder {
     @Override
     public void decode(DecodeContext ctx) {
         GenerationConfig cfg = ctx.config();
-        SamplingParams params = cfg.isGreedy() ? SamplingParams.GREEDY
-                : new SamplingParams(cfg.temperature(), cfg.topK(), cfg.topP());
+        SamplingTransform params = SamplingTransform.of(cfg);
         SplittableRandom rng = cfg.seed() != null ? new SplittableRandom(cfg.seed()) : new SplittableRandom();
         SpeculativeDecoder sd = new SpeculativeDecoder(ctx.model(), draftTokens, params, rng);
         int x = ctx.sample(ctx.promptLogits());

@@ -1,5 +1,6 @@
 package dev.nextinfer.core.spec;
 
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.NextInferException;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.PendingForward;
@@ -22,7 +23,7 @@ import java.util.random.RandomGenerator;
  *
  * Greedy: a draft passes if it equals the main model's argmax, so the tokens are exactly those of plain greedy
  * decoding. Sampling: {@link SpeculativeSampling}, so the tokens are distributed exactly as plain sampling with the
- * same {@link SamplingParams}.
+ * same {@link SamplingTransform}.
  *
  * <p>The sequence must record MTP inputs ({@link Qwen3NextModel#newState(int, boolean)}). One decoder serves one
  * sequence at a time (it holds the counters and the random generator); it is not thread-safe.
@@ -33,7 +34,7 @@ public final class SpeculativeDecoder {
 
     private final Qwen3NextModel model;
     private final int draftTokens;
-    private final SamplingParams sampling;
+    private final SamplingTransform sampling;
     private final RandomGenerator rng;
     private final int vocab;
     private final int hidden;
@@ -48,7 +49,7 @@ public final class SpeculativeDecoder {
      * @param sampling    greedy or sampling parameters
      * @param rng         the caller's seeded generator; unused (may be null) for greedy
      */
-    public SpeculativeDecoder(Qwen3NextModel model, int draftTokens, SamplingParams sampling, RandomGenerator rng) {
+    public SpeculativeDecoder(Qwen3NextModel model, int draftTokens, SamplingTransform sampling, RandomGenerator rng) {
         if (!model.hasMtp()) {
             throw new NextInferException("speculative decoding needs the MTP head, and this checkpoint has no mtp.* tensors");
         }

@@ -112,4 +112,44 @@ class SamplerTest {
         assertTrue(assertThrows(NextInferException.class, () -> GenerationConfig.builder().mtpDraftTokens(5).build()).getMessage().startsWith("mtpDraftTokens"));
         assertTrue(assertThrows(NextInferException.class, () -> GenerationConfig.builder().maxTokens(0).build()).getMessage().startsWith("maxTokens"));
     }
+
+    /**
+     * Plain sampling and speculative sampling draw from one transform: for any config without penalties, the
+     * sampler's distribution is exactly the speculative decoder's ({@code SamplingTransform.of(cfg)}), including the
+     * order-sensitive filters (top-k then top-p on the renormalised top-k, then min-p).
+     */
+    @Test
+    void plainAndSpeculativeSamplingUseTheSameDistribution() {
+        java.util.Random rnd = new java.util.Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            float[] logits = new float[1 + rnd.nextInt(300)];
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = (float) (rnd.nextGaussian() * 3) + (rnd.nextInt(5) == 0 ? 2f : 0f);
+            }
+            GenerationConfig c = GenerationConfig.builder().temperature(0.2 + rnd.nextDouble() * 1.5)
+                    .topK(rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(logits.length)).topP(rnd.nextBoolean() ? 1 : 0.05 + rnd.nextDouble() * 0.95)
+                    .minP(rnd.nextBoolean() ? 0 : rnd.nextDouble() * 0.3).build();
+            float[] plain = new Sampler(c).distribution(logits, new int[0], 0, new int[0], 0);
+            float[] speculative = SamplingTransform.of(c).probabilities(logits, 0, logits.length);
+            assertTrue(java.util.Arrays.equals(plain, speculative), "trial " + trial + " " + c);
+            double sum = 0;
+            for (float v : plain) {
+                sum += v;
+            }
+            assertEquals(1.0, sum, 1e-5);
+        }
+    }
+
+    @Test
+    void topPSeesTheDistributionRenormalisedAfterTopK() {
+        // p = softmax(2, 1, 0, -1, 1) = (.521, .191, .070, .026, .191); top-k 3 keeps ids 0, 1, 4, renormalised to
+        // (.576, .212, .212): top-p 0.72 then keeps two tokens (.788 ≥ .72), where the unrenormalised mass of the
+        // same two (.712) would have needed a third
+        float[] p = dist(GenerationConfig.builder().temperature(1).topK(3).topP(0.72).build());
+        int kept = 0;
+        for (float v : p) {
+            kept += v > 0 ? 1 : 0;
+        }
+        assertEquals(2, kept);
+    }
 }

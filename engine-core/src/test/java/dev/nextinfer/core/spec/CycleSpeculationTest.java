@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.NextInferException;
 import dev.nextinfer.core.Qwen3Next;
@@ -92,7 +93,7 @@ class CycleSpeculationTest {
             prev = t;
         }
         for (int k = 1; k <= SpeculativeDecoder.MAX_DRAFT_TOKENS; k++) {
-            SpeculativeDecoder d = new SpeculativeDecoder(model, k, SamplingParams.GREEDY, null);
+            SpeculativeDecoder d = new SpeculativeDecoder(model, k, SamplingTransform.GREEDY, null);
             assertArrayEquals(plain, Decoding.speculative(model, prompt, N, d), "k=" + k);
             SpeculativeStats s = d.stats();
             assertEquals(s.drafted(), s.accepted(), "k=" + k + ": " + s.summary());
@@ -107,7 +108,7 @@ class CycleSpeculationTest {
         int[] prompt = prompt(length);
         int[] plain = Decoding.plainGreedy(model, prompt, N);
         for (int k = 1; k <= SpeculativeDecoder.MAX_DRAFT_TOKENS; k++) {
-            SpeculativeDecoder d = new SpeculativeDecoder(model, k, SamplingParams.GREEDY, null);
+            SpeculativeDecoder d = new SpeculativeDecoder(model, k, SamplingTransform.GREEDY, null);
             assertArrayEquals(plain, Decoding.speculative(model, prompt, N, d), "k=" + k);
             SpeculativeStats s = d.stats();
             assertTrue(s.acceptanceRate() > 0.4 && s.accepted() < s.drafted(), "k=" + k + ": " + s.summary());
@@ -124,7 +125,7 @@ class CycleSpeculationTest {
         assertTrue(e.getMessage().contains("no MTP head"), e.getMessage());
         try (Qwen3Next q = Qwen3Next.load(dir.resolve("nomtp2"), LoadOptions.builder().threads(1).build())) {
             assertThrows(NextInferException.class, () -> q.model().newState(8, true));
-            assertThrows(NextInferException.class, () -> new SpeculativeDecoder(q.model(), 1, SamplingParams.GREEDY, null));
+            assertThrows(NextInferException.class, () -> new SpeculativeDecoder(q.model(), 1, SamplingTransform.GREEDY, null));
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.model.Qwen3NextModel;
@@ -54,7 +55,7 @@ class SpeculativeGreedyTest {
         int[] plain = Decoding.plainGreedy(model, prompt, N);
         assertArrayEquals(Fixtures.greedy(name, length), java.util.Arrays.copyOf(plain, 16), "plain greedy vs golden");
         for (int k = 1; k <= SpeculativeDecoder.MAX_DRAFT_TOKENS; k++) {
-            SpeculativeDecoder d = new SpeculativeDecoder(model, k, SamplingParams.GREEDY, null);
+            SpeculativeDecoder d = new SpeculativeDecoder(model, k, SamplingTransform.GREEDY, null);
             int[] spec = Decoding.speculative(model, prompt, N, d);
             assertArrayEquals(plain, spec, name + " L=" + length + " k=" + k);
             SpeculativeStats s = d.stats();

@@ -2,6 +2,7 @@ package dev.nextinfer.core.spec;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.model.Qwen3NextModel;
@@ -30,7 +31,7 @@ class SpeculativeSamplingDistributionTest {
             Qwen3NextModel model = q.model();
             int[] prompt = Fixtures.prompt("tiny-f32", 7);
             int x = Fixtures.greedy("tiny-f32", 7)[0];
-            SamplingParams params = SamplingParams.temperature(1.0);
+            SamplingTransform params = SamplingTransform.temperature(1.0);
             checkFirstToken(model, prompt, x, params, 3, 6000);
         }
     }
@@ -45,12 +46,12 @@ class SpeculativeSamplingDistributionTest {
             Qwen3NextModel model = q.model();
             int[] prompt = CycleSpeculationTest.prompt(7);
             int x = 123;
-            checkFirstToken(model, prompt, x, SamplingParams.temperature(1.0), 4, 4000);
-            checkFirstTwoTokens(model, prompt, x, SamplingParams.temperature(0.5), 3, 6000);
+            checkFirstToken(model, prompt, x, SamplingTransform.temperature(1.0), 4, 4000);
+            checkFirstTwoTokens(model, prompt, x, SamplingTransform.temperature(0.5), 3, 6000);
         }
     }
 
-    private static void checkFirstToken(Qwen3NextModel model, int[] prompt, int x, SamplingParams params, int k, int n) {
+    private static void checkFirstToken(Qwen3NextModel model, int[] prompt, int x, SamplingTransform params, int k, int n) {
         int vocab = model.config().vocabSize();
         SequenceState prefilled = prefill(model, prompt, k);
         double[] p = toDouble(next(model, prefilled, new int[] {x}, params));
@@ -80,7 +81,7 @@ class SpeculativeSamplingDistributionTest {
     }
 
     /** The joint of the first two tokens, (t1, t2) ~ p(t1)·p(t2 | t1), whether t2 came in the same round or the next. */
-    private static void checkFirstTwoTokens(Qwen3NextModel model, int[] prompt, int x, SamplingParams params, int k, int n) {
+    private static void checkFirstTwoTokens(Qwen3NextModel model, int[] prompt, int x, SamplingTransform params, int k, int n) {
         int vocab = model.config().vocabSize();
         SequenceState prefilled = prefill(model, prompt, k);
         float[] p1 = next(model, prefilled, new int[] {x}, params);
@@ -115,7 +116,7 @@ class SpeculativeSamplingDistributionTest {
     }
 
     /** The sampling distribution after consuming {@code tokens} on a copy of {@code state}. */
-    private static float[] next(Qwen3NextModel model, SequenceState state, int[] tokens, SamplingParams params) {
+    private static float[] next(Qwen3NextModel model, SequenceState state, int[] tokens, SamplingTransform params) {
         float[] logits = model.forward(tokens, 0, tokens.length, state.copy(), false, false).logits();
         return params.probabilities(logits, 0, model.config().vocabSize());
     }

@@ -1,4 +1,4 @@
-package dev.nextinfer.core.spec;
+package dev.nextinfer.core.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +8,7 @@ import dev.nextinfer.core.NextInferException;
 import org.junit.jupiter.api.Test;
 
 /** Temperature, top-k and top-p turn logits into the distribution both p and q are taken from. */
-class SamplingParamsTest {
+class SamplingTransformTest {
     private static final float[] LOGITS = {1f, 3f, 2f, 3f, -1f};
 
     private static float[] softmax(float[] l, double t) {
@@ -28,17 +28,17 @@ class SamplingParamsTest {
     @Test
     void temperatureScalesLogitsBeforeSoftmax() {
         for (double t : new double[] {0.5, 1, 2}) {
-            assertArrayEquals(softmax(LOGITS, t), SamplingParams.temperature(t).probabilities(LOGITS, 0, 5), 1e-6f);
+            assertArrayEquals(softmax(LOGITS, t), SamplingTransform.temperature(t).probabilities(LOGITS, 0, 5), 1e-6f);
         }
         float[] shifted = {9f, 1f, 3f, 2f, 3f, -1f};
-        assertArrayEquals(softmax(LOGITS, 1), SamplingParams.temperature(1).probabilities(shifted, 1, 5), 1e-6f, "offset");
+        assertArrayEquals(softmax(LOGITS, 1), SamplingTransform.temperature(1).probabilities(shifted, 1, 5), 1e-6f, "offset");
     }
 
     @Test
     void topKKeepsTheKLikeliestWithLowerIdsFirstOnTies() {
-        float[] p = new SamplingParams(1, 2, 1).probabilities(LOGITS, 0, 5);
+        float[] p = new SamplingTransform(1, 2, 1, 0).probabilities(LOGITS, 0, 5);
         assertArrayEquals(new float[] {0, 0.5f, 0, 0.5f, 0}, p, 1e-6f);
-        float[] p3 = new SamplingParams(1, 3, 1).probabilities(LOGITS, 0, 5);
+        float[] p3 = new SamplingTransform(1, 3, 1, 0).probabilities(LOGITS, 0, 5);
         float[] full = softmax(LOGITS, 1);
         float kept = full[1] + full[2] + full[3];
         assertArrayEquals(new float[] {0, full[1] / kept, full[2] / kept, full[3] / kept, 0}, p3, 1e-6f);
@@ -47,10 +47,10 @@ class SamplingParamsTest {
     @Test
     void topPKeepsTheSmallestLikeliestSetReachingTheMass() {
         float[] l = {(float) Math.log(0.05), (float) Math.log(0.5), (float) Math.log(0.15), (float) Math.log(0.3)};
-        assertArrayEquals(new float[] {0, 0.625f, 0, 0.375f}, new SamplingParams(1, 0, 0.7).probabilities(l, 0, 4), 1e-6f);
-        assertArrayEquals(new float[] {0, 1, 0, 0}, new SamplingParams(1, 0, 0.5).probabilities(l, 0, 4), 1e-6f);
+        assertArrayEquals(new float[] {0, 0.625f, 0, 0.375f}, new SamplingTransform(1, 0, 0.7, 0).probabilities(l, 0, 4), 1e-6f);
+        assertArrayEquals(new float[] {0, 1, 0, 0}, new SamplingTransform(1, 0, 0.5, 0).probabilities(l, 0, 4), 1e-6f);
         float[] ties = {0f, 0f, 0f, 0f};
-        assertArrayEquals(new float[] {0.5f, 0.5f, 0, 0}, new SamplingParams(1, 0, 0.5).probabilities(ties, 0, 4), 1e-6f);
+        assertArrayEquals(new float[] {0.5f, 0.5f, 0, 0}, new SamplingTransform(1, 0, 0.5, 0).probabilities(ties, 0, 4), 1e-6f);
     }
 
     /** The narrowed nucleus equals a plain full sort on large vocabularies: flat, peaked, with ties, tiny tails. */
@@ -65,8 +65,8 @@ class SamplingParamsTest {
                 logits[i] = trial % 4 == 0 ? Math.round(r.nextDouble() * 3) : (float) (spread * r.nextGaussian()); // ties
             }
             double topP = trial % 5 == 0 ? 0.999999 : r.nextDouble();
-            SamplingParams sp = new SamplingParams(1, 0, Math.max(topP, 1e-3));
-            assertArrayEquals(referenceTopP(SamplingParams.temperature(1).probabilities(logits, 0, vocab), sp.topP()),
+            SamplingTransform sp = new SamplingTransform(1, 0, Math.max(topP, 1e-3), 0);
+            assertArrayEquals(referenceTopP(SamplingTransform.temperature(1).probabilities(logits, 0, vocab), sp.topP()),
                     sp.probabilities(logits, 0, vocab), 1e-6f, "trial " + trial);
         }
     }
@@ -95,10 +95,10 @@ class SamplingParamsTest {
 
     @Test
     void badParametersAreOneLineErrors() {
-        assertThrows(NextInferException.class, () -> SamplingParams.temperature(-0.1));
-        assertThrows(NextInferException.class, () -> SamplingParams.temperature(Double.NaN));
-        assertThrows(NextInferException.class, () -> new SamplingParams(1, -1, 1));
-        assertThrows(NextInferException.class, () -> new SamplingParams(1, 0, 0));
-        assertTrue(SamplingParams.GREEDY.greedy());
+        assertThrows(NextInferException.class, () -> SamplingTransform.temperature(-0.1));
+        assertThrows(NextInferException.class, () -> SamplingTransform.temperature(Double.NaN));
+        assertThrows(NextInferException.class, () -> new SamplingTransform(1, -1, 1, 0));
+        assertThrows(NextInferException.class, () -> new SamplingTransform(1, 0, 0, 0));
+        assertTrue(SamplingTransform.GREEDY.greedy());
     }
 }
