@@ -1,5 +1,6 @@
 package dev.nextinfer.tokenizer;
 
+import dev.nextinfer.tokenizer.jinja.TemplateException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -117,6 +119,25 @@ public final class Tokenizer {
             }
         }
         return new Tokenizer(pipeline, config);
+    }
+
+    /**
+     * Builds a tokenizer from a vocabulary given as data (e.g. translated from a GGUF file's metadata). It is the
+     * tokenizer the equivalent {@code tokenizer.json} and {@code tokenizer_config.json} would give (see
+     * {@link BpeVocabulary}); the chat template sees {@code bos_token}, {@code eos_token}, {@code pad_token} and
+     * {@code unk_token} for the ids that are set.
+     *
+     * @throws VocabularyException naming the vocabulary component at fault (duplicate tokens, a merge naming a
+     *                             token that is not a normal token, a chat template that does not parse)
+     */
+    public static Tokenizer fromVocabulary(BpeVocabulary vocabulary) {
+        Objects.requireNonNull(vocabulary, "vocabulary");
+        VocabularyPipeline v = VocabularyPipeline.build(vocabulary);
+        try {
+            return new Tokenizer(v.pipeline, v.config);
+        } catch (TemplateException e) {
+            throw new VocabularyException("chatTemplate", BpeVocabulary.NONE, e.getMessage(), e);
+        }
     }
 
     /** The Qwen3 / Qwen3-Next tokenizer bundled in this jar (loaded once, then shared). */
