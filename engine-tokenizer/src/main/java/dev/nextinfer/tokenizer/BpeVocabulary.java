@@ -18,7 +18,7 @@ import java.util.List;
  * @param tokens       token strings by id
  * @param types        each token's type, same length as {@code tokens}
  * @param merges       merge rules by rank, each two normal tokens separated by one space ({@code "Ġ t"})
- * @param preTokenizer how text is cut into words before BPE: {@value #QWEN2} or {@value #LLAMA3}
+ * @param preTokenizer how text is cut into words before BPE: {@value #QWEN2} (the only one so far)
  * @param nfc          whether text between added tokens is NFC-normalized first (Qwen's {@code tokenizer.json}
  *                     declares it)
  * @param bosId        the id of {@code bos_token}, or {@link #NONE}
@@ -41,8 +41,6 @@ public record BpeVocabulary(List<String> tokens, List<TokenType> types, List<Str
      * (digits one by one), isolated, then byte-level without a prefix space.
      */
     public static final String QWEN2 = "qwen2";
-    /** The Llama 3 pre-tokenizer: as {@value #QWEN2} but with up to three digits together ({@code \p{N}{1,3}}). */
-    public static final String LLAMA3 = "llama3";
 
     /** What the tokenizer does with a token. */
     public enum TokenType {
@@ -71,9 +69,9 @@ public record BpeVocabulary(List<String> tokens, List<TokenType> types, List<Str
         if (preTokenizer == null) {
             throw new VocabularyException("preTokenizer", NONE, "missing");
         }
-        if (!preTokenizer.equals(QWEN2) && !preTokenizer.equals(LLAMA3)) {
+        if (!preTokenizer.equals(QWEN2)) {
             throw new VocabularyException("preTokenizer", NONE, "unknown pre-tokenizer "
-                    + TokenizerJson.quote(preTokenizer) + " (known: " + QWEN2 + ", " + LLAMA3 + ")");
+                    + TokenizerJson.quote(preTokenizer) + " (known: " + QWEN2 + ")");
         }
         checkId("bosId", bosId, tokens.size());
         checkId("eosId", eosId, tokens.size());

@@ -63,8 +63,8 @@ final class VocabularyPipeline {
                         + TokenizerJson.quote(token) + " is not a normal token of the vocabulary"));
         AddedVocabulary addedVocabulary = AddedVocabulary.build(added, s -> addedIds.getOrDefault(s, -1),
                 vocab.size(), normalizer == null ? UnaryOperator.identity() : normalizer);
-        PreTokenizer pre = QwenPreTokenizer.forPattern(v.preTokenizer().equals(BpeVocabulary.LLAMA3)
-                ? QwenPreTokenizer.LLAMA3_PATTERN : QwenPreTokenizer.QWEN_PATTERN);
+        // the object tokenizer.json's Split step with Qwen's regex gives (its ByteLevel step adds nothing)
+        PreTokenizer pre = QwenPreTokenizer.forPattern(QwenPreTokenizer.QWEN_PATTERN);
         Pipeline pipeline = new Pipeline(normalizer, pre, model, addedVocabulary,
                 v.addBos() ? new int[] {v.bosId()} : new int[0], v.addEos() ? new int[] {v.eosId()} : new int[0]);
         return new VocabularyPipeline(pipeline, new TokenizerConfig(v.chatTemplate(), specialTokens(v)));

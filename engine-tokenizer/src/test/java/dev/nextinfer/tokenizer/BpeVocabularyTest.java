@@ -22,12 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@link Tokenizer#fromVocabulary}: the same tokenizer as the equivalent tokenizer.json, and its errors. */
 class BpeVocabularyTest {
-    private static final String[][] MERGES = {{"h", "e"}, {"l", "l"}, {"he", "ll"}, {"Ġ", "w"}, {"1", "2"}, {"12", "3"}};
+    private static final String[][] MERGES = {{"h", "e"}, {"l", "l"}, {"he", "ll"}, {"Ġ", "w"}};
 
     @TempDir
     Path dir;
 
-    /** Ids 0–255 bytes, then the merged tokens, then {@code <|end|>} (control), {@code <x>} (user-defined), one unused. */
+    /** Ids 0–255 bytes, then the merged tokens, then {@code <|end|>} (control), {@code <x>} (user-defined), one unused token. */
     private static final class Tiny {
         final List<String> tokens = new ArrayList<>();
         final List<TokenType> types = new ArrayList<>();
@@ -50,7 +50,7 @@ class BpeVocabularyTest {
             }
             add("<|end|>", TokenType.CONTROL);
             add("<x>", TokenType.USER_DEFINED);
-            add("[PAD264]", TokenType.UNUSED);
+            add("[PAD262]", TokenType.UNUSED);
         }
 
         Tiny add(String token, TokenType type) {
@@ -73,8 +73,8 @@ class BpeVocabularyTest {
     private Tokenizer tinyFromJson() throws Exception {
         ObjectNode json = TinyTokenizers.valid();
         ArrayNode added = json.putArray("added_tokens");
-        added.addObject().put("id", 262).put("content", "<|end|>").put("special", true).put("normalized", false);
-        added.addObject().put("id", 263).put("content", "<x>").put("special", false).put("normalized", false);
+        added.addObject().put("id", 260).put("content", "<|end|>").put("special", true).put("normalized", false);
+        added.addObject().put("id", 261).put("content", "<x>").put("special", false).put("normalized", false);
         ObjectNode model = (ObjectNode) json.get("model");
         ObjectNode vocab = model.putObject("vocab");
         ArrayNode merges = model.putArray("merges");
@@ -107,33 +107,18 @@ class BpeVocabularyTest {
             assertEquals(json.tokenContent(id), vocab.tokenContent(id), "id " + id);
             assertEquals(json.isSpecial(id), vocab.isSpecial(id), "id " + id);
         }
-        assertTrue(vocab.isSpecial(262));
-        assertFalse(vocab.isSpecial(263));
+        assertTrue(vocab.isSpecial(260));
+        assertFalse(vocab.isSpecial(261));
     }
 
     @Test
     void unusedTokensAreNeverMatchedAndDecodeToNothing() {
         Tokenizer t = new Tiny().build();
-        assertEquals(264, t.vocabSize());
-        assertNull(t.tokenContent(264));
-        assertEquals("", t.decode(new int[] {264}, false));
-        assertFalse(Arrays.stream(t.encode("[PAD264]")).anyMatch(id -> id == 264));
-        assertTrue(t.tokenId("[PAD264]").isEmpty());
-    }
-
-    @Test
-    void llama3GroupsUpToThreeDigits() {
-        Tiny tiny = new Tiny();
-        int id123 = tiny.tokens.indexOf("123");
-        assertArrayEquals(new int[] {'1', '2', '3', '4', '5'}, ids(tiny.build(), "12345"));
-        tiny.pre = BpeVocabulary.LLAMA3;
-        assertArrayEquals(new int[] {id123, '4', '5'}, ids(tiny.build(), "12345"));
-    }
-
-    /** Byte ids are the byte-level alphabet's positions, not the bytes: map back to bytes for readability. */
-    private static int[] ids(Tokenizer t, String s) {
-        return Arrays.stream(t.encode(s)).map(id -> id < 256 ? ByteLevel.decodeToken(t.tokenContent(id))[0] & 0xFF : id)
-                .toArray();
+        assertEquals(262, t.vocabSize());
+        assertNull(t.tokenContent(262));
+        assertEquals("", t.decode(new int[] {262}, false));
+        assertFalse(Arrays.stream(t.encode("[PAD262]")).anyMatch(id -> id == 262));
+        assertTrue(t.tokenId("[PAD262]").isEmpty());
     }
 
     @Test
@@ -150,21 +135,21 @@ class BpeVocabularyTest {
     @Test
     void bosAndEosAreAddedWhenAsked() {
         Tiny tiny = new Tiny();
-        tiny.bos = 262;
-        tiny.eos = 263;
+        tiny.bos = 260;
+        tiny.eos = 261;
         int[] plain = tiny.build().encode("he");
         tiny.addBos = true;
         tiny.addEos = true;
         Tokenizer t = tiny.build();
-        assertArrayEquals(new int[] {262, plain[0], 263}, t.encode("he"));
+        assertArrayEquals(new int[] {260, plain[0], 261}, t.encode("he"));
         assertArrayEquals(plain, t.encode("he", false));
     }
 
     @Test
     void chatTemplateSeesTheSpecialTokens() {
         Tiny tiny = new Tiny();
-        tiny.bos = 262;
-        tiny.eos = 263;
+        tiny.bos = 260;
+        tiny.eos = 261;
         tiny.template = "{{ bos_token }}|{{ eos_token }}|{{ pad_token is defined }}";
         Tokenizer t = tiny.build();
         assertEquals(Map.of("bos_token", "<|end|>", "eos_token", "<x>"), t.specialTokensMap());
@@ -177,9 +162,9 @@ class BpeVocabularyTest {
 
     @Test
     void recordErrors() {
-        expect("types", -1, "has 265 entries but tokens has 266", t -> t.add("x", TokenType.NORMAL).types.removeLast());
-        expect("preTokenizer", -1, "unknown pre-tokenizer \"gpt4o\" (known: qwen2, llama3)", t -> t.pre = "gpt4o");
-        expect("bosId", -1, "token id 265 is out of range (the vocabulary has 265 tokens)", t -> t.bos = 265);
+        expect("types", -1, "has 263 entries but tokens has 264", t -> t.add("x", TokenType.NORMAL).types.removeLast());
+        expect("preTokenizer", -1, "unknown pre-tokenizer \"gpt4o\" (known: qwen2)", t -> t.pre = "gpt4o");
+        expect("bosId", -1, "token id 263 is out of range (the vocabulary has 263 tokens)", t -> t.bos = 263);
         expect("eosId", -1, "token id -2 is out of range", t -> t.eos = -2);
         expect("addBos", -1, "is set but there is no bosId", t -> t.addBos = true);
         expect("tokens", 3, "is null", t -> t.tokens.set(3, null));
@@ -188,13 +173,13 @@ class BpeVocabularyTest {
 
     @Test
     void vocabularyErrors() {
-        expect("tokens", 265, "\"he\" is also token 256", t -> t.add("he", TokenType.NORMAL));
-        expect("tokens", 265, "\"<x>\" is also token 263", t -> t.add("<x>", TokenType.CONTROL));
-        expect("tokens", 265, "empty token of type USER_DEFINED", t -> t.add("", TokenType.USER_DEFINED));
-        expect("merges", 6, "expected two tokens separated by one space, got \"hel lo x\"", t -> t.merges.add("hel lo x"));
-        expect("merges", 6, "token \"zz\" is not a normal token of the vocabulary", t -> t.merges.add("h zz"));
-        expect("merges", 6, "merged token \"hh\" is not a normal token", t -> t.merges.add("h h"));
-        expect("merges", 6, "token \"<x>\" is not a normal token", t -> t.merges.add("<x> h"));
+        expect("tokens", 263, "\"he\" is also token 256", t -> t.add("he", TokenType.NORMAL));
+        expect("tokens", 263, "\"<x>\" is also token 261", t -> t.add("<x>", TokenType.CONTROL));
+        expect("tokens", 263, "empty token of type USER_DEFINED", t -> t.add("", TokenType.USER_DEFINED));
+        expect("merges", 4, "expected two tokens separated by one space, got \"hel lo x\"", t -> t.merges.add("hel lo x"));
+        expect("merges", 4, "token \"zz\" is not a normal token of the vocabulary", t -> t.merges.add("h zz"));
+        expect("merges", 4, "merged token \"hh\" is not a normal token", t -> t.merges.add("h h"));
+        expect("merges", 4, "token \"<x>\" is not a normal token", t -> t.merges.add("<x> h"));
         expect("chatTemplate", -1, "chat template line 1", t -> t.template = "{% for x in %}");
     }
 
