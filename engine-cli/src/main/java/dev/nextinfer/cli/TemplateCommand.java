@@ -18,8 +18,8 @@ import picocli.CommandLine.Spec;
 /** {@code template}: renders a conversation with the chat template, as transformers' apply_chat_template. */
 @Command(name = "template", mixinStandardHelpOptions = true,
         description = {"Prints the chat prompt rendered from the messages exactly (no newline is added), or",
-                "{\"text\":…,\"ids\":[…]} with --json. The template is the model's: the chat_template of tokenizer_config.json",
-                "(or chat_template.jinja) in a folder, tokenizer.chat_template in a .gguf file; --chat-template replaces it."})
+                "{\"text\":…,\"ids\":[…]} with --json. The template is the chat_template of tokenizer_config.json",
+                "(or DIR/chat_template.jinja), or a .gguf file's tokenizer.chat_template, unless --chat-template is given."})
 final class TemplateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

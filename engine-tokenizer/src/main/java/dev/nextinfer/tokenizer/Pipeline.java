@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * Builds the encoding pipeline from the sections of {@code tokenizer.json}: normalizer, pre-tokenizer, BPE
  * model, added tokens, post-processor, and checks the decoder. What this engine cannot reproduce exactly is
  * refused with the JSON path rather than approximated: it must be a byte-level BPE (a ByteLevel pre-tokenizer
- * step and the ByteLevel decoder).
+ * step and the ByteLevel decoder). {@link VocabularyPipeline} assembles one from the same parts for a
+ * {@link BpeVocabulary}.
  */
 final class Pipeline {
     /** The normalizer (null: none). */

@@ -19,7 +19,8 @@ import java.util.OptionalInt;
 /**
  * A Hugging Face {@code tokenizer.json} byte-level BPE tokenizer that gives the same ids as the Rust
  * {@code tokenizers} library (Qwen3 / Qwen3-Next), its decoder, and the chat template of
- * {@code tokenizer_config.json}. Immutable and thread-safe.
+ * {@code tokenizer_config.json}; or the same tokenizer built from a {@link BpeVocabulary} given as data (e.g. read
+ * from a GGUF file). Immutable and thread-safe.
  *
  * <p>Encoding, as the Rust library does it: the input is cut at added tokens (special or not, e.g.
  * {@code <|im_start|>} and {@code <think>}); each piece between them is NFC-normalized (Unicode 9.0 tables, like
@@ -297,19 +298,20 @@ public final class Tokenizer {
         return chatTemplate;
     }
 
-    /** {@code eos_token} of {@code tokenizer_config.json}. */
+    /** {@code eos_token} of {@code tokenizer_config.json} (or of the {@link BpeVocabulary}). */
     public Optional<String> eosToken() {
         return Optional.ofNullable((String) config.specialTokens().get("eos_token"));
     }
 
-    /** {@code bos_token} of {@code tokenizer_config.json} (none for Qwen3). */
+    /** {@code bos_token} of {@code tokenizer_config.json} (none for Qwen3), or of the {@link BpeVocabulary}. */
     public Optional<String> bosToken() {
         return Optional.ofNullable((String) config.specialTokens().get("bos_token"));
     }
 
     /**
      * The special tokens Hugging Face passes to chat templates ({@code bos_token}, {@code eos_token},
-     * {@code pad_token}, …, {@code additional_special_tokens}), as set in {@code tokenizer_config.json}.
+     * {@code pad_token}, …, {@code additional_special_tokens}), as set in {@code tokenizer_config.json} (from a
+     * {@link BpeVocabulary}: {@code bos_token}, {@code eos_token}, {@code pad_token}, {@code unk_token}).
      */
     public Map<String, Object> specialTokensMap() {
         return config.specialTokens();
