@@ -1,5 +1,6 @@
 package dev.nextinfer.cli;
 
+import dev.nextinfer.core.checkpoint.ModelFiles;
 import dev.nextinfer.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,8 +18,8 @@ final class DetokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Folder with tokenizer.json (and tokenizer_config.json).")
+    @Option(names = "--model", required = true, paramLabel = "MODEL",
+            description = "A model folder (tokenizer.json, tokenizer_config.json) or a .gguf file.")
     Path model;
 
     @Option(names = "--ids", required = true, paramLabel = "CSV", description = "Token ids, e.g. 1,2,3.")
@@ -33,7 +34,7 @@ final class DetokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         int[] parsed = Ids.parse("--ids", ids);
-        Tokenizer tok = TokenizerFiles.load(model);
+        Tokenizer tok = ModelFiles.tokenizerOf(model);
         String text = tok.decode(parsed, skipSpecial);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

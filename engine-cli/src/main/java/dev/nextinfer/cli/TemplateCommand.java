@@ -1,6 +1,7 @@
 package dev.nextinfer.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nextinfer.core.checkpoint.ModelFiles;
 import dev.nextinfer.tokenizer.ChatTemplate;
 import dev.nextinfer.tokenizer.Tokenizer;
 import java.io.PrintWriter;
@@ -18,13 +19,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "template", mixinStandardHelpOptions = true,
         description = {"Prints the chat prompt rendered from the messages exactly (no newline is added), or",
                 "{\"text\":…,\"ids\":[…]} with --json. The template is the chat_template of tokenizer_config.json",
-                "(or DIR/chat_template.jinja) unless --chat-template is given."})
+                "(or DIR/chat_template.jinja), or a .gguf file's tokenizer.chat_template, unless --chat-template is given."})
 final class TemplateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Folder with tokenizer.json and tokenizer_config.json.")
+    @Option(names = "--model", required = true, paramLabel = "MODEL",
+            description = "A model folder (tokenizer.json, tokenizer_config.json) or a .gguf file.")
     Path model;
 
     @Option(names = "--messages", required = true, paramLabel = "F.json",
@@ -50,11 +51,13 @@ final class TemplateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Tokenizer tok = TokenizerFiles.load(model);
+        Tokenizer tok = ModelFiles.tokenizerOf(model);
         ChatTemplate template = chatTemplate != null
                 ? ChatTemplate.fromFile(chatTemplate).withDefaults(tok.specialTokensMap()) : tok.chatTemplate();
         if (template == null) {
-            throw new CliException("--model " + model + ": tokenizer_config.json has no chat_template; pass --chat-template FILE");
+            String where = ModelFiles.isGguf(model) ? "the GGUF metadata has no tokenizer.chat_template"
+                    : "tokenizer_config.json has no chat_template";
+            throw new CliException("--model " + model + ": " + where + "; pass --chat-template FILE");
         }
         JsonNode m = TokenizerFiles.readJson("--messages", messages);
         JsonNode msgList = m.isObject() && m.has("messages") ? m.get("messages") : m;

@@ -2,6 +2,7 @@ package dev.nextinfer.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nextinfer.core.checkpoint.ModelFiles;
 import dev.nextinfer.tokenizer.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tokenize}: text to token ids with the model folder's tokenizer. */
+/** {@code tokenize}: text to token ids with the model's tokenizer (a folder's tokenizer files or a GGUF file's metadata). */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = {"Prints {\"ids\":[…]}: the token ids of the text, as Hugging Face's tokenizer gives them",
                 "(added and special tokens written in the text, e.g. <|im_start|>, are recognized; no BOS/EOS is added).",
@@ -22,8 +23,8 @@ final class TokenizeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR",
-            description = "Folder with tokenizer.json (and tokenizer_config.json).")
+    @Option(names = "--model", required = true, paramLabel = "MODEL",
+            description = "A model folder (tokenizer.json, tokenizer_config.json) or a .gguf file.")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -43,7 +44,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Tokenizer tok = TokenizerFiles.load(model);
+        Tokenizer tok = ModelFiles.tokenizerOf(model);
         PrintWriter out = spec.commandLine().getOut();
         if (input.jsonl != null) {
             String all = TokenizerFiles.readText("--jsonl", input.jsonl);

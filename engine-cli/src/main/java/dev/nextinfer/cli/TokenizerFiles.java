@@ -3,29 +3,17 @@ package dev.nextinfer.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nextinfer.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-/** What the tokenizer commands share: loading a tokenizer folder, reading input files, JSON output. */
+/** What the tokenizer commands share: reading input files, JSON output. */
 final class TokenizerFiles {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private TokenizerFiles() {
-    }
-
-    /** The tokenizer of a model folder ({@code tokenizer.json}, optional {@code tokenizer_config.json}). */
-    static Tokenizer load(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new CliException("--model " + dir + ": not a directory");
-        }
-        if (!Files.isRegularFile(dir.resolve("tokenizer.json"))) {
-            throw new CliException("--model " + dir + ": no tokenizer.json in this folder");
-        }
-        return Tokenizer.load(dir);
     }
 
     /** A UTF-8 text file; invalid byte sequences become U+FFFD. */

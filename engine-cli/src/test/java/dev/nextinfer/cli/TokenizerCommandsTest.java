@@ -92,7 +92,7 @@ class TokenizerCommandsTest {
     void tokenizeUsageAndModelErrors() throws Exception {
         assertEquals(2, run("tokenize", "--model", model.toString()).code());
         assertEquals(2, run("tokenize", "--model", model.toString(), "--text", "a", "--file", "b").code());
-        assertOneLineError(run("tokenize", "--model", dir.resolve("missing").toString(), "--text", "x"), "not a directory");
+        assertOneLineError(run("tokenize", "--model", dir.resolve("missing").toString(), "--text", "x"), "no such file or folder");
         Path broken = Files.createDirectories(dir.resolve("broken"));
         Files.writeString(broken.resolve("tokenizer.json"), "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
         assertOneLineError(run("tokenize", "--model", broken.toString(), "--text", "x"), "$.model.type: unsupported model type");

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
  * Builds the encoding pipeline from the sections of {@code tokenizer.json}: normalizer, pre-tokenizer, BPE
  * model, added tokens, post-processor, and checks the decoder. What this engine cannot reproduce exactly is
  * refused with the JSON path rather than approximated: it must be a byte-level BPE (a ByteLevel pre-tokenizer
- * step and the ByteLevel decoder).
+ * step and the ByteLevel decoder). {@link VocabularyPipeline} assembles one from the same parts for a
+ * {@link BpeVocabulary}.
  */
 final class Pipeline {
     /** The normalizer (null: none). */
@@ -44,6 +45,18 @@ final class Pipeline {
         postProcessor(raw.postProcessor(), "$.post_processor", pre, post);
         this.prefixIds = pre.stream().mapToInt(Integer::intValue).toArray();
         this.suffixIds = post.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** A pipeline from its parts (a {@link BpeVocabulary}: see {@link VocabularyPipeline}). */
+    Pipeline(UnaryOperator<String> normalizer, PreTokenizer preTokenizer, BpeModel model, AddedVocabulary added,
+             int[] prefixIds, int[] suffixIds) {
+        this.json = null;
+        this.normalizer = normalizer;
+        this.preTokenizer = preTokenizer;
+        this.model = model;
+        this.added = added;
+        this.prefixIds = prefixIds.clone();
+        this.suffixIds = suffixIds.clone();
     }
 
     static Pipeline build(TokenizerJson.Raw raw, TokenizerJson json) {
@@ -334,24 +347,6 @@ final class Pipeline {
             }
         }
         Map<String, Integer> vocab = raw.vocab();
-        List<String[]> merges = raw.merges();
-        MergeTable table = new MergeTable(merges.size());
-        for (int i = 0; i < merges.size(); i++) {
-            String[] m = merges.get(i);
-            Integer a = vocab.get(m[0]);
-            Integer b = vocab.get(m[1]);
-            String path = "$.model.merges[" + i + "]";
-            if (a == null || b == null) {
-                throw json.error(path, "token " + TokenizerJson.quote(a == null ? m[0] : m[1])
-                        + " is not in $.model.vocab");
-            }
-            Integer merged = vocab.get(m[0] + m[1]);
-            if (merged == null) {
-                throw json.error(path, "merged token " + TokenizerJson.quote(m[0] + m[1])
-                        + " is not in $.model.vocab");
-            }
-            table.put(a, b, i, merged);
-        }
         JsonNode unk = f.get("unk_token");
         int unkId = -1;
         if (!isNull(unk)) {
@@ -371,37 +366,9 @@ final class Pipeline {
                 }
             }
         }
-        return new BpeModel(vocab, table, ignoreMerges, unkId, fuseUnk, rankOrdered(merges, vocab, table));
-    }
-
-    /**
-     * Whether every rule that uses a token ranks after every rule that produces it (ranks as the table holds them,
-     * a later duplicate of a pair replacing the earlier one). Then a merge only creates pairs of higher rank.
-     */
-    private static boolean rankOrdered(List<String[]> merges, Map<String, Integer> vocab, MergeTable table) {
-        int size = 0;
-        for (int id : vocab.values()) {
-            size = Math.max(size, id + 1);
-        }
-        int[] producedMax = new int[size];
-        int[] usedMin = new int[size];
-        java.util.Arrays.fill(producedMax, -1);
-        java.util.Arrays.fill(usedMin, Integer.MAX_VALUE);
-        for (String[] m : merges) {
-            int a = vocab.get(m[0]);
-            int b = vocab.get(m[1]);
-            int rank = table.rank(a, b);
-            int c = table.mergedId(a, b);
-            producedMax[c] = Math.max(producedMax[c], rank);
-            usedMin[a] = Math.min(usedMin[a], rank);
-            usedMin[b] = Math.min(usedMin[b], rank);
-        }
-        for (int id = 0; id < size; id++) {
-            if (usedMin[id] <= producedMax[id]) {
-                return false;
-            }
-        }
-        return true;
+        return MergeRules.model(vocab, raw.merges(), unkId, fuseUnk, ignoreMerges, (i, token, merged) ->
+                json.error("$.model.merges[" + i + "]", (merged ? "merged token " : "token ")
+                        + TokenizerJson.quote(token) + " is not in $.model.vocab"));
     }
 
     // ---- added tokens

@@ -1,5 +1,6 @@
 package dev.nextinfer.tokenizer;
 
+import dev.nextinfer.tokenizer.jinja.TemplateException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,13 +12,15 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
  * A Hugging Face {@code tokenizer.json} byte-level BPE tokenizer that gives the same ids as the Rust
  * {@code tokenizers} library (Qwen3 / Qwen3-Next), its decoder, and the chat template of
- * {@code tokenizer_config.json}. Immutable and thread-safe.
+ * {@code tokenizer_config.json}; or the same tokenizer built from a {@link BpeVocabulary} given as data (e.g. read
+ * from a GGUF file). Immutable and thread-safe.
  *
  * <p>Encoding, as the Rust library does it: the input is cut at added tokens (special or not, e.g.
  * {@code <|im_start|>} and {@code <think>}); each piece between them is NFC-normalized (Unicode 9.0 tables, like
@@ -117,6 +120,25 @@ public final class Tokenizer {
             }
         }
         return new Tokenizer(pipeline, config);
+    }
+
+    /**
+     * Builds a tokenizer from a vocabulary given as data (e.g. translated from a GGUF file's metadata). It is the
+     * tokenizer the equivalent {@code tokenizer.json} and {@code tokenizer_config.json} would give (see
+     * {@link BpeVocabulary}); the chat template sees {@code bos_token}, {@code eos_token}, {@code pad_token} and
+     * {@code unk_token} for the ids that are set.
+     *
+     * @throws VocabularyException naming the vocabulary component at fault (duplicate tokens, a merge naming a
+     *                             token that is not a normal token, a chat template that does not parse)
+     */
+    public static Tokenizer fromVocabulary(BpeVocabulary vocabulary) {
+        Objects.requireNonNull(vocabulary, "vocabulary");
+        VocabularyPipeline v = VocabularyPipeline.build(vocabulary);
+        try {
+            return new Tokenizer(v.pipeline, v.config);
+        } catch (TemplateException e) {
+            throw new VocabularyException("chatTemplate", BpeVocabulary.NONE, e.getMessage(), e);
+        }
     }
 
     /** The Qwen3 / Qwen3-Next tokenizer bundled in this jar (loaded once, then shared). */
@@ -276,19 +298,20 @@ public final class Tokenizer {
         return chatTemplate;
     }
 
-    /** {@code eos_token} of {@code tokenizer_config.json}. */
+    /** {@code eos_token} of {@code tokenizer_config.json} (or of the {@link BpeVocabulary}). */
     public Optional<String> eosToken() {
         return Optional.ofNullable((String) config.specialTokens().get("eos_token"));
     }
 
-    /** {@code bos_token} of {@code tokenizer_config.json} (none for Qwen3). */
+    /** {@code bos_token} of {@code tokenizer_config.json} (none for Qwen3), or of the {@link BpeVocabulary}. */
     public Optional<String> bosToken() {
         return Optional.ofNullable((String) config.specialTokens().get("bos_token"));
     }
 
     /**
      * The special tokens Hugging Face passes to chat templates ({@code bos_token}, {@code eos_token},
-     * {@code pad_token}, …, {@code additional_special_tokens}), as set in {@code tokenizer_config.json}.
+     * {@code pad_token}, …, {@code additional_special_tokens}), as set in {@code tokenizer_config.json} (from a
+     * {@link BpeVocabulary}: {@code bos_token}, {@code eos_token}, {@code pad_token}, {@code unk_token}).
      */
     public Map<String, Object> specialTokensMap() {
         return config.specialTokens();

@@ -34,7 +34,7 @@ class ChatCrossCheckTest {
     @ParameterizedTest
     @MethodSource("cases")
     void rendersLikeTransformers(JsonNode c) {
-        ChatTemplate t = GoldenChatTest.template(c.get("template").asText())
+        ChatTemplate t = GoldenChecks.template(Tokenizer.qwen3(), c.get("template").asText())
                 .withDefaults(Tokenizer.qwen3().specialTokensMap());
         Map<String, Object> kwargs = Goldens.map(c.get("kwargs"));
         if (c.has("expected")) {
