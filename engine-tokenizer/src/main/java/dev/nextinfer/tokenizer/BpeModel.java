@@ -40,6 +40,11 @@ final class BpeModel {
      * @param fuseUnk      consecutive unknowns become one
      * @param rankOrdered  every rule using a token ranks after every rule producing it (see the class comment)
      */
+    /** The merge rules. */
+    MergeTable merges() {
+        return merges;
+    }
+
     BpeModel(Map<String, Integer> vocab, MergeTable merges, boolean ignoreMerges, int unkId, boolean fuseUnk,
              boolean rankOrdered) {
         this.vocab = vocab;

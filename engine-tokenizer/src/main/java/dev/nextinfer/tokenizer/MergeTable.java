@@ -81,4 +81,27 @@ final class MergeTable {
     int size() {
         return size;
     }
+
+    /** The rules as {@code {left, right}} id pairs, lowest rank first. */
+    int[][] rulesByRank() {
+        int[][] out = new int[size][];
+        int[] rank = new int[size];
+        int n = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != -1L) {
+                out[n] = new int[] {(int) (keys[i] >>> 32), (int) keys[i]};
+                rank[n++] = ranks[i];
+            }
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Integer.compare(rank[a], rank[b]));
+        int[][] sorted = new int[n][];
+        for (int i = 0; i < n; i++) {
+            sorted[i] = out[order[i]];
+        }
+        return sorted;
+    }
 }

@@ -141,6 +141,50 @@ public final class Tokenizer {
         }
     }
 
+    /**
+     * This tokenizer as a {@link BpeVocabulary}, to write it into another file format (GGUF): tokens by id padded
+     * with {@link BpeVocabulary.TokenType#UNUSED} {@code [PADn]} entries up to {@code paddedSize} (the embedding's
+     * rows), special added tokens as CONTROL, other added tokens as USER_DEFINED, the merges by rank, the chat
+     * template and the bos/eos/pad/unk tokens of {@code tokenizer_config.json}. The pre-tokenizer is recorded as
+     * {@value BpeVocabulary#QWEN2}, the only one a byte-level BPE Qwen tokenizer uses.
+     *
+     * @throws TokenizerException when the vocabulary has holes below its largest id (no Qwen tokenizer has)
+     */
+    public BpeVocabulary toVocabulary(int paddedSize) {
+        int size = Math.max(paddedSize, tokenContent.length);
+        java.util.List<String> tokens = new java.util.ArrayList<>(size);
+        java.util.List<BpeVocabulary.TokenType> types = new java.util.ArrayList<>(size);
+        java.util.Set<Integer> added = new java.util.HashSet<>();
+        for (AddedToken t : pipeline.added.tokens()) {
+            added.add(t.id());
+        }
+        for (int id = 0; id < size; id++) {
+            if (id >= tokenContent.length) {
+                tokens.add("[PAD" + id + "]");
+                types.add(BpeVocabulary.TokenType.UNUSED);
+            } else if (tokenContent[id] == null) {
+                throw new TokenizerException("token id " + id + " has no token: a vocabulary with holes cannot be written as a list");
+            } else {
+                tokens.add(tokenContent[id]);
+                types.add(!added.contains(id) ? BpeVocabulary.TokenType.NORMAL
+                        : special[id] ? BpeVocabulary.TokenType.CONTROL : BpeVocabulary.TokenType.USER_DEFINED);
+            }
+        }
+        int[][] rules = pipeline.model.merges().rulesByRank();
+        java.util.List<String> merges = new java.util.ArrayList<>(rules.length);
+        for (int[] r : rules) {
+            merges.add(tokenContent[r[0]] + " " + tokenContent[r[1]]);
+        }
+        return new BpeVocabulary(tokens, types, merges, BpeVocabulary.QWEN2, pipeline.normalizer != null,
+                idOf(config.specialTokens().get("bos_token")), idOf(config.specialTokens().get("eos_token")),
+                idOf(config.specialTokens().get("pad_token")), idOf(config.specialTokens().get("unk_token")),
+                false, false, config.chatTemplate());
+    }
+
+    private int idOf(Object token) {
+        return token instanceof String s ? tokenId(s).orElse(BpeVocabulary.NONE) : BpeVocabulary.NONE;
+    }
+
     /** The Qwen3 / Qwen3-Next tokenizer bundled in this jar (loaded once, then shared). */
     public static Tokenizer qwen3() {
         return Bundled.QWEN3;

@@ -45,6 +45,8 @@ final class GgufParser {
     }
 
     private final String file;
+    private final java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
     private final MemorySegment seg;
     private final long size;
     private long pos;
@@ -280,9 +282,15 @@ final class GgufParser {
         byte[] b = new byte[(int) n];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, b, 0, b.length);
         pos += n;
+        boolean ascii = true;
+        for (byte x : b) {
+            ascii &= x >= 0;
+        }
+        if (ascii) { // most keys and tokens: no decoder needed
+            return new String(b, StandardCharsets.ISO_8859_1);
+        }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b)).toString();
+            return utf8.reset().decode(ByteBuffer.wrap(b)).toString();
         } catch (CharacterCodingException e) {
             throw error(where + ": " + what + " at byte " + (pos - n) + " is not valid UTF-8");
         }

@@ -58,11 +58,14 @@ public final class GgufTokenizer {
     }
 
     /**
-     * The {@code tokenizer.*} metadata to write into a GGUF export of {@code files}: a GGUF source's own keys,
-     * copied as they are.
+     * The {@code tokenizer.*} metadata to write into a GGUF export of {@code files}: a GGUF source's own keys, copied
+     * as they are; for a checkpoint folder, its {@code tokenizer.json} and {@code tokenizer_config.json} written the
+     * way llama.cpp's converter writes them ({@code gpt2}/{@code qwen2}, token list padded to the vocabulary size
+     * with unused {@code [PADn]} tokens, token types, merges, special ids, chat template). A folder without tokenizer
+     * files, or whose tokenizer is larger than the model's vocabulary (synthetic test models), gives none.
      */
-    public static java.util.Map<String, GgufValue> metadata(dev.nextinfer.core.checkpoint.ModelFiles files) {
-        java.util.Map<String, GgufValue> out = new java.util.LinkedHashMap<>();
+    public static Map<String, GgufValue> metadata(dev.nextinfer.core.checkpoint.ModelFiles files) {
+        Map<String, GgufValue> out = new java.util.LinkedHashMap<>();
         if (files.tensors() instanceof GgufSource g) {
             g.model().metadata().forEach((k, v) -> {
                 if (k.startsWith("tokenizer.")) {
@@ -71,7 +74,55 @@ public final class GgufTokenizer {
             });
             return out;
         }
-        throw new CheckpointException(files.path() + ": writing a checkpoint folder's tokenizer into GGUF is not built yet");
+        if (!java.nio.file.Files.isRegularFile(files.path().resolve("tokenizer.json"))) {
+            return out;
+        }
+        int vocab = files.config().vocabSize();
+        Tokenizer t = files.tokenizer();
+        if (t.vocabSize() > vocab) {
+            System.getLogger(GgufTokenizer.class.getName()).log(System.Logger.Level.WARNING, files.path()
+                    + ": the tokenizer has " + t.vocabSize() + " tokens but the model only " + vocab + "; the GGUF gets no tokenizer");
+            return out;
+        }
+        return metadata(t, files.config());
+    }
+
+    /** The {@code tokenizer.*} metadata of {@code t} for a model of architecture {@code cfg} (see {@link #metadata(dev.nextinfer.core.checkpoint.ModelFiles)}). */
+    static Map<String, GgufValue> metadata(Tokenizer t, dev.nextinfer.core.config.Qwen3NextConfig cfg) {
+        Map<String, GgufValue> out = new java.util.LinkedHashMap<>();
+        int vocab = cfg.vocabSize();
+        BpeVocabulary v = t.toVocabulary(vocab);
+        long[] types = new long[v.types().size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = switch (v.types().get(i)) {
+                case NORMAL -> 1;
+                case CONTROL -> 3;
+                case USER_DEFINED -> 4;
+                case UNUSED -> 5;
+            };
+        }
+        out.put(MODEL, new GgufValue(GgufValueType.STRING, "gpt2"));
+        out.put(PRE, new GgufValue(GgufValueType.STRING, v.preTokenizer()));
+        out.put(TOKENS, new GgufValue(GgufValueType.ARRAY, new GgufValue.Array(GgufValueType.STRING, v.tokens().toArray(String[]::new))));
+        out.put(TYPES, new GgufValue(GgufValueType.ARRAY, new GgufValue.Array(GgufValueType.INT32, types)));
+        out.put(MERGES, new GgufValue(GgufValueType.ARRAY, new GgufValue.Array(GgufValueType.STRING, v.merges().toArray(String[]::new))));
+        int bos = v.bosId() != BpeVocabulary.NONE ? v.bosId() : cfg.bosTokenId();
+        int eos = v.eosId() != BpeVocabulary.NONE ? v.eosId() : cfg.eosTokenIds().isEmpty() ? -1 : cfg.eosTokenIds().getFirst();
+        putId(out, BOS, bos, vocab);
+        putId(out, EOS, eos, vocab);
+        putId(out, PAD, v.padId(), vocab);
+        putId(out, UNK, v.unkId(), vocab);
+        out.put(ADD_BOS, new GgufValue(GgufValueType.BOOL, false));
+        if (v.chatTemplate() != null) {
+            out.put(TEMPLATE, new GgufValue(GgufValueType.STRING, v.chatTemplate()));
+        }
+        return out;
+    }
+
+    private static void putId(Map<String, GgufValue> out, String key, int id, int vocab) {
+        if (id >= 0 && id < vocab) {
+            out.put(key, new GgufValue(GgufValueType.UINT32, (long) id));
+        }
     }
 
     /**
