@@ -55,10 +55,13 @@ public final class Qwen3Next implements AutoCloseable {
     /**
      * Loads {@code dir} ({@code config.json} + safetensors). Every tensor is checked before any is converted.
      *
-     * @throws NextInferException with a one-line message naming the file and field/tensor on bad input
+     * @throws NextInferException with a one-line message naming the file and field/tensor on bad input, or naming
+     *                            the JVM flag when the Vector API module ({@code --add-modules jdk.incubator.vector})
+     *                            is missing
      */
     public static Qwen3Next load(Path dir, LoadOptions options) {
         Args.required(dir, "checkpoint folder");
+        VectorModule.require();
         options = options == null ? LoadOptions.defaults() : options;
         Qwen3NextConfig config = ConfigParser.read(dir);
         int context = options.contextLength() == 0 ? config.maxPositionEmbeddings() : options.contextLength();
