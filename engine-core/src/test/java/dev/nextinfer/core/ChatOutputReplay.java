@@ -5,11 +5,11 @@ import dev.nextinfer.tokenizer.Tokenizer;
 import java.util.function.BooleanSupplier;
 
 /**
- * Test helper (in engine-core's package to reach its output parser): replays a scripted model output as the engine
- * would stream it — encoded with the real tokenizer, each token reported to {@link GenerationListener#onToken},
- * decoded, then split by the engine's own {@code ChatOutputParser} into content, reasoning and tool calls. A random
- * checkpoint never writes a {@code <tool_call>} block; this is how the adapters' tool-call mapping is tested
- * against the engine's real parsing.
+ * Test helper for the integrations (in the test-jar; in this package to reach the output parser): replays a
+ * scripted model output as the engine would stream it — encoded with the real tokenizer, each token reported to
+ * {@link GenerationListener#onToken}, decoded, then split by the engine's own {@code ChatOutputParser} into
+ * content, reasoning and tool calls. A random checkpoint never writes a {@code <tool_call>} block; this is how the
+ * adapters' tool-call mapping is tested against the engine's real parsing.
  */
 public final class ChatOutputReplay {
     private ChatOutputReplay() {
