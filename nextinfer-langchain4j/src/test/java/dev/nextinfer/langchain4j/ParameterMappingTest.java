@@ -126,5 +126,7 @@ class ParameterMappingTest {
                 .aiMessage().text());
         assertNull(runner.last().options().enableThinking());
         assertEquals(Set.of(), runner.last().config().stopTokenIds());
+        assertEquals("nextinfer", model.chat(request(ChatRequestParameters.builder().modelName("gpt-4").build())).modelName(),
+                "one checkpoint per chat model: responses name the checkpoint");
     }
 }

@@ -51,6 +51,7 @@ public class NextinferChatModel implements ChatModel {
     private final TurnRunner runner;
     private final GenerationConfig base;
     private final NextinferChatOptions defaultOptions;
+    private final String modelName; // reported in responses: the checkpoint folder's name or the default options' model
     private final ToolCallingManager toolCallingManager;
     private final ObservationRegistry observationRegistry;
     private final Executor executor;
@@ -67,6 +68,7 @@ public class NextinferChatModel implements ChatModel {
                 .presencePenalty(base.presencePenalty()).minP(base.minP()).repetitionPenalty(base.repetitionPenalty())
                 .build();
         this.defaultOptions = NextinferChatOptions.merge(checkpoint, b.defaultOptions);
+        this.modelName = defaultOptions.getModel() != null ? defaultOptions.getModel() : PROVIDER;
         OptionsMapper.config(defaultOptions, base); // refuse bad defaults now rather than at the first prompt
         if (b.maxCachedSessions < 0) {
             throw new IllegalArgumentException("maxCachedSessions must be ≥ 0, got " + b.maxCachedSessions);
@@ -119,7 +121,7 @@ public class NextinferChatModel implements ChatModel {
                             }
                         }
                     }, cancel);
-                    ChatResponse response = ResponseMapper.whole(r, modelName(options));
+                    ChatResponse response = ResponseMapper.whole(r, modelName);
                     context.setResponse(response);
                     return response;
                 });
@@ -131,7 +133,6 @@ public class NextinferChatModel implements ChatModel {
             NextinferChatOptions options = NextinferChatOptions.merge(defaultOptions, prompt.getOptions());
             Prompt request = new Prompt(prompt.getInstructions(), options);
             Turn turn = OptionsMapper.toTurn(request, options, base, toolCallingManager);
-            String model = modelName(options);
             ChatModelObservationContext context = ChatModelObservationContext.builder().prompt(request)
                     .provider(PROVIDER).streaming(true).build();
             Observation observation = ChatModelObservationDocumentation.CHAT_MODEL_OPERATION
@@ -146,20 +147,20 @@ public class NextinferChatModel implements ChatModel {
                             @Override
                             public void onText(TextPiece piece) {
                                 if (!cancel.isRequested()) {
-                                    sink.next(piece.isReasoning() ? ResponseMapper.reasoning(piece.text(), model)
-                                            : ResponseMapper.text(piece.text(), model));
+                                    sink.next(piece.isReasoning() ? ResponseMapper.reasoning(piece.text(), modelName)
+                                            : ResponseMapper.text(piece.text(), modelName));
                                 }
                             }
 
                             @Override
                             public void onToolCall(ToolCall call) {
                                 if (!cancel.isRequested()) {
-                                    sink.next(ResponseMapper.toolCall(call, model));
+                                    sink.next(ResponseMapper.toolCall(call, modelName));
                                 }
                             }
                         }, cancel);
                         if (!cancel.isRequested()) {
-                            sink.next(ResponseMapper.last(r, model));
+                            sink.next(ResponseMapper.last(r, modelName));
                         }
                         sink.complete();
                     } catch (Throwable e) {
@@ -169,10 +170,6 @@ public class NextinferChatModel implements ChatModel {
             }).doOnError(observation::error).doFinally(s -> observation.stop());
             return new MessageAggregator().aggregate(chunks, context::setResponse);
         });
-    }
-
-    private String modelName(NextinferChatOptions options) {
-        return options.getModel() != null ? options.getModel() : PROVIDER;
     }
 
     /** Builder of {@link NextinferChatModel}. */

@@ -66,6 +66,8 @@ class MappingTest {
         model.call(new Prompt("Hi"));
         assertEquals(0.5, runner.last().config().temperature(), "no options: the defaults");
         assertTrue(NextinferChatModel.builder().runner(runner).build().getOptions().getMaxTokens() == null);
+        assertEquals("nextinfer", model.call(new Prompt("Hi", ChatOptions.builder().model("gpt-4").build())).getMetadata().getModel(),
+                "one checkpoint per chat model: a requested model name is not switched to, responses name the checkpoint");
     }
 
     @Test
