@@ -3,12 +3,15 @@ package dev.nextinfer.langchain4j;
 import dev.nextinfer.core.Chat;
 import dev.nextinfer.core.ChatPrompt;
 import dev.nextinfer.core.ChatResponse;
+import dev.nextinfer.core.FinishReason;
 import dev.nextinfer.core.GenerationConfig;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.Session;
 import dev.nextinfer.core.TextPiece;
 import dev.nextinfer.core.ToolCall;
+import dev.nextinfer.core.Usage;
 import dev.nextinfer.tokenizer.Tokenizer;
+import java.util.List;
 
 /** Runs turns on a loaded {@link Qwen3Next}, on sessions taken from a {@link SessionPool}. */
 final class EngineTurnRunner implements TurnRunner {
@@ -29,6 +32,10 @@ final class EngineTurnRunner implements TurnRunner {
     public ChatResponse run(Turn turn, TurnListener listener, Cancellation cancel) {
         ChatPrompt prompt = model.chatPrompt(turn.messages(), turn.options());
         GenerationConfig config = turn.configFor(prompt.tokenIds().length, model.contextLength());
+        if (cancel.isRequested()) { // cancelled before it started (e.g. a subscriber that went away): nothing to run
+            return new ChatResponse("", "", List.of(), FinishReason.CANCELLED,
+                    new Usage(prompt.tokenIds().length, 0, 0, 0, 0, 0, 0), new int[0]);
+        }
         listener.onPrompt(prompt);
         Session session = sessions.take(prompt.tokenIds());
         try {

@@ -158,6 +158,17 @@ class TinyModelTest {
     }
 
     @Test
+    void aTurnCancelledBeforeItStartsRunsNothing() {
+        Cancellation cancel = new Cancellation();
+        cancel.cancel();
+        Turn turn = RequestMapper.toTurn(request(50, UserMessage.from("Hi")), qwen.generationDefaults());
+        dev.nextinfer.core.ChatResponse r = new EngineTurnRunner(qwen, 1).run(turn, piece -> { }, cancel);
+        assertEquals(dev.nextinfer.core.FinishReason.CANCELLED, r.finishReason());
+        assertEquals(0, r.usage().completionTokens());
+        assertTrue(r.usage().promptTokens() > 0);
+    }
+
+    @Test
     void aToolResultGoesBackThroughTheTemplate() {
         ToolSpecification weather = ToolSpecification.builder().name("get_weather").description("Weather of a city")
                 .parameters(JsonObjectSchema.builder().addStringProperty("city").build()).build();

@@ -3,12 +3,15 @@ package dev.nextinfer.spring.ai;
 import dev.nextinfer.core.Chat;
 import dev.nextinfer.core.ChatPrompt;
 import dev.nextinfer.core.ChatResponse;
+import dev.nextinfer.core.FinishReason;
 import dev.nextinfer.core.GenerationConfig;
 import dev.nextinfer.core.GenerationListener;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.Session;
 import dev.nextinfer.core.TextPiece;
 import dev.nextinfer.core.ToolCall;
+import dev.nextinfer.core.Usage;
+import java.util.List;
 
 /** Runs turns on a loaded {@link Qwen3Next}, on sessions taken from a {@link SessionPool}. */
 final class EngineTurnRunner implements TurnRunner {
@@ -24,6 +27,10 @@ final class EngineTurnRunner implements TurnRunner {
     public ChatResponse run(Turn turn, GenerationListener listener, Cancellation cancel) {
         ChatPrompt prompt = model.chatPrompt(turn.messages(), turn.options());
         GenerationConfig config = turn.configFor(prompt.tokenIds().length, model.contextLength());
+        if (cancel.isRequested()) { // cancelled before it started (e.g. a subscriber that went away): nothing to run
+            return new ChatResponse("", "", List.of(), FinishReason.CANCELLED,
+                    new Usage(prompt.tokenIds().length, 0, 0, 0, 0, 0, 0), new int[0]);
+        }
         Session session = sessions.take(prompt.tokenIds());
         try {
             cancel.onCancel(session::cancel);

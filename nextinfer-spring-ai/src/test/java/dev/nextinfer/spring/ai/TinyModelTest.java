@@ -126,6 +126,17 @@ class TinyModelTest {
     }
 
     @Test
+    void aTurnCancelledBeforeItStartsRunsNothing() {
+        Cancellation cancel = new Cancellation();
+        cancel.cancel();
+        Turn turn = OptionsMapper.toTurn(new Prompt("Hi"), tokens(50), qwen.generationDefaults(),
+                org.springframework.ai.model.tool.ToolCallingManager.builder().build());
+        dev.nextinfer.core.ChatResponse r = new EngineTurnRunner(qwen, 1).run(turn, piece -> { }, cancel);
+        assertEquals(FinishReason.CANCELLED, r.finishReason());
+        assertEquals(0, r.usage().completionTokens());
+    }
+
+    @Test
     void aToolResponseGoesBackThroughTheTemplate() {
         AssistantMessage.ToolCall call = new AssistantMessage.ToolCall("call_1", "function", "get_weather", "{\"city\":\"Paris\"}");
         List<org.springframework.ai.chat.messages.Message> messages = List.of(new UserMessage("Weather in Paris?"),
