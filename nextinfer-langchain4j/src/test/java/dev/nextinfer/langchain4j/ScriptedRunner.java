@@ -14,7 +14,7 @@ import java.util.List;
 final class ScriptedRunner implements TurnRunner {
     static final Tokenizer TOKENIZER = Tokenizer.qwen3();
 
-    private final String output;
+    private final java.util.function.Function<Turn, String> script;
     private final boolean opensThinking;
     final List<Turn> turns = new ArrayList<>();
 
@@ -23,7 +23,12 @@ final class ScriptedRunner implements TurnRunner {
     }
 
     ScriptedRunner(String output, boolean opensThinking) {
-        this.output = output;
+        this(turn -> output, opensThinking);
+    }
+
+    /** Output chosen per turn (e.g. a tool call, then an answer once the tool result is in). */
+    ScriptedRunner(java.util.function.Function<Turn, String> script, boolean opensThinking) {
+        this.script = script;
         this.opensThinking = opensThinking;
     }
 
@@ -36,7 +41,7 @@ final class ScriptedRunner implements TurnRunner {
     public synchronized ChatResponse run(Turn turn, TurnListener listener, Cancellation cancel) {
         turns.add(turn);
         listener.onPrompt(new ChatPrompt("prompt", new int[] {1, 2, 3}, opensThinking));
-        return ChatOutputReplay.replay(TOKENIZER, output, opensThinking, 3, listener, cancel::isRequested);
+        return ChatOutputReplay.replay(TOKENIZER, script.apply(turn), opensThinking, 3, listener, cancel::isRequested);
     }
 
     /** The latest turn. */

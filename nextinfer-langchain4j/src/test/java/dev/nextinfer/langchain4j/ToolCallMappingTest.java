@@ -38,6 +38,59 @@ class ToolCallMappingTest {
         assertEquals(FinishReason.TOOL_EXECUTION, r.finishReason());
     }
 
+    /** An AI service's tool. */
+    static class Weather {
+        final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @dev.langchain4j.agent.tool.Tool("Current weather of a city")
+        String getWeather(String city) {
+            asked.add(city);
+            return "18°C";
+        }
+    }
+
+    /** The AI service. */
+    interface Assistant {
+        String chat(String message);
+    }
+
+    @Test
+    void anAiServiceRunsTheToolAndFeedsTheResultBack() {
+        ScriptedRunner runner = new ScriptedRunner(turn -> {
+            dev.nextinfer.core.ChatMessage last = turn.messages().getLast();
+            return last.role().equals("tool") ? "It is " + last.content() + " in Paris."
+                    : "<tool_call>\n{\"name\": \"getWeather\", \"arguments\": {\"arg0\": \"Paris\"}}\n</tool_call>";
+        }, false);
+        Weather weather = new Weather();
+        Assistant assistant = dev.langchain4j.service.AiServices.builder(Assistant.class)
+                .chatModel(NextinferChatModel.builder().runner(runner).build()).tools(weather).build();
+        assertEquals("It is 18°C in Paris.", assistant.chat("Weather in Paris?"));
+        assertEquals(List.of("Paris"), weather.asked);
+        assertEquals(2, runner.turns.size());
+        Turn second = runner.turns.get(1);
+        assertEquals(List.of("user", "assistant", "tool"), second.messages().stream().map(dev.nextinfer.core.ChatMessage::role).toList());
+        assertEquals(second.messages().get(1).toolCalls().getFirst().id(), second.messages().get(2).toolCallId());
+        assertEquals("getWeather", ((java.util.Map<?, ?>) second.options().tools().getFirst().get("function")).get("name"));
+
+        // the same over the streaming model: the tool runs, then the answer streams
+        weather.asked.clear();
+        StreamingAssistant streaming = dev.langchain4j.service.AiServices.builder(StreamingAssistant.class)
+                .streamingChatModel(NextinferStreamingChatModel.builder().runner(runner).build()).tools(weather).build();
+        java.util.concurrent.CompletableFuture<ChatResponse> done = new java.util.concurrent.CompletableFuture<>();
+        StringBuilder pieces = new StringBuilder();
+        streaming.chat("Weather in Paris?").onPartialResponse(pieces::append).onCompleteResponse(done::complete)
+                .onError(done::completeExceptionally).start();
+        ChatResponse r = done.join();
+        assertEquals("It is 18°C in Paris.", r.aiMessage().text());
+        assertEquals("It is 18°C in Paris.", pieces.toString());
+        assertEquals(List.of("Paris"), weather.asked);
+    }
+
+    /** The streaming AI service. */
+    interface StreamingAssistant {
+        dev.langchain4j.service.TokenStream chat(String message);
+    }
+
     @Test
     void onlyToolCallsMeansNoText() {
         NextinferChatModel model = NextinferChatModel.builder().runner(new ScriptedRunner(TWO_CALLS)).build();
