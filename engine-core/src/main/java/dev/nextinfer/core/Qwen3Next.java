@@ -56,10 +56,13 @@ public final class Qwen3Next implements AutoCloseable {
      * Loads a model: a Hugging Face checkpoint folder ({@code config.json} + safetensors) or a GGUF file (for a split
      * GGUF, its first shard). Every tensor is checked before any is converted.
      *
-     * @throws NextInferException with a one-line message naming the file and field/tensor on bad input
+     * @throws NextInferException with a one-line message naming the file and field/tensor on bad input, or naming
+     *                            the JVM flag when the Vector API module ({@code --add-modules jdk.incubator.vector})
+     *                            is missing
      */
     public static Qwen3Next load(Path path, LoadOptions options) {
         Args.required(path, "model path (checkpoint folder or GGUF file)");
+        VectorModule.require();
         options = options == null ? LoadOptions.defaults() : options;
         ModelFiles files = ModelFiles.open(path);
         Qwen3NextConfig config = files.config();

@@ -1,0 +1,74 @@
+package dev.nextinfer.langchain4j;
+
+import dev.nextinfer.core.Chat;
+import dev.nextinfer.core.ChatPrompt;
+import dev.nextinfer.core.ChatResponse;
+import dev.nextinfer.core.FinishReason;
+import dev.nextinfer.core.GenerationConfig;
+import dev.nextinfer.core.Qwen3Next;
+import dev.nextinfer.core.Session;
+import dev.nextinfer.core.TextPiece;
+import dev.nextinfer.core.ToolCall;
+import dev.nextinfer.core.Usage;
+import dev.nextinfer.tokenizer.Tokenizer;
+import java.util.List;
+
+/** Runs turns on a loaded {@link Qwen3Next}, on sessions taken from a {@link SessionPool}. */
+final class EngineTurnRunner implements TurnRunner {
+    private final Qwen3Next model;
+    private final SessionPool sessions;
+
+    EngineTurnRunner(Qwen3Next model, int maxIdleSessions) {
+        this.model = model;
+        this.sessions = new SessionPool(model, maxIdleSessions);
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        return model.tokenizer();
+    }
+
+    @Override
+    public ChatResponse run(Turn turn, TurnListener listener, Cancellation cancel) {
+        ChatPrompt prompt = model.chatPrompt(turn.messages(), turn.options());
+        GenerationConfig config = turn.configFor(prompt.tokenIds().length, model.contextLength());
+        if (cancel.isRequested()) { // cancelled before it started (e.g. a subscriber that went away): nothing to run
+            return new ChatResponse("", "", List.of(), FinishReason.CANCELLED,
+                    new Usage(prompt.tokenIds().length, 0, 0, 0, 0, 0, 0), new int[0]);
+        }
+        listener.onPrompt(prompt);
+        Session session = sessions.take(prompt.tokenIds());
+        try {
+            cancel.onCancel(session::cancel);
+            Chat chat = model.newChat(turn.options(), session).addAll(turn.messages());
+            return chat.respond(config, new CancelChecking(listener, cancel, session));
+        } finally {
+            cancel.onCancel(null);
+            sessions.give(session);
+        }
+    }
+
+    /**
+     * Forwards to the listener and repeats a cancellation request at each token: a request that arrived between
+     * taking the session and the start of its generation (which clears the session's flag) still stops it.
+     */
+    private record CancelChecking(TurnListener listener, Cancellation cancel, Session session) implements TurnListener {
+        @Override
+        public void onText(TextPiece piece) {
+            listener.onText(piece);
+        }
+
+        @Override
+        public void onToolCall(ToolCall call) {
+            listener.onToolCall(call);
+        }
+
+        @Override
+        public void onToken(int tokenId) {
+            if (cancel.isRequested()) {
+                session.cancel();
+            }
+            listener.onToken(tokenId);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.nextinfer.langchain4j;
+
+import dev.nextinfer.core.ChatMessage;
+import dev.nextinfer.core.ChatOptions;
+import dev.nextinfer.core.GenerationConfig;
+import java.util.List;
+
+/**
+ * One assistant turn to generate, in the engine's terms.
+ *
+ * @param messages    the whole conversation (LangChain4j sends it with every request)
+ * @param options     tools and template switches (no system message: it is among the messages)
+ * @param config      sampling, stops and the token limit
+ * @param fillContext no token limit was asked for: generate up to the end of the context
+ *                    ({@code config.maxTokens()} is then replaced by what the prompt leaves)
+ */
+record Turn(List<ChatMessage> messages, ChatOptions options, GenerationConfig config, boolean fillContext) {
+
+    /** Normalises and copies. */
+    Turn {
+        messages = List.copyOf(messages);
+    }
+
+    /** The generation config for a prompt of {@code promptTokens} in a context of {@code contextLength}. */
+    GenerationConfig configFor(int promptTokens, int contextLength) {
+        if (!fillContext) {
+            return config;
+        }
+        // a prompt that fills the context leaves 1, and the engine's limit check then names the overflow
+        return config.toBuilder().maxTokens(Math.max(1, contextLength - promptTokens)).build();
+    }
+}
