@@ -289,6 +289,9 @@ public final class Session {
     }
 
     private void clear() {
+        if (state != null) {
+            state.close(); // returns the KV cache pages now rather than at the next garbage collection
+        }
         state = null;
         historyLength = 0;
         stateLogits = null;
