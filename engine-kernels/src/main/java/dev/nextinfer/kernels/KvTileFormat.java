@@ -42,13 +42,53 @@ import jdk.incubator.vector.VectorOperators;
  */
 public enum KvTileFormat {
     /** binary32: exact. */
-    F32,
+    F32 {
+        @Override
+        public void decodeKeys(MemorySegment tile, long off, int hd, float[] dst) {
+            MemorySegment.copy(tile, LE_FLOAT, off, dst, 0, hd * P);
+        }
+
+        @Override
+        public void decodeValues(MemorySegment tile, long off, int hd, int s0, int n, float[] dst) {
+            MemorySegment.copy(tile, LE_FLOAT, off + 4L * s0 * hd, dst, 0, n * hd);
+        }
+    },
     /** binary16: half the bytes of f32. */
-    F16,
+    F16 {
+        @Override
+        public void decodeKeys(MemorySegment tile, long off, int hd, float[] dst) {
+            Fp16.decode(tile, off, dst, 0, hd * P);
+        }
+
+        @Override
+        public void decodeValues(MemorySegment tile, long off, int hd, int s0, int n, float[] dst) {
+            Fp16.decode(tile, off + 2L * s0 * hd, dst, 0, n * hd);
+        }
+    },
     /** 8-bit quants with an f16 scale per 32 values: 34 bytes per 32 values (0.27× f32). */
-    Q8_0,
+    Q8_0 {
+        @Override
+        public void decodeKeys(MemorySegment tile, long off, int hd, float[] dst) {
+            decodeKeysQ8(tile, off, hd, dst);
+        }
+
+        @Override
+        public void decodeValues(MemorySegment tile, long off, int hd, int s0, int n, float[] dst) {
+            decodeValuesQ8(tile, off, hd, s0, n, dst);
+        }
+    },
     /** 4-bit quants with an f16 scale per 32 values: 18 bytes per 32 values (0.14× f32). */
-    Q4_0;
+    Q4_0 {
+        @Override
+        public void decodeKeys(MemorySegment tile, long off, int hd, float[] dst) {
+            decodeKeysQ4(tile, off, hd, dst);
+        }
+
+        @Override
+        public void decodeValues(MemorySegment tile, long off, int hd, int s0, int n, float[] dst) {
+            decodeValuesQ4(tile, off, hd, s0, n, dst);
+        }
+    };
 
     /** Positions per tile (the attention kernel's block). */
     public static final int POSITIONS = GqaAttention.BLOCK;
@@ -220,16 +260,14 @@ public enum KvTileFormat {
 
     /**
      * Decodes the whole key region at {@code off} to f32, transposed: {@code dst[d·POSITIONS + j]} is component d of
-     * slot j. Slots never written hold whatever the tile held (zeros in a fresh tile): finite values.
+     * slot j. Slots never written hold whatever the tile held (zeros in a fresh tile): finite values. (One method per
+     * constant, so that each format's vector code is compiled on its own: a switch over all four inlined together
+     * exceeded C2's budget for vector nodes when several formats ran in one JVM, and its vectors got boxed.)
      */
-    public void decodeKeys(MemorySegment tile, long off, int hd, float[] dst) {
-        switch (this) {
-            case F32 -> MemorySegment.copy(tile, LE_FLOAT, off, dst, 0, hd * P);
-            case F16 -> Fp16.decode(tile, off, dst, 0, hd * P);
-            case Q8_0 -> decodeKeysQ8(tile, off, hd, dst);
-            case Q4_0 -> decodeKeysQ4(tile, off, hd, dst);
-        }
-    }
+    public abstract void decodeKeys(MemorySegment tile, long off, int hd, float[] dst);
+
+    /** Decodes slots {@code [s0, s0 + n)} of the value region at {@code off} to {@code dst[i·hd + d]} (slot s0 + i). */
+    public abstract void decodeValues(MemorySegment tile, long off, int hd, int s0, int n, float[] dst);
 
     /** Per-thread scale row of the key decoders (a fresh array per call was ~25 MB of garbage per token at 262k). */
     private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[P]);
@@ -264,41 +302,35 @@ public enum KvTileFormat {
         }
     }
 
-    /** Decodes slots {@code [s0, s0 + n)} of the value region at {@code off} to {@code dst[i·hd + d]} (slot s0 + i). */
-    public void decodeValues(MemorySegment tile, long off, int hd, int s0, int n, float[] dst) {
-        switch (this) {
-            case F32 -> MemorySegment.copy(tile, LE_FLOAT, off + 4L * s0 * hd, dst, 0, n * hd);
-            case F16 -> Fp16.decode(tile, off + 2L * s0 * hd, dst, 0, n * hd);
-            case Q8_0 -> {
-                int nb = hd / QK;
-                long scales = off + (long) hd * P;
-                for (int i = 0; i < n; i++) {
-                    int s = s0 + i;
-                    for (int b = 0; b < nb; b++) {
-                        FloatVector d = FloatVector.broadcast(FB, Blocks.scale(tile, scales + 2L * (s * nb + b)));
-                        long q = off + (long) s * hd + b * QK;
-                        int o = i * hd + b * QK;
-                        for (int c = 0; c < QK; c += FB_LANES) {
-                            widen(tile, q + c).mul(d).intoArray(dst, o + c);
-                        }
-                    }
+    private static void decodeValuesQ8(MemorySegment tile, long off, int hd, int s0, int n, float[] dst) {
+        int nb = hd / QK;
+        long scales = off + (long) hd * P;
+        for (int i = 0; i < n; i++) {
+            int s = s0 + i;
+            for (int b = 0; b < nb; b++) {
+                FloatVector d = FloatVector.broadcast(FB, Blocks.scale(tile, scales + 2L * (s * nb + b)));
+                long q = off + (long) s * hd + b * QK;
+                int o = i * hd + b * QK;
+                for (int c = 0; c < QK; c += FB_LANES) {
+                    widen(tile, q + c).mul(d).intoArray(dst, o + c);
                 }
             }
-            case Q4_0 -> {
-                int nb = hd / QK;
-                long scales = off + (long) hd * P / 2;
-                for (int i = 0; i < n; i++) {
-                    int s = s0 + i;
-                    for (int b = 0; b < nb; b++) {
-                        FloatVector d = FloatVector.broadcast(FB, Blocks.scale(tile, scales + 2L * (s * nb + b)));
-                        long q = off + 16L * (s * nb + b);
-                        int o = i * hd + b * QK;
-                        for (int c = 0; c < QK / 2; c += FB_LANES) {
-                            ByteVector v = ByteVector.fromMemorySegment(BL, tile, q + c, LE);
-                            widen(low(v)).mul(d).intoArray(dst, o + c);
-                            widen(high(v)).mul(d).intoArray(dst, o + QK / 2 + c);
-                        }
-                    }
+        }
+    }
+
+    private static void decodeValuesQ4(MemorySegment tile, long off, int hd, int s0, int n, float[] dst) {
+        int nb = hd / QK;
+        long scales = off + (long) hd * P / 2;
+        for (int i = 0; i < n; i++) {
+            int s = s0 + i;
+            for (int b = 0; b < nb; b++) {
+                FloatVector d = FloatVector.broadcast(FB, Blocks.scale(tile, scales + 2L * (s * nb + b)));
+                long q = off + 16L * (s * nb + b);
+                int o = i * hd + b * QK;
+                for (int c = 0; c < QK / 2; c += FB_LANES) {
+                    ByteVector v = ByteVector.fromMemorySegment(BL, tile, q + c, LE);
+                    widen(low(v)).mul(d).intoArray(dst, o + c);
+                    widen(high(v)).mul(d).intoArray(dst, o + QK / 2 + c);
                 }
             }
         }
