@@ -14,9 +14,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code bench}: prefill and decode tokens per second. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures prefill and decode speed: warms up, prefills --prompt-tokens random ids on top of --depth",
-                "synthetic positions (KV caches and DeltaNet states filled with random values instead of a real prefill),",
-                "then decodes --gen-tokens greedily, one token per step."})
+        description = {"Measures prefill and decode speed: warms up, prefills --prompt-tokens random ids (in forward calls of",
+                "512 tokens, as a session does) on top of --depth synthetic positions (KV caches and DeltaNet states filled with",
+                "random values instead of a real prefill), then decodes --gen-tokens greedily, one token per step. The run's",
+                "memory (weights + KV cache + DeltaNet state + scratch) is checked against --max-memory or the memory",
+                "available before anything runs; --json adds kv_bytes, estimate_bytes and peak_rss_bytes."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -33,8 +33,8 @@ import java.util.function.BooleanSupplier;
  * {@link #cancel()} may be called from any thread.
  */
 public final class Session implements AutoCloseable {
-    /** Prompt tokens per forward call during prefill (bounds activation memory). */
-    static final int PREFILL_CHUNK = 512;
+    /** Prompt tokens per forward call during prefill (bounds activation memory; the memory estimate assumes it). */
+    public static final int PREFILL_CHUNK = 512;
     /** Snapshots kept per session (the latest prompt ends). */
     static final int MAX_SNAPSHOTS = 3;
 

@@ -1,6 +1,7 @@
 package dev.nextinfer.core.bench;
 
 import dev.nextinfer.core.Qwen3Next;
+import dev.nextinfer.core.Session;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
@@ -14,8 +15,9 @@ import java.util.SplittableRandom;
 
 /**
  * End-to-end prefill and decode speed of a loaded model: warm up (so the JIT has compiled the kernels), prefill
- * {@code promptTokens} random ids on top of {@code depth} synthetic positions, then decode {@code genTokens}
- * greedily one token per step. The run's memory is admitted first ({@link Qwen3Next#requireFits}), so a depth
+ * {@code promptTokens} random ids on top of {@code depth} synthetic positions in forward calls of
+ * {@link Session#PREFILL_CHUNK} tokens (as a session does), then decode {@code genTokens} greedily one token per
+ * step. The run's memory is admitted first ({@link Qwen3Next#requireFits}), so a depth
  * that cannot fit fails at once with the numbers.
  */
 public final class BenchRunner {
@@ -56,7 +58,10 @@ public final class BenchRunner {
             state.fillSynthetic(depth, 99, model.pool());
         }
         long t0 = System.nanoTime();
-        ForwardResult r = model.forward(prompt, 0, promptTokens, state, false, false);
+        ForwardResult r = null;
+        for (int at = 0; at < promptTokens; at += Session.PREFILL_CHUNK) { // as a session prefills: bounded activations
+            r = model.forward(prompt, at, Math.min(promptTokens, at + Session.PREFILL_CHUNK), state, false, false);
+        }
         double prefill = (System.nanoTime() - t0) / 1e9;
 
         int[] token = new int[1];
@@ -77,7 +82,10 @@ public final class BenchRunner {
             if (depth > 0) {
                 s.fillSynthetic(depth, 99, model.pool());
             }
-            float[] logits = model.forward(prompt, 0, promptTokens, s, false, false).logits();
+            float[] logits = null;
+            for (int at = 0; at < promptTokens; at += Session.PREFILL_CHUNK) {
+                logits = model.forward(prompt, at, Math.min(promptTokens, at + Session.PREFILL_CHUNK), s, false, false).logits();
+            }
             SpeculativeDecoder sd = new SpeculativeDecoder(model, mtp, SamplingParams.GREEDY, null);
             int x = VectorOps.argmax(logits, 0, vocab);
             int produced = 0;
