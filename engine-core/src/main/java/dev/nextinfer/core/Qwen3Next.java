@@ -107,7 +107,11 @@ public final class Qwen3Next implements AutoCloseable {
                             "a context of %d positions needs %s (%s) but %s of memory %s; at most %d positions fit%s",
                             context, MemoryEstimate.gb(need.totalBytes()), need.describe(), MemoryEstimate.gb(memory),
                             options.memoryLimit() > 0 ? "is the limit" : "is available", Math.max(fits, 0),
-                            kv == KvCacheFormat.Q4_0 ? "" : " (a q8_0 or q4_0 KV cache holds 2-4× more)"), false);
+                            switch (kv) {
+                                case F32, F16 -> " (a q8_0 or q4_0 KV cache holds 2-4× more)";
+                                case Q8_0 -> " (a q4_0 KV cache holds ~2× more)";
+                                case Q4_0 -> "";
+                            }), false);
                 }
             } else {
                 int fits = fittingPositions(config, plan.residentBytes(), kv, memory, limit);
