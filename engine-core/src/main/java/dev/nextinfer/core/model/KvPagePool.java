@@ -11,14 +11,17 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Off-heap memory for KV caches, in pages of one size, reference counted so that copies of a cache can share
- * pages copy-on-write. Pages are cut from slabs of about {@value #SLAB_TARGET_BYTES} bytes, each slab its own
- * shared {@link Arena}: a slab is returned to the operating system (its arena closed) as soon as its last page is
+ * pages copy-on-write. Pages are cut from slabs of {@value #SLAB_SIZE} bytes, each slab its own shared
+ * {@link Arena}: a slab is returned to the operating system (its arena closed) as soon as its last page is
  * released, so memory is not bounded by {@code -Xmx}, never copied to grow, and freed when the caches using it are
- * closed. One pool per page size, shared by every model in the JVM ({@link #forPageBytes}). Thread-safe.
+ * closed. Slabs are larger than glibc's largest mmap threshold (32 MiB), so every slab is its own mapping and
+ * freeing one unmaps it (smaller blocks may be carved from malloc's heap once the threshold has adapted upwards, and
+ * then stay resident after they are freed). One pool per page size, shared by every model in the JVM
+ * ({@link #forPageBytes}). Thread-safe.
  */
 public final class KvPagePool {
-    /** Target slab size: big enough that allocation is rare, small enough that freed sessions return memory. */
-    static final long SLAB_TARGET_BYTES = 4L << 20;
+    /** Slab size (rounded up to whole pages). */
+    static final long SLAB_SIZE = 64L << 20;
 
     private static final ConcurrentHashMap<Long, KvPagePool> POOLS = new ConcurrentHashMap<>();
     private static final AtomicLong SLAB_BYTES = new AtomicLong();
@@ -33,7 +36,7 @@ public final class KvPagePool {
 
     private KvPagePool(long pageBytes) {
         this.pageBytes = pageBytes;
-        this.pagesPerSlab = (int) Math.max(1, Math.min(1024, SLAB_TARGET_BYTES / pageBytes));
+        this.pagesPerSlab = (int) Math.max(1, (SLAB_SIZE + pageBytes - 1) / pageBytes);
     }
 
     /** The shared pool of pages of {@code pageBytes} bytes (a multiple of 64). */
