@@ -175,14 +175,13 @@ class KvCacheTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment t = arena.allocate(f.keyBytes(hd) + 64, 64);
             float[] out = new float[hd];
+            if (key) {
+                f.putKey(t, 0, hd, 3, x, h * hd);
+            } else {
+                f.putValue(t, 0, hd, 3, x, h * hd);
+            }
             for (int d = 0; d < hd; d++) {
-                if (key) {
-                    f.putKey(t, 0, hd, 3, x, h * hd);
-                    out[d] = f.key(t, 0, hd, 3, d);
-                } else {
-                    f.putValue(t, 0, hd, 3, x, h * hd);
-                    out[d] = f.value(t, 0, hd, 3, d);
-                }
+                out[d] = key ? f.key(t, 0, hd, 3, d) : f.value(t, 0, hd, 3, d);
             }
             return out;
         }
