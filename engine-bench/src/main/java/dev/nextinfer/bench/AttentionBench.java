@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Decode attention over a long KV cache, one thread: one kv head of Qwen3-Next's full-attention layers (head_dim
  * 256) with the 8 query heads that share it, over {@code depth} cached positions. A decode step runs this for
- * 2 kv heads × 12 layers. Bytes read = 2 · depth · 256 · (2 for f16, 4 for f32); flops = 4 · 8 · depth · 256.
+ * 2 kv heads × 12 layers. Bytes read = the cache's pages (2 · depth · 256 · 2 for f16, 4 for f32, 34/32 for q8_0,
+ * 18/32 for q4_0); flops = 4 · 8 · depth · 256.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,7 +38,7 @@ public class AttentionBench {
     @Param({"4096", "16384", "32768"})
     public int depth;
 
-    @Param({"F16", "F32"})
+    @Param({"F16", "F32", "Q8_0", "Q4_0"})
     public String format;
 
     private KvCache cache;

@@ -18,11 +18,12 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * Draws decode tokens/s against context depth as a PNG from {@code bench --json} lines (one series per
- * {@code "weights"} value, plus optional reference series). Pure Java (headless AWT), so the docs' plot can be
- * regenerated anywhere.
+ * Draws decode tokens/s against context depth as a PNG from {@code bench --json} lines (one series per weights and
+ * KV cache format, plus optional reference series), and with {@code --memory mem.png} a second PNG of peak resident
+ * memory and KV cache bytes (GB) against depth (reference series for it are given as {@code mem:label=d:GB,...}).
+ * Pure Java (headless AWT), so the docs' plots can be regenerated anywhere.
  *
- * <pre>java -cp benchmarks.jar dev.nextinfer.bench.DepthPlot results.jsonl out.png [label=depth:tok_s,depth:tok_s ...]</pre>
+ * <pre>java -cp benchmarks.jar dev.nextinfer.bench.DepthPlot results.jsonl out.png [--memory mem.png] [label=depth:tok_s,...] [mem:label=depth:GB,...]</pre>
  */
 public final class DepthPlot {
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
@@ -35,32 +36,54 @@ public final class DepthPlot {
     public static void main(String[] args) throws IOException {
         System.setProperty("java.awt.headless", "true");
         if (args.length < 2) {
-            System.err.println("usage: DepthPlot results.jsonl out.png [label=depth:tok_s,...]");
+            System.err.println("usage: DepthPlot results.jsonl out.png [--memory mem.png] [label=depth:tok_s,...] [mem:label=depth:GB,...]");
             System.exit(2);
         }
         Map<String, List<double[]>> series = new LinkedHashMap<>();
+        Map<String, List<double[]>> memory = new LinkedHashMap<>();
         ObjectMapper json = new ObjectMapper();
         for (String line : Files.readAllLines(Path.of(args[0]))) {
             if (line.isBlank()) {
                 continue;
             }
             JsonNode n = json.readTree(line);
-            String name = "nextinfer " + n.get("weights").asText() + ", " + n.get("threads").asInt() + " threads";
-            series.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {n.get("depth").asDouble(), n.get("decode_tok_s").asDouble()});
+            String kv = n.has("kv_cache") ? ", " + n.get("kv_cache").asText() + " KV" : "";
+            String name = "nextinfer " + n.get("weights").asText() + kv + ", " + n.get("threads").asInt() + " threads";
+            double depth = n.get("depth").asDouble();
+            series.computeIfAbsent(name, k -> new ArrayList<>()).add(new double[] {depth, n.get("decode_tok_s").asDouble()});
+            if (n.has("peak_rss_bytes")) {
+                memory.computeIfAbsent(name + " peak RSS", k -> new ArrayList<>()).add(new double[] {depth, n.get("peak_rss_bytes").asDouble() / 1e9});
+            }
+            if (n.has("kv_bytes")) {
+                memory.computeIfAbsent(name + " KV cache", k -> new ArrayList<>()).add(new double[] {depth, n.get("kv_bytes").asDouble() / 1e9});
+            }
         }
+        String memoryOut = null;
         for (int i = 2; i < args.length; i++) {
-            String[] kv = args[i].split("=", 2);
+            if (args[i].equals("--memory")) {
+                memoryOut = args[++i];
+                continue;
+            }
+            boolean mem = args[i].startsWith("mem:");
+            String[] kv = (mem ? args[i].substring(4) : args[i]).split("=", 2);
             List<double[]> pts = new ArrayList<>();
             for (String p : kv[1].split(",")) {
                 String[] xy = p.split(":");
                 pts.add(new double[] {Double.parseDouble(xy[0]), Double.parseDouble(xy[1])});
             }
-            series.put(kv[0], pts);
+            (mem ? memory : series).put(kv[0], pts);
         }
-        ImageIO.write(draw(series), "png", Path.of(args[1]).toFile());
+        ImageIO.write(draw(series, "decode tokens/s — a3b-e32 shapes"), "png", Path.of(args[1]).toFile());
+        if (memoryOut != null) {
+            ImageIO.write(draw(memory, "memory (GB) — peak resident set and KV cache bytes"), "png", Path.of(memoryOut).toFile());
+        }
     }
 
     static BufferedImage draw(Map<String, List<double[]>> series) {
+        return draw(series, "decode tokens/s — a3b-e32 shapes, 2 threads");
+    }
+
+    static BufferedImage draw(Map<String, List<double[]>> series, String title) {
         int w = 900;
         int h = 520;
         int left = 70;
@@ -99,7 +122,7 @@ public final class DepthPlot {
             g.drawString(String.format("%.0f", maxX * i / 5), x - 15, top + ph + 20);
         }
         g.drawString("context depth (tokens already in the cache)", left + pw / 2 - 130, h - 15);
-        g.drawString("decode tokens/s — a3b-e32 shapes, 2 threads", left, 25);
+        g.drawString(title, left, 25);
         int s = 0;
         for (Map.Entry<String, List<double[]>> e : series.entrySet()) {
             g.setColor(COLORS[s % COLORS.length]);
@@ -114,7 +137,7 @@ public final class DepthPlot {
                 g.fillOval(xs[i] - 4, ys[i] - 4, 8, 8);
             }
             g.drawPolyline(xs, ys, xs.length);
-            g.drawString(e.getKey(), left + pw - 300, top + 20 + 18 * s);
+            g.drawString(e.getKey(), left + pw - 420, top + 20 + 18 * s);
             s++;
         }
         g.dispose();

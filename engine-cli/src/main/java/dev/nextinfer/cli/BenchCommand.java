@@ -14,9 +14,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code bench}: prefill and decode tokens per second. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Measures prefill and decode speed: warms up, prefills --prompt-tokens random ids on top of --depth",
-                "synthetic positions (KV caches and DeltaNet states filled with random values instead of a real prefill),",
-                "then decodes --gen-tokens greedily, one token per step."})
+        description = {"Measures prefill and decode speed: warms up, prefills --prompt-tokens random ids (in forward calls of",
+                "512 tokens, as a session does) on top of --depth synthetic positions (KV caches and DeltaNet states filled with",
+                "random values instead of a real prefill), then decodes --gen-tokens greedily, one token per step. The run's",
+                "memory (weights + KV cache + DeltaNet state + scratch) is checked against --max-memory or the memory",
+                "available before anything runs; --json adds kv_bytes, estimate_bytes and peak_rss_bytes."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,14 +51,13 @@ final class BenchCommand implements Callable<Integer> {
         if (mtp < 0 || mtp > 4) {
             throw new CliException("--mtp must be 0…4, got " + mtp);
         }
+        long positions = (long) depth + promptTokens + genTokens + mtp + 2;
+        if (positions > Integer.MAX_VALUE / 2) {
+            throw new CliException("--depth + --prompt-tokens + --gen-tokens = " + positions + " is too large");
+        }
         long t0 = System.nanoTime();
-        try (Qwen3Next q = modelOptions.load()) {
+        try (Qwen3Next q = modelOptions.load(b -> b.contextLength((int) positions))) { // admits the run's memory first
             double load = (System.nanoTime() - t0) / 1e9;
-            long limit = q.config().maxPositionEmbeddings();
-            if ((long) depth + promptTokens + genTokens > limit) {
-                throw new CliException("--depth + --prompt-tokens + --gen-tokens = " + ((long) depth + promptTokens + genTokens)
-                        + " exceeds the model's context of " + limit + " positions");
-            }
             String weights = modelOptions.weights == null ? "as-stored" : modelOptions.weights.cliName();
             if (mtp > 0 && !q.hasMtp()) {
                 throw new CliException("--mtp needs the checkpoint's MTP head: " + q.mtpNote());
@@ -68,10 +69,13 @@ final class BenchCommand implements Callable<Integer> {
                         "{\"prefill_tok_s\":%.3f,\"decode_tok_s\":%.3f,\"prompt_tokens\":%d,\"gen_tokens\":%d,\"depth\":%d,"
                                 + "\"threads\":%d,\"weights\":\"%s\",\"load_s\":%.2f,\"weight_bytes\":%d,\"state_bytes\":%d,"
                                 + "\"rss_bytes\":%d,\"peak_rss_bytes\":%d,\"mtp\":%d,\"mtp_decode_tok_s\":%.3f,"
-                                + "\"mtp_acceptance_rate\":%.4f,\"mtp_tokens_per_pass\":%.3f,\"mtp_speedup\":%.3f,\"model\":\"%s\"}",
+                                + "\"mtp_acceptance_rate\":%.4f,\"mtp_tokens_per_pass\":%.3f,\"mtp_speedup\":%.3f,"
+                                + "\"kv_cache\":\"%s\",\"kv_bytes\":%d,\"estimate_bytes\":%d,\"memory_limit_bytes\":%d,"
+                                + "\"context\":%d,\"model\":\"%s\"}",
                         r.prefillTokS(), r.decodeTokS(), r.promptTokens(), r.genTokens(), r.depth(), r.threads(), r.weights(),
                         r.loadSeconds(), r.weightBytes(), r.stateBytes(), r.rssBytes(), r.peakRssBytes(),
                         r.mtp(), r.mtpDecodeTokS(), r.acceptanceRate(), r.tokensPerPass(), r.mtpSpeedup(),
+                        r.kvCache(), r.kvBytes(), r.estimateBytes(), r.memoryLimit(), q.contextLength(),
                         q.dir().toString().replace("\\", "\\\\").replace("\"", "\\\"")));
             } else {
                 out.printf(Locale.ROOT, "model    %s (%s, %d threads)%n", q.dir(), r.weights(), r.threads());
@@ -81,9 +85,10 @@ final class BenchCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "mtp      k=%d: %.2f tok/s (×%.2f of plain), acceptance %.1f%%, %.2f tokens per verification pass%n",
                             r.mtp(), r.mtpDecodeTokS(), r.mtpSpeedup(), 100 * r.acceptanceRate(), r.tokensPerPass());
                 }
-                out.printf(Locale.ROOT, "memory   weights %s, state %s, RSS %s (peak %s), load %.1f s%n",
-                        ProgressBar.human(r.weightBytes()), ProgressBar.human(r.stateBytes()),
-                        ProgressBar.human(r.rssBytes()), ProgressBar.human(r.peakRssBytes()), r.loadSeconds());
+                out.printf(Locale.ROOT, "memory   weights %s, state %s (KV cache %s in %s), RSS %s (peak %s; estimate %s, limit %s), load %.1f s%n",
+                        ProgressBar.human(r.weightBytes()), ProgressBar.human(r.stateBytes()), ProgressBar.human(r.kvBytes()),
+                        r.kvCache(), ProgressBar.human(r.rssBytes()), ProgressBar.human(r.peakRssBytes()),
+                        ProgressBar.human(r.estimateBytes()), ProgressBar.human(r.memoryLimit()), r.loadSeconds());
             }
             out.flush();
         }

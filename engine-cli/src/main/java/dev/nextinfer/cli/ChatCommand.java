@@ -55,6 +55,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Qwen3Next model = generation.load(modelOptions)) {
+            ModelOptions.note(model, err);
             GenerationConfig cfg = generation.config(model);
             Chat chat = model.newChat(ChatOptions.builder().system(system).enableThinking(noThink ? false : null).build());
             AtomicBoolean answering = new AtomicBoolean();

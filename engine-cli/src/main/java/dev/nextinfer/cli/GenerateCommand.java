@@ -53,6 +53,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Qwen3Next model = generation.load(modelOptions)) {
+            ModelOptions.note(model, err);
             GenerationConfig cfg = generation.config(model);
             if (chat) {
                 Chat c = model.newChat(ChatOptions.builder().system(system).enableThinking(noThink ? false : null).build());

@@ -57,7 +57,8 @@ public final class GenerationOptions {
     int mtp;
 
     @Option(names = "--context", paramLabel = "N", defaultValue = "0",
-            description = "Context length in tokens (prompt + answer), 0 = the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
+            description = {"Context length in tokens (prompt + answer), checked against memory at load; 0 = the model's limit",
+                    "(max_position_embeddings, or F × that with --yarn F) or as much of it as fits in memory (default: ${DEFAULT-VALUE})."})
     int context;
 
     /** The generation config: the checkpoint's defaults overridden by the flags given. */

@@ -85,7 +85,27 @@ public final class Main implements Runnable {
             c.getErr().flush();
             return EXIT_INTERNAL;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // a last resort: memory is admitted before any compute, so this means an estimate was wrong or the
+            // machine's memory went to something else meanwhile
+            err.println("nextinfer: error: out of memory (" + oneLine(e.getMessage()) + "): the run needed more than the"
+                    + " memory estimate; lower --context or --depth, use --kv-cache q8_0/q4_0 or smaller --weights, or set"
+                    + " --max-memory below what this machine has free");
+            if (System.getenv("NEXTINFER_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_BAD_INPUT;
+        } catch (StackOverflowError | InternalError e) {
+            err.println("nextinfer: internal error: " + e + " (set NEXTINFER_DEBUG=1 for the stack trace)");
+            if (System.getenv("NEXTINFER_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_INTERNAL;
+        }
     }
 
     @Override

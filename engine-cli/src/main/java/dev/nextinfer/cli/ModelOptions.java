@@ -20,8 +20,20 @@ public final class ModelOptions {
     WeightFormat weights;
 
     @Option(names = "--kv-cache", paramLabel = "FORMAT", converter = KvConverter.class,
-            description = "Format of cached keys/values: f32 (exact) or f16 (half the memory) (default: f16 with q8_0/q4_0 weights, else f32).")
+            description = {"Format of cached keys/values: f32 (exact), f16 (half the memory), q8_0 or q4_0 (llama.cpp's blocks",
+                    "of 32 along the head dimension: 0.53× / 0.28× of f16) (default: f16 with q8_0/q4_0 weights, else f32)."})
     KvCacheFormat kvCache;
+
+    @Option(names = "--yarn", paramLabel = "F", defaultValue = "0",
+            description = {"Extend the context with YaRN by the factor F (as rope_scaling {rope_type: yarn, factor: F,",
+                    "original_max_position_embeddings} in config.json): the context limit becomes F × max_position_embeddings,",
+                    "e.g. 4 × 262144 = 1048576 (default: ${DEFAULT-VALUE} = the config's RoPE scaling)."})
+    double yarn;
+
+    @Option(names = "--max-memory", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = {"Memory the model may use in all — weights, KV caches, states, scratch — e.g. 20g or 512m; longer",
+                    "contexts and requests that need more are refused before any compute (default: what is available at load)."})
+    long maxMemory;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "Worker threads (default: ${DEFAULT-VALUE} = one per core).")
@@ -40,8 +52,20 @@ public final class ModelOptions {
         if (threads < 0) {
             throw new CliException("--threads must be ≥ 0, got " + threads);
         }
+        if (!(yarn == 0 || yarn >= 1)) {
+            throw new CliException("--yarn must be ≥ 1 (or 0 for the config's scaling), got " + yarn);
+        }
         try (ProgressBar bar = new ProgressBar("loading " + model.getFileName())) {
-            return Qwen3Next.load(model, more.apply(LoadOptions.builder().weights(weights).threads(threads).kvCache(kvCache).listener(bar::update)).build());
+            return Qwen3Next.load(model, more.apply(LoadOptions.builder().weights(weights).threads(threads).kvCache(kvCache)
+                    .yarnFactor(yarn).memoryLimit(maxMemory).listener(bar::update)).build());
+        }
+    }
+
+    /** Prints why the context is shorter than the model's limit (memory), if it is. */
+    static void note(Qwen3Next model, java.io.PrintWriter err) {
+        if (model.contextNote() != null) {
+            err.println("nextinfer: note: " + model.contextNote());
+            err.flush();
         }
     }
 
@@ -57,15 +81,38 @@ public final class ModelOptions {
         return n;
     }
 
-    /** Parses {@code f32|f16}. */
+    /** Parses {@code f32|f16|q8_0|q4_0}. */
     public static final class KvConverter implements picocli.CommandLine.ITypeConverter<KvCacheFormat> {
         @Override
         public KvCacheFormat convert(String value) {
             KvCacheFormat f = KvCacheFormat.parse(value);
             if (f == null) {
-                throw new picocli.CommandLine.TypeConversionException("unknown KV cache format '" + value + "' (expected f32 or f16)");
+                throw new picocli.CommandLine.TypeConversionException("unknown KV cache format '" + value + "' (expected f32, f16, q8_0 or q4_0)");
             }
             return f;
+        }
+    }
+
+    /** Parses a byte size: a number with an optional k, m, g or t suffix (powers of 1024), e.g. {@code 20g}. */
+    public static final class SizeConverter implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kmgt]?)b?\\s*").matcher(value);
+            if (!m.matches()) {
+                throw new picocli.CommandLine.TypeConversionException("expected a size such as 20g, 512m or 1000000000, got '" + value + "'");
+            }
+            int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                case "k" -> 10;
+                case "m" -> 20;
+                case "g" -> 30;
+                case "t" -> 40;
+                default -> 0;
+            };
+            double bytes = Double.parseDouble(m.group(1)) * Math.pow(2, shift);
+            if (bytes < 1 || bytes > Long.MAX_VALUE / 2) {
+                throw new picocli.CommandLine.TypeConversionException("size out of range: '" + value + "'");
+            }
+            return (long) bytes;
         }
     }
 

@@ -61,7 +61,8 @@ final class ServeCommand implements Callable<Integer> {
     int defaultMaxTokens;
 
     @Option(names = "--context", paramLabel = "N", defaultValue = "0",
-            description = "Context length in tokens (prompt + answer), 0 = the model's max_position_embeddings (default: ${DEFAULT-VALUE}).")
+            description = {"Context length in tokens (prompt + answer), checked against memory at load; 0 = the model's limit",
+                    "(max_position_embeddings, or F × that with --yarn F) or as much of it as fits in memory (default: ${DEFAULT-VALUE})."})
     int context;
 
     @Option(names = "--mtp", defaultValue = "0", paramLabel = "K",
@@ -90,6 +91,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         Qwen3Next model = modelOptions.load(b -> b.contextLength(context));
+        ModelOptions.note(model, err);
         String name = modelName != null ? modelName : ModelOptions.modelId(modelOptions.model);
         OpenAiServer server;
         try {

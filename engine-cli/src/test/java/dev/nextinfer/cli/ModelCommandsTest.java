@@ -94,6 +94,33 @@ class ModelCommandsTest {
     }
 
     @Test
+    void benchReportsKvBytesPeakRssAndTheEstimate() throws Exception {
+        CliRunner r = CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--prompt-tokens", "8",
+                "--gen-tokens", "4", "--depth", "5000", "--kv-cache", "q8_0", "--yarn", "4", "--json");
+        assertEquals(0, r.code(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals("q8_0", json.get("kv_cache").asText());
+        // one attention layer: ceil(5013 / 64) = 79 pages of 2 heads × 2 × (32 × 64 + 2 × 64) bytes
+        assertEquals(79L * 2 * 2 * (32 * 64 + 2 * 64), json.get("kv_bytes").asLong());
+        assertTrue(json.get("peak_rss_bytes").asLong() >= 0 && json.get("estimate_bytes").asLong() > json.get("kv_bytes").asLong());
+        assertTrue(json.get("memory_limit_bytes").asLong() > 0);
+    }
+
+    @Test
+    void memoryAndContextErrorsAreOneLine() {
+        String model = Fixtures.model("tiny-f32").toString();
+        assertError(CliRunner.run("bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--depth", "200000",
+                "--max-memory", "300m"), 1, "positions needs");
+        assertError(CliRunner.run("bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--depth", "262140"),
+                1, "exceeds the model's max_position_embeddings (262144)");
+        assertError(CliRunner.run("greedy", "--model", Fixtures.model("tiny-bf16-8l").toString(), "--ids", "1", "--kv-cache", "q8_0"),
+                1, "head_dim is 24");
+        assertError(CliRunner.run("greedy", "--model", model, "--ids", "1", "--kv-cache", "q5"), 2, "expected f32, f16, q8_0 or q4_0");
+        assertError(CliRunner.run("greedy", "--model", model, "--ids", "1", "--max-memory", "lots"), 2, "expected a size");
+        assertError(CliRunner.run("greedy", "--model", model, "--ids", "1", "--yarn", "0.5"), 1, "--yarn must be ≥ 1");
+    }
+
+    @Test
     void errorsAreOneLineWithExitCodes() {
         String model = Fixtures.model("tiny-f32").toString();
         assertError(CliRunner.run("greedy", "--model", model, "--ids", "1,x"), 1, "--ids: entry 2 'x' is not an integer token id");

@@ -11,13 +11,20 @@ import dev.nextinfer.core.weights.WeightFormat;
  * @param weights  compute format of the large matrices, or null for "as stored"
  * @param threads  worker threads (≥ 1), or 0 for one per available processor
  * @param listener progress while loading
- * @param kvCache  format of cached keys/values, or null for automatic: f16 when the matrices end up quantised
- *                 (q8_0, q4_0 — converted at load or mapped from a quantised checkpoint), f32 (exact) otherwise
- * @param contextLength most positions per sequence (prompt + generated), or 0 for the model's
- *                      {@code max_position_embeddings}
+ * @param kvCache  format of cached keys/values ({@code F32}, {@code F16}, {@code Q8_0}, {@code Q4_0}), or null for
+ *                 automatic: f16 when the matrices end up quantised (q8_0, q4_0 — converted at load or mapped from a
+ *                 quantised checkpoint), f32 (exact) otherwise
+ * @param contextLength most positions per sequence (prompt + generated), or 0 for the model's context limit
+ *                      ({@link dev.nextinfer.core.config.Qwen3NextConfig#contextLimit()}) or as much of it as fits
+ *                      in memory
+ * @param memoryLimit bytes the model may use in all (weights, KV caches, states, scratch), or 0 to detect the
+ *                    memory available at load time
+ * @param yarnFactor  YaRN context extension factor F ≥ 1 over the config's {@code max_position_embeddings} (as
+ *                    adding {@code rope_scaling: {rope_type: yarn, factor: F, original_max_position_embeddings}}
+ *                    to {@code config.json}), or 0 to keep the config's RoPE scaling
  */
 public record LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache,
-                          int contextLength) {
+                          int contextLength, long memoryLimit, double yarnFactor) {
 
     /** Validates the options. */
     public LoadOptions {
@@ -27,12 +34,23 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
         if (contextLength < 0) {
             throw new IllegalArgumentException("contextLength must be ≥ 0 (0 = the model's maximum), got " + contextLength);
         }
+        if (memoryLimit < 0) {
+            throw new IllegalArgumentException("memoryLimit must be ≥ 0 (0 = detect), got " + memoryLimit);
+        }
+        if (!(yarnFactor == 0 || yarnFactor >= 1)) {
+            throw new IllegalArgumentException("yarnFactor must be ≥ 1 (0 = the config's), got " + yarnFactor);
+        }
         listener = listener == null ? LoadListener.NONE : listener;
     }
 
     /** Options without a context limit of their own (the model's maximum). */
     public LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache) {
         this(weights, threads, listener, kvCache, 0);
+    }
+
+    /** Options with a detected memory limit and the config's RoPE scaling. */
+    public LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache, int contextLength) {
+        this(weights, threads, listener, kvCache, contextLength, 0, 0);
     }
 
     /** Weights as stored, all cores, no progress reports. */
@@ -65,13 +83,27 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
         private LoadListener listener = LoadListener.NONE;
         private KvCacheFormat kvCache;
         private int contextLength;
+        private long memoryLimit;
+        private double yarnFactor;
 
         private Builder() {
         }
 
-        /** Most positions per sequence; 0 = the model's {@code max_position_embeddings}. */
+        /** Most positions per sequence; 0 = the model's context limit, or as much of it as fits in memory. */
         public Builder contextLength(int contextLength) {
             this.contextLength = contextLength;
+            return this;
+        }
+
+        /** Bytes the model may use in all; 0 = the memory available at load time. */
+        public Builder memoryLimit(long memoryLimit) {
+            this.memoryLimit = memoryLimit;
+            return this;
+        }
+
+        /** YaRN context extension by {@code factor} (≥ 1); 0 = the config's RoPE scaling. */
+        public Builder yarnFactor(double factor) {
+            this.yarnFactor = factor;
             return this;
         }
 
@@ -101,7 +133,7 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
 
         /** The options. */
         public LoadOptions build() {
-            return new LoadOptions(weights, threads, listener, kvCache, contextLength);
+            return new LoadOptions(weights, threads, listener, kvCache, contextLength, memoryLimit, yarnFactor);
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.nextinfer.core;
 
-import dev.nextinfer.core.config.ConfigParser;
 import dev.nextinfer.core.config.Qwen3NextConfig;
+import dev.nextinfer.core.config.RopeScaling;
+import dev.nextinfer.core.model.KvCache;
+import dev.nextinfer.core.model.KvCacheFormat;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.checkpoint.ModelFiles;
 import dev.nextinfer.core.weights.WeightLoader;
@@ -38,17 +40,24 @@ public final class Qwen3Next implements AutoCloseable {
     private final Qwen3NextModel model;
     private final String mtpNote;
     private final int contextLength;
+    private final String contextNote;
+    private final long weightBytes;
+    private final MemoryLedger ledger;
     private final TextSupport text;
 
-    private Qwen3Next(ModelFiles files, Arena arena, ThreadPool pool, Qwen3NextModel model, String mtpNote, int contextLength) {
+    private Qwen3Next(ModelFiles files, Qwen3NextConfig config, Arena arena, ThreadPool pool, Qwen3NextModel model,
+                      String mtpNote, int contextLength, String contextNote, long weightBytes, MemoryLedger ledger) {
         this.dir = files.path();
-        this.config = files.config();
+        this.config = config;
         this.files = files;
         this.arena = arena;
         this.pool = pool;
         this.model = model;
         this.mtpNote = mtpNote;
         this.contextLength = contextLength;
+        this.contextNote = contextNote;
+        this.weightBytes = weightBytes;
+        this.ledger = ledger;
         this.text = new TextSupport(dir, config, files::tokenizer, files.generationConfig());
     }
 
@@ -65,19 +74,67 @@ public final class Qwen3Next implements AutoCloseable {
         VectorModule.require();
         options = options == null ? LoadOptions.defaults() : options;
         ModelFiles files = ModelFiles.open(path);
-        Qwen3NextConfig config = files.config();
         Arena arena = Arena.ofShared();
         ThreadPool pool = null;
         try {
-            int context = options.contextLength() == 0 ? config.maxPositionEmbeddings() : options.contextLength();
-            if (context > config.maxPositionEmbeddings()) {
-                throw new NextInferException("context length " + context + " exceeds the model's max_position_embeddings ("
-                        + config.maxPositionEmbeddings() + ")");
+            Qwen3NextConfig config = files.config();
+            if (options.yarnFactor() > 0) {
+                RopeScaling old = config.ropeScaling();
+                int original = old != null ? old.originalMaxPositionEmbeddings() : config.maxPositionEmbeddings();
+                config = config.withRopeScaling(RopeScaling.yarn(options.yarnFactor(), original));
+            }
+            WeightLoader.Plan plan = WeightLoader.plan(config, files.tensors(), options.weights());
+            KvCacheFormat kv = options.effectiveKvCache(plan.quantised());
+            if (!kv.supportsHeadDim(config.headDim())) {
+                throw new NextInferException("a " + kv.cliName() + " KV cache stores heads in blocks of 32 values, but this model's"
+                        + " head_dim is " + config.headDim() + "; use --kv-cache f16 or f32");
+            }
+            int limit = config.contextLimit();
+            if (options.contextLength() > limit) {
+                throw new NextInferException("context length " + options.contextLength() + (config.ropeScaling() == null
+                        ? " exceeds the model's max_position_embeddings (" + limit + "); YaRN (rope_scaling, or --yarn F) extends it to F × " + limit
+                        : " exceeds the model's context limit of " + limit + " positions (YaRN factor " + config.ropeScaling().factor()
+                        + " × original_max_position_embeddings " + config.ropeScaling().originalMaxPositionEmbeddings() + ")"));
+            }
+            long memory = options.memoryLimit() > 0 ? options.memoryLimit() : SystemMemory.available();
+            MemoryEstimate base = MemoryEstimate.of(config, plan.residentBytes(), kv, 0, 1, false, Session.MAX_SNAPSHOTS);
+            long fixed = base.weightBytes() + base.scratchBytes(); // sessions reserve their states and KV pages
+            int context;
+            String note = null;
+            if (options.contextLength() > 0) {
+                context = options.contextLength();
+                MemoryEstimate need = MemoryEstimate.of(config, plan.residentBytes(), kv, context, 1, false, Session.MAX_SNAPSHOTS);
+                if (need.totalBytes() > memory) {
+                    int fits = fittingPositions(config, plan.residentBytes(), kv, memory, limit);
+                    throw new MemoryLimitException(String.format(java.util.Locale.ROOT,
+                            "a context of %d positions needs %s (%s) but %s of memory %s; at most %d positions fit%s",
+                            context, MemoryEstimate.gb(need.totalBytes()), need.describe(), MemoryEstimate.gb(memory),
+                            options.memoryLimit() > 0 ? "is the limit" : "is available", Math.max(fits, 0),
+                            switch (kv) {
+                                case F32, F16 -> " (a q8_0 or q4_0 KV cache holds 2-4× more)";
+                                case Q8_0 -> " (a q4_0 KV cache holds ~2× more)";
+                                case Q4_0 -> "";
+                            }), false);
+                }
+            } else {
+                int fits = fittingPositions(config, plan.residentBytes(), kv, memory, limit);
+                if (fits < Math.min(limit, KvCache.PAGE_POSITIONS)) {
+                    throw new MemoryLimitException(String.format(java.util.Locale.ROOT,
+                            "the model needs %s (%s) but %s of memory %s", MemoryEstimate.gb(base.totalBytes()), base.describe(),
+                            MemoryEstimate.gb(memory), options.memoryLimit() > 0 ? "is the limit" : "is available"), false);
+                }
+                context = Math.min(limit, fits);
+                if (context < limit) {
+                    note = String.format(java.util.Locale.ROOT,
+                            "context limited to %d of the model's %d positions by memory (%s of %s); set a context length, or a"
+                                    + " q8_0/q4_0 KV cache for more", context, limit, MemoryEstimate.gb(fixed), MemoryEstimate.gb(memory));
+                }
             }
             pool = new ThreadPool(options.effectiveThreads());
             WeightLoader.Result r = WeightLoader.load(config, files.tensors(), options.weights(), arena, pool, options.listener());
-            Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool, options.effectiveKvCache(r.quantised()));
-            return new Qwen3Next(files, arena, pool, model, r.mtpNote(), context);
+            Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool, kv);
+            return new Qwen3Next(files, config, arena, pool, model, r.mtpNote(), context, note, plan.residentBytes(),
+                    new MemoryLedger(memory, fixed));
         } catch (RuntimeException | Error e) {
             if (pool != null) {
                 pool.close();
@@ -86,6 +143,17 @@ public final class Qwen3Next implements AutoCloseable {
             files.close();
             throw e;
         }
+    }
+
+    /** Most positions (whole pages, at most {@code limit}) one session's sequence can hold within {@code memory}. */
+    private static int fittingPositions(Qwen3NextConfig cfg, long weights, KvCacheFormat kv, long memory, int limit) {
+        long fixed = MemoryEstimate.of(cfg, weights, kv, 0, 1, false, Session.MAX_SNAPSHOTS).totalBytes();
+        long perPage = MemoryEstimate.of(cfg, weights, kv, KvCache.PAGE_POSITIONS, 1, false, 0).kvBytes();
+        long pages = (memory - fixed) / perPage;
+        if (pages <= 0) {
+            return 0;
+        }
+        return (int) Math.min(limit, pages * KvCache.PAGE_POSITIONS);
     }
 
     /** The checkpoint folder or GGUF file. */
@@ -116,11 +184,55 @@ public final class Qwen3Next implements AutoCloseable {
     // ---- generation API
 
     /**
-     * Most positions a sequence may hold (prompt + generated tokens): {@link LoadOptions#contextLength()} or the
-     * model's {@code max_position_embeddings}. KV caches grow on demand, so a large limit costs nothing until used.
+     * Most positions a sequence may hold (prompt + generated tokens): {@link LoadOptions#contextLength()}, or the
+     * model's context limit ({@code max_position_embeddings}, or F × the original positions with YaRN) as far as
+     * it fits in memory. KV caches grow on demand in pages, so a large limit costs nothing until used.
      */
     public int contextLength() {
         return contextLength;
+    }
+
+    /** Why {@link #contextLength()} is below the model's limit (memory), or null. */
+    public String contextNote() {
+        return contextNote;
+    }
+
+    /** The memory limit admission checks use: {@link LoadOptions#memoryLimit()} or what was available at load. */
+    public long memoryLimit() {
+        return ledger.limit();
+    }
+
+    /** Bytes reserved by sessions for their sequences now (KV pages and DeltaNet states). */
+    public long reservedMemory() {
+        return ledger.reserved();
+    }
+
+    /**
+     * The memory this model needs with one sequence of {@code positions} positions, as a session holds it (its live
+     * state and prefix snapshots).
+     *
+     * @param speculative the sequence records the MTP head's inputs (speculative decoding): its KV cache fills too
+     */
+    public MemoryEstimate memoryEstimate(int positions, boolean speculative) {
+        return MemoryEstimate.of(config, weightBytes, model.kvCacheFormat(), positions, 1, speculative && model.hasMtp(),
+                Session.MAX_SNAPSHOTS);
+    }
+
+    /**
+     * Fails with a {@link MemoryLimitException} (one line with the numbers) unless one sequence of {@code positions}
+     * positions fits in the memory limit beside the weights and scratch, whatever else is running.
+     */
+    public void requireFits(int positions, boolean speculative) {
+        MemoryEstimate need = memoryEstimate(positions, speculative);
+        if (need.totalBytes() > ledger.limit()) {
+            throw new MemoryLimitException(String.format(java.util.Locale.ROOT,
+                    "%d positions need %s (%s) but the memory limit is %s", positions, MemoryEstimate.gb(need.totalBytes()),
+                    need.describe(), MemoryEstimate.gb(ledger.limit())), false);
+        }
+    }
+
+    MemoryLedger ledger() {
+        return ledger;
     }
 
     /** The checkpoint's tokenizer, loaded on first use. */

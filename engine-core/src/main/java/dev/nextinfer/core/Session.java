@@ -23,18 +23,25 @@ import java.util.function.BooleanSupplier;
  * a fresh run of the full prompt (up to float rounding from a different prefill split). {@link Usage#cachedPromptTokens()}
  * says how much was reused.
  *
+ * <p><b>Memory.</b> Before any compute a generation reserves the memory its sequence needs (KV cache pages and
+ * DeltaNet states for prompt + max tokens positions) against the model's limit ({@link Qwen3Next#memoryLimit()});
+ * the reservation lasts while the session keeps its state. When other sessions' kept states stand in the way,
+ * those of idle sessions are dropped; when it still does not fit the call fails with a
+ * {@link MemoryLimitException}. {@link #close()} frees the state at once.
+ *
  * <p><b>Threads.</b> One generation at a time per session (a second concurrent call fails);
  * {@link #cancel()} may be called from any thread.
  */
-public final class Session {
-    /** Prompt tokens per forward call during prefill (bounds activation memory). */
-    static final int PREFILL_CHUNK = 512;
+public final class Session implements AutoCloseable {
+    /** Prompt tokens per forward call during prefill (bounds activation memory; the memory estimate assumes it). */
+    public static final int PREFILL_CHUNK = 512;
     /** Snapshots kept per session (the latest prompt ends). */
     static final int MAX_SNAPSHOTS = 3;
 
     private final Qwen3Next owner;
     private final AtomicBoolean cancel = new AtomicBoolean();
     private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile boolean evicting;
     private final ArrayDeque<Snapshot> snapshots = new ArrayDeque<>();
     private SequenceState state;
     private int[] history = new int[0];
@@ -120,6 +127,49 @@ public final class Session {
         }
     }
 
+    /** Frees the state (KV cache pages) and the memory reservation now; the session may be used again later. */
+    @Override
+    public void close() {
+        reset();
+    }
+
+    /**
+     * Checks, before any compute, that a generation of {@code prompt} with {@code config} is possible — the
+     * limits of {@link #generate(int[], GenerationConfig, GenerationListener)} — and reserves its memory. A
+     * generation does this itself; servers call it first to refuse a request before answering.
+     *
+     * @throws MemoryLimitException when the sequence does not fit in memory ({@link MemoryLimitException#retryable()}:
+     *                              only beside the generations running now)
+     */
+    public void admit(int[] prompt, GenerationConfig config) {
+        Args.required(prompt, "prompt");
+        Args.required(config, "generation config");
+        checkLimits(prompt, config);
+        reserve(prompt, config);
+    }
+
+    private void reserve(int[] prompt, GenerationConfig config) {
+        owner.ledger().reserve(this, owner.memoryEstimate(prompt.length + config.maxTokens(), config.mtpDraftTokens() > 0));
+    }
+
+    /** Drops the kept state if no generation runs (a reservation elsewhere needs the memory); true if dropped. */
+    boolean releaseIfIdle() {
+        evicting = true;
+        try {
+            if (!busy.compareAndSet(false, true)) {
+                return false;
+            }
+            try {
+                clear();
+            } finally {
+                busy.set(false);
+            }
+            return true;
+        } finally {
+            evicting = false;
+        }
+    }
+
     /** The tokens the session's state has consumed (prompt and generated tokens of the latest call). */
     public int[] history() {
         return Arrays.copyOf(history, historyLength);
@@ -154,12 +204,16 @@ public final class Session {
                         + " is outside the vocabulary [0, " + vocab + ")");
             }
         }
+        owner.requireFits(prompt.length + config.maxTokens(), config.mtpDraftTokens() > 0);
     }
 
     private void requireIdle() {
-        if (!busy.compareAndSet(false, true)) {
-            throw new NextInferException("this session is already generating: one generation at a time per session"
-                    + " (use one session per conversation)");
+        while (!busy.compareAndSet(false, true)) {
+            if (!evicting) {
+                throw new NextInferException("this session is already generating: one generation at a time per session"
+                        + " (use one session per conversation)");
+            }
+            Thread.onSpinWait(); // another session's reservation is dropping our kept state: a moment
         }
     }
 
@@ -176,6 +230,7 @@ public final class Session {
         try {
             long t0 = System.nanoTime();
             int reused = rewindFor(prompt, decoder.needsMtpInputs());
+            reserve(prompt, config); // after the rewind, which may drop the state (and its reservation)
             Qwen3NextModel model = owner.model();
             dc = new DecodeContext(model, state, config, prompt, owner.stopTokenIds(), tokenizer.newStreamingDecoder(true),
                     sink, listener, cancelled);
@@ -289,6 +344,10 @@ public final class Session {
     }
 
     private void clear() {
+        if (state != null) {
+            state.close(); // returns the KV cache pages now rather than at the next garbage collection
+        }
+        owner.ledger().release(this);
         state = null;
         historyLength = 0;
         stateLogits = null;

@@ -4,6 +4,8 @@ import static dev.nextinfer.kernels.Simd.F;
 import static dev.nextinfer.kernels.Simd.I;
 import static dev.nextinfer.kernels.Simd.S_HALF;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -55,6 +57,23 @@ public final class Fp16 {
         }
         for (; i < n; i++) {
             dst[dstOff + i] = Float.float16ToFloat(src[srcOff + i]);
+        }
+    }
+
+    /** Decodes {@code n} little-endian halves written by {@link #encode} from byte {@code off} of {@code src}. */
+    public static void decode(MemorySegment src, long off, float[] dst, int dstOff, int n) {
+        int upper = F.loopBound(n);
+        FloatVector scale = FloatVector.broadcast(F, TWO_POW_112);
+        int i = 0;
+        for (; i < upper; i += F.length()) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S_HALF, src, off + 2L * i, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+            FloatVector mag = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(scale);
+            mag.reinterpretAsInts().or(sign).reinterpretAsFloats().intoArray(dst, dstOff + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOff + i] = Float.float16ToFloat(src.get(Blocks.LE_SHORT, off + 2L * i));
         }
     }
 }

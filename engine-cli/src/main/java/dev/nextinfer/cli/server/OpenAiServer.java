@@ -12,6 +12,7 @@ import dev.nextinfer.core.FinishReason;
 import dev.nextinfer.core.GenerationConfig;
 import dev.nextinfer.core.GenerationListener;
 import dev.nextinfer.core.GenerationResult;
+import dev.nextinfer.core.MemoryLimitException;
 import dev.nextinfer.core.NextInferException;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.Session;
@@ -174,6 +175,10 @@ public final class OpenAiServer implements AutoCloseable {
             }
         } catch (ApiError e) {
             sendError(ex, e, outcome);
+        } catch (MemoryLimitException e) {
+            sendError(ex, e.retryable()
+                    ? new ApiError(503, "server_error", "insufficient_memory", null, e.getMessage())
+                    : ApiError.badRequest("insufficient_memory", "max_tokens", e.getMessage()), outcome);
         } catch (NextInferException e) {
             sendError(ex, ApiError.badRequest(null, e.getMessage()), outcome);
         } catch (RuntimeException | Error e) {
@@ -223,7 +228,7 @@ public final class OpenAiServer implements AutoCloseable {
         ChatPrompt prompt = model.chatPrompt(chat.messages(), chat.options());
         GenerationConfig cfg = withMaxTokens(chat.common(), prompt.tokenIds().length);
         String id = "chatcmpl-" + randomId();
-        runAdmitted(prompt.tokenIds(), session -> {
+        runAdmitted(prompt.tokenIds(), cfg, session -> {
             Chat c = model.newChat(chat.options(), session).addAll(chat.messages());
             if (!chat.common().stream()) {
                 ChatResponse r = c.respond(cfg, GenerationListener.NONE);
@@ -275,7 +280,7 @@ public final class OpenAiServer implements AutoCloseable {
         int[] ids = comp.ids() != null ? comp.ids() : model.tokenizer().encode(comp.text());
         GenerationConfig cfg = withMaxTokens(comp.common(), ids.length);
         String id = "cmpl-" + randomId();
-        runAdmitted(ids, session -> {
+        runAdmitted(ids, cfg, session -> {
             if (!comp.common().stream()) {
                 GenerationResult r = session.generate(ids, cfg, GenerationListener.NONE);
                 String finish = finish(r.finishReason(), false);
@@ -337,7 +342,10 @@ public final class OpenAiServer implements AutoCloseable {
                     + context + " tokens. However, you requested " + ((long) promptTokens + Math.max(max, 1))
                     + " tokens (" + promptTokens + " in the prompt, " + Math.max(max, 1) + " for the completion).");
         }
-        return common.config().maxTokens(max).build();
+        GenerationConfig cfg = common.config().maxTokens(max).build();
+        // refuse (400) a sequence that could never fit in memory, before queueing it
+        model.requireFits(promptTokens + max, cfg.mtpDraftTokens() > 0);
+        return cfg;
     }
 
     @FunctionalInterface
@@ -345,11 +353,12 @@ public final class OpenAiServer implements AutoCloseable {
         void run(Session session) throws ApiError;
     }
 
-    private void runAdmitted(int[] prompt, Job job) {
+    private void runAdmitted(int[] prompt, GenerationConfig cfg, Job job) {
         admission.acquire();
         Session s = null;
         try {
             s = sessions.take(prompt);
+            s.admit(prompt, cfg); // reserves the sequence's memory, or refuses (503) before any response is sent
             job.run(s);
         } finally {
             if (s != null) {

@@ -255,6 +255,26 @@ class OpenAiServerTest {
     }
 
     @Test
+    void requestThatCannotFitInMemoryGets400AndTheServerKeepsServing() throws Exception {
+        // memory for the weights, scratch and one plain sequence of ~9 pages; speculative decoding (--mtp) also fills
+        // the MTP head's cache, so a request for the whole context does not fit with it
+        dev.nextinfer.core.MemoryEstimate e = model.memoryEstimate(0, false);
+        long page = model.memoryEstimate(64, false).kvBytes();
+        long limit = e.totalBytes() + 9 * page + page / 2;
+        try (Qwen3Next tight = Qwen3Next.load(TextModels.small(), LoadOptions.builder().threads(2).memoryLimit(limit).build());
+             OpenAiServer s = new OpenAiServer(tight, new OpenAiServer.Config("127.0.0.1", 0, NAME, 2, 8, 64 * 1024, 0, 1), l -> { })) {
+            s.start();
+            assertEquals(576, tight.contextLength(), "the default context is what fits in memory");
+            HttpResponse<String> r = post(s, "/v1/completions", "{\"prompt\": \"hi\", \"max_tokens\": 500, \"temperature\": 0}");
+            assertError(r, 400, "insufficient_memory", "max_tokens");
+            assertTrue(json(r).get("error").get("message").asText().contains("positions need"), r.body());
+            HttpResponse<String> ok = post(s, "/v1/completions", "{\"prompt\": \"hi\", \"max_tokens\": 4, \"temperature\": 0}");
+            assertEquals(200, ok.statusCode(), ok.body());
+            assertError(post(s, "/v1/completions", "{\"prompt\": \"hi\", \"max_tokens\": 600}"), 400, "context_length_exceeded", "messages");
+        }
+    }
+
+    @Test
     void eightConcurrentClientsGetTheirSequentialResults() throws Exception {
         List<String> requests = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

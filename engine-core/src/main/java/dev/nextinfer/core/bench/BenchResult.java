@@ -19,11 +19,16 @@ package dev.nextinfer.core.bench;
  * @param mtpDecodeTokS decode tokens per second with speculative decoding (0 without)
  * @param acceptanceRate drafted tokens accepted / drafted
  * @param tokensPerPass  tokens produced per verification pass
+ * @param kvCache        KV cache format
+ * @param kvBytes        bytes of KV cache pages of the sequence at the end of plain decoding
+ * @param estimateBytes  the admission estimate for the run's positions (weights + KV + DeltaNet state + scratch)
+ * @param memoryLimit    the memory limit admission checks against
  */
 public record BenchResult(int promptTokens, int genTokens, int depth, int threads, String weights,
                           double prefillTokS, double decodeTokS, double loadSeconds,
                           long weightBytes, long stateBytes, long rssBytes, long peakRssBytes,
-                          int mtp, double mtpDecodeTokS, double acceptanceRate, double tokensPerPass) {
+                          int mtp, double mtpDecodeTokS, double acceptanceRate, double tokensPerPass,
+                          String kvCache, long kvBytes, long estimateBytes, long memoryLimit) {
 
     /** Speculative decode speed over plain decode speed (0 without MTP). */
     public double mtpSpeedup() {

@@ -1,6 +1,7 @@
 package dev.nextinfer.core.bench;
 
 import dev.nextinfer.core.Qwen3Next;
+import dev.nextinfer.core.Session;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
@@ -14,8 +15,10 @@ import java.util.SplittableRandom;
 
 /**
  * End-to-end prefill and decode speed of a loaded model: warm up (so the JIT has compiled the kernels), prefill
- * {@code promptTokens} random ids on top of {@code depth} synthetic positions, then decode {@code genTokens}
- * greedily one token per step.
+ * {@code promptTokens} random ids on top of {@code depth} synthetic positions in forward calls of
+ * {@link Session#PREFILL_CHUNK} tokens (as a session does), then decode {@code genTokens} greedily one token per
+ * step. The run's memory is admitted first ({@link Qwen3Next#requireFits}), so a depth
+ * that cannot fit fails at once with the numbers.
  */
 public final class BenchRunner {
     private static final int WARM_UP_STEPS = 24;
@@ -36,6 +39,13 @@ public final class BenchRunner {
     public static BenchResult run(Qwen3Next q, int promptTokens, int genTokens, int depth, double loadSeconds, String weightsName, int mtp) {
         Qwen3NextModel model = q.model();
         int vocab = model.config().vocabSize();
+        int positions = depth + promptTokens + genTokens + 1;
+        int mtpPositions = depth + promptTokens + genTokens + mtp + 2;
+        q.requireFits(positions, false);
+        if (mtp > 0) {
+            q.requireFits(mtpPositions, true);
+        }
+        long estimate = q.memoryEstimate(mtp > 0 ? mtpPositions : positions, mtp > 0).totalBytes();
         SplittableRandom rnd = new SplittableRandom(1234);
         int[] prompt = new int[promptTokens];
         for (int i = 0; i < promptTokens; i++) {
@@ -43,12 +53,15 @@ public final class BenchRunner {
         }
         warmUp(model, prompt);
 
-        SequenceState state = model.newState(depth + promptTokens + genTokens + 1);
+        SequenceState state = model.newState(positions);
         if (depth > 0) {
-            state.fillSynthetic(depth, 99);
+            state.fillSynthetic(depth, 99, model.pool());
         }
         long t0 = System.nanoTime();
-        ForwardResult r = model.forward(prompt, 0, promptTokens, state, false, false);
+        ForwardResult r = null;
+        for (int at = 0; at < promptTokens; at += Session.PREFILL_CHUNK) { // as a session prefills: bounded activations
+            r = model.forward(prompt, at, Math.min(promptTokens, at + Session.PREFILL_CHUNK), state, false, false);
+        }
         double prefill = (System.nanoTime() - t0) / 1e9;
 
         int[] token = new int[1];
@@ -58,15 +71,21 @@ public final class BenchRunner {
             r = model.forward(token, 0, 1, state, false, false);
         }
         double decode = (System.nanoTime() - t1) / 1e9;
+        long stateBytes = state.byteSize();
+        long kvBytes = state.kvBytes();
+        state.close(); // before the speculative run's state: one sequence's memory at a time
         double mtpTokS = 0;
         double acceptance = 0;
         double perPass = 0;
         if (mtp > 0) {
-            SequenceState s = model.newState(depth + promptTokens + genTokens + mtp + 2, true);
+            SequenceState s = model.newState(mtpPositions, true);
             if (depth > 0) {
-                s.fillSynthetic(depth, 99);
+                s.fillSynthetic(depth, 99, model.pool());
             }
-            float[] logits = model.forward(prompt, 0, promptTokens, s, false, false).logits();
+            float[] logits = null;
+            for (int at = 0; at < promptTokens; at += Session.PREFILL_CHUNK) {
+                logits = model.forward(prompt, at, Math.min(promptTokens, at + Session.PREFILL_CHUNK), s, false, false).logits();
+            }
             SpeculativeDecoder sd = new SpeculativeDecoder(model, mtp, SamplingTransform.GREEDY, null);
             int x = VectorOps.argmax(logits, 0, vocab);
             int produced = 0;
@@ -79,11 +98,13 @@ public final class BenchRunner {
             mtpTokS = produced / ((System.nanoTime() - t2) / 1e9);
             acceptance = sd.stats().acceptanceRate();
             perPass = sd.stats().tokensPerPass();
+            s.close();
         }
         long[] rss = rss();
         return new BenchResult(promptTokens, genTokens, depth, model.pool().threads(), weightsName,
                 promptTokens / prefill, genTokens / decode, loadSeconds,
-                model.weights().matrixBytes(), state.byteSize(), rss[0], rss[1], mtp, mtpTokS, acceptance, perPass);
+                model.weights().matrixBytes(), stateBytes, rss[0], rss[1], mtp, mtpTokS, acceptance, perPass,
+                model.kvCacheFormat().cliName(), kvBytes, estimate, q.memoryLimit());
     }
 
     /**
@@ -92,12 +113,13 @@ public final class BenchRunner {
      */
     private static void warmUp(Qwen3NextModel model, int[] prompt) {
         int n = Math.min(prompt.length, 16);
-        SequenceState s = model.newState(n + WARM_UP_STEPS + 4);
-        ForwardResult r = model.forward(prompt, 0, n, s, false, false);
-        int[] token = new int[1];
-        for (int i = 0; i < WARM_UP_STEPS; i++) {
-            token[0] = VectorOps.argmax(r.logits(), 0, model.config().vocabSize());
-            r = model.forward(token, 0, 1, s, false, false);
+        try (SequenceState s = model.newState(n + WARM_UP_STEPS + 4)) {
+            ForwardResult r = model.forward(prompt, 0, n, s, false, false);
+            int[] token = new int[1];
+            for (int i = 0; i < WARM_UP_STEPS; i++) {
+                token[0] = VectorOps.argmax(r.logits(), 0, model.config().vocabSize());
+                r = model.forward(token, 0, 1, s, false, false);
+            }
         }
     }
 

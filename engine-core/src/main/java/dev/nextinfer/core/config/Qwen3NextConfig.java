@@ -116,6 +116,29 @@ public record Qwen3NextConfig(
         return 2 * linearNumKeyHeads * linearKeyHeadDim + 2 * linearNumValueHeads * linearValueHeadDim;
     }
 
+    /**
+     * Most positions a sequence can use: {@code max_position_embeddings}, or with YaRN scaling by a factor F
+     * the larger of that and {@code F × original_max_position_embeddings} (4 × 262,144 = 1,048,576 for the
+     * model card's YaRN setting, which the card quotes as about 1M / 1,010,000 tokens).
+     */
+    public int contextLimit() {
+        if (ropeScaling == null) {
+            return maxPositionEmbeddings;
+        }
+        double scaled = Math.floor(ropeScaling.factor() * ropeScaling.originalMaxPositionEmbeddings());
+        return (int) Math.max(maxPositionEmbeddings, Math.min(Integer.MAX_VALUE - 1024, scaled));
+    }
+
+    /** This config with other RoPE scaling (null = plain RoPE). */
+    public Qwen3NextConfig withRopeScaling(RopeScaling scaling) {
+        return new Qwen3NextConfig(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+                numKeyValueHeads, headDim, maxPositionEmbeddings, rmsNormEps, tieWordEmbeddings, ropeTheta,
+                partialRotaryFactor, scaling, linearConvKernelDim, linearKeyHeadDim, linearValueHeadDim,
+                linearNumKeyHeads, linearNumValueHeads, decoderSparseStep, moeIntermediateSize,
+                sharedExpertIntermediateSize, numExpertsPerTok, numExperts, normTopkProb, mlpOnlyLayers, layerTypes,
+                bosTokenId, eosTokenIds, fp8BlockSize, defaultedKeys);
+    }
+
     /** Number of full-attention layers (the ones with a KV cache). */
     public int numFullAttentionLayers() {
         return (int) layerTypes.stream().filter(t -> t == LayerType.FULL_ATTENTION).count();

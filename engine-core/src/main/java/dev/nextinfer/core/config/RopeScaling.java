@@ -14,6 +14,11 @@ package dev.nextinfer.core.config;
 public record RopeScaling(double factor, int originalMaxPositionEmbeddings, double betaFast, double betaSlow,
                           double attentionFactor, boolean truncate) {
 
+    /** YaRN by {@code factor} over {@code originalMaxPositionEmbeddings} with the defaults (β 32/1, derived attention factor, truncation). */
+    public static RopeScaling yarn(double factor, int originalMaxPositionEmbeddings) {
+        return new RopeScaling(factor, originalMaxPositionEmbeddings, 32, 1, Double.NaN, true);
+    }
+
     /** YaRN inverse frequencies for {@code rotaryDim} rotated dimensions. */
     public double[] invFreq(int rotaryDim, double theta) {
         int half = rotaryDim / 2;

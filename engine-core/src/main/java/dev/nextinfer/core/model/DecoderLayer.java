@@ -32,6 +32,11 @@ final class DecoderLayer {
         this.moe = w.moe() != null ? new SparseMoe(cfg, w.moe()) : null;
     }
 
+    /** The gated attention mixer, or null for a DeltaNet layer (tests). */
+    GatedAttention selfAttn() {
+        return selfAttn;
+    }
+
     /** Updates the residual stream {@code x[T][H]} in place. Exactly one of the two states is used. */
     void forward(ThreadPool pool, float[] x, int T, DeltaNetState linearState, KvCache cache) {
         forward(pool, x, T, linearState, cache, false);

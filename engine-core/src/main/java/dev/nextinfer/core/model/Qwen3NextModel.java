@@ -65,6 +65,11 @@ public final class Qwen3NextModel {
         this.mtpLayer = w.mtp() != null ? new DecoderLayer(cfg, w.mtp().layer(), rope, ropeFactor) : null;
     }
 
+    /** Layer {@code i}'s gated attention, or null for a DeltaNet layer (tests). */
+    GatedAttention attention(int i) {
+        return layers[i].selfAttn();
+    }
+
     /** The architecture. */
     public Qwen3NextConfig config() {
         return cfg;

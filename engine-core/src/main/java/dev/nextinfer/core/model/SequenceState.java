@@ -12,8 +12,11 @@ import dev.nextinfer.core.config.Qwen3NextConfig;
  * <p>A state created with {@code recordMtpInputs} also keeps the main model's outputs that the MTP head has not
  * consumed yet ({@link MtpBacklog}), so that drafting ({@link Qwen3NextModel#mtpDraft}) can start at any point and
  * the MTP cache always ends up holding exactly the positions the main model has consumed.
+ *
+ * <p>The KV caches live off the Java heap ({@link KvCache}, in pages); {@link #close()} returns them at once (a
+ * state dropped without closing returns them when it is garbage collected).
  */
-public final class SequenceState {
+public final class SequenceState implements AutoCloseable {
     final DeltaNetState[] linear;
     final KvCache[] kv;
     final KvCache mtpKv;
@@ -95,23 +98,55 @@ public final class SequenceState {
 
     /** Bytes of state held (DeltaNet states and KV caches). */
     public long byteSize() {
-        long n = mtpKv.byteSize();
-        for (int i = 0; i < linear.length; i++) {
-            n += linear[i] != null ? linear[i].byteSize() : kv[i].byteSize();
+        long n = kvBytes();
+        for (DeltaNetState d : linear) {
+            n += d != null ? d.byteSize() : 0;
         }
         return n;
     }
 
+    /** Bytes of the KV cache pages this state references (main layers and the MTP head's cache). */
+    public long kvBytes() {
+        long n = mtpKv.byteSize();
+        for (KvCache c : kv) {
+            n += c != null ? c.byteSize() : 0;
+        }
+        return n;
+    }
+
+    /** The KV cache format. */
+    public KvCacheFormat kvFormat() {
+        return mtpKv.format();
+    }
+
+    /** Returns the KV cache pages to the pool. The state must not be used afterwards. */
+    @Override
+    public void close() {
+        for (KvCache c : kv) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        mtpKv.close();
+    }
+
     /**
      * For benchmarks: makes this fresh state look as if {@code depth} positions had been consumed — every KV cache
-     * (main and MTP) filled with {@code depth} positions of random unit-scale keys and values, DeltaNet states with
-     * random values of a realistic scale — without running a prefill. Logits computed on top are meaningless; the
-     * work done per token is the real one.
+     * filled with {@code depth} positions of random unit-scale keys and values (the MTP head's cache only when this
+     * state records MTP inputs: otherwise nothing reads it), DeltaNet states with random values of a realistic
+     * scale — without running a prefill. Logits computed on top are meaningless; the work done per token is the
+     * real one.
      */
     public void fillSynthetic(int depth, long seed) {
+        fillSynthetic(depth, seed, null);
+    }
+
+    /** As {@link #fillSynthetic(int, long)}, filling the caches in parallel on {@code pool} (same values). */
+    public void fillSynthetic(int depth, long seed, dev.nextinfer.kernels.ThreadPool pool) {
         if (position != 0) {
             throw new IllegalStateException("fillSynthetic needs a fresh state");
         }
+        requireRoom(depth);
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         for (int i = 0; i < linear.length; i++) {
             if (linear[i] != null) {
@@ -119,15 +154,36 @@ public final class SequenceState {
                 fill(linear[i].recurrent, r, 0.05f);
             }
         }
+        java.util.List<KvCache> caches = new java.util.ArrayList<>();
+        java.util.List<Integer> lengths = new java.util.ArrayList<>();
         for (KvCache c : kv) {
             if (c != null) {
-                fillCache(c, depth, r);
+                caches.add(c);
+                lengths.add(depth);
             }
         }
-        if (depth > 0) {
+        if (depth > 0 && mtpBacklog != null) {
             // the MTP invariant: its cache holds the positions before the last; the last hidden state waits in the
             // backlog for the token that follows it
-            fillCache(mtpKv, depth - 1, r);
+            caches.add(mtpKv);
+            lengths.add(depth - 1);
+        }
+        long[] seeds = new long[caches.size()];
+        for (int i = 0; i < seeds.length; i++) {
+            seeds[i] = r.nextLong();
+        }
+        if (pool == null) {
+            for (int i = 0; i < seeds.length; i++) {
+                fillCache(caches.get(i), lengths.get(i), seeds[i]);
+            }
+        } else {
+            pool.parallelFor(seeds.length, 1, (a, b) -> {
+                for (int i = a; i < b; i++) {
+                    fillCache(caches.get(i), lengths.get(i), seeds[i]);
+                }
+            });
+        }
+        if (depth > 0) {
             lastHidden = new float[hiddenSize];
             fill(lastHidden, r, 1.0f);
             if (mtpBacklog != null) {
@@ -137,14 +193,23 @@ public final class SequenceState {
         position = depth;
     }
 
-    private static void fillCache(KvCache c, int positions, java.util.SplittableRandom r) {
+    private static void fillCache(KvCache c, int positions, long seed) {
         int chunk = 256;
         float[] k = new float[chunk * c.width()];
         float[] v = new float[chunk * c.width()];
+        long x = seed | 1;
         for (int done = 0; done < positions; done += chunk) {
             int n = Math.min(chunk, positions - done);
-            fill(k, r, 1.0f);
-            fill(v, r, 1.0f);
+            for (int i = 0; i < n * c.width(); i++) { // xorshift: a fill of 1M positions must take seconds, not minutes
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
+                k[i] = (float) ((x >>> 40) * 0x1p-23 - 1);
+                x ^= x << 13;
+                x ^= x >>> 7;
+                x ^= x << 17;
+                v[i] = (float) ((x >>> 40) * 0x1p-23 - 1);
+            }
             c.append(k, v, n);
         }
     }
@@ -155,7 +220,10 @@ public final class SequenceState {
         }
     }
 
-    /** A deep copy (snapshot). */
+    /**
+     * A copy (snapshot) that evolves independently: DeltaNet states are copied, KV cache pages shared
+     * copy-on-write (a page is copied when either state first writes to it). Close both.
+     */
     public SequenceState copy() {
         requireNoPending();
         return new SequenceState(this);

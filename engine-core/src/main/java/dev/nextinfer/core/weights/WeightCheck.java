@@ -22,6 +22,8 @@ final class WeightCheck implements TensorPlan.Resolver {
     private final List<String> problems = new ArrayList<>();
     private long storedBytes;
     private long convertedBytes;
+    private long residentBytes;
+    private boolean quantised;
 
     private WeightCheck(Qwen3NextConfig cfg, TensorSource source, FormatChoice choice) {
         this.source = source;
@@ -51,6 +53,16 @@ final class WeightCheck implements TensorPlan.Resolver {
         return convertedBytes;
     }
 
+    /** Bytes the loaded weights will occupy: converted matrices, plus the stored bytes of everything used in place or read into vectors. */
+    long residentBytes() {
+        return residentBytes;
+    }
+
+    /** Whether any compute matrix will be held in a block (quantised) format. */
+    boolean quantised() {
+        return quantised;
+    }
+
     @Override
     public Matrix matrix(TensorSpec spec) {
         SourceTensor t = check(spec);
@@ -58,6 +70,12 @@ final class WeightCheck implements TensorPlan.Resolver {
             MatrixFormat target = choice.target(spec, t);
             if (target != t.format()) {
                 convertedBytes += target.byteSize(spec.rows(), spec.cols());
+                residentBytes += target.byteSize(spec.rows(), spec.cols());
+            } else {
+                residentBytes += t.byteSize();
+            }
+            if (spec.kind() == TensorPlan.Kind.MATRIX) {
+                quantised |= target.blockValues() > 1;
             }
         }
         return null;
@@ -65,7 +83,10 @@ final class WeightCheck implements TensorPlan.Resolver {
 
     @Override
     public float[] vector(TensorSpec spec) {
-        check(spec);
+        SourceTensor t = check(spec);
+        if (t != null) {
+            residentBytes += t.byteSize();
+        }
         return null;
     }
 

@@ -26,6 +26,19 @@ public final class WeightLoader {
     public record Result(ModelWeights weights, String mtpNote, boolean quantised) {
     }
 
+    /**
+     * What a load will hold, known before anything is read: {@code residentBytes} of weights (converted matrices
+     * plus the stored bytes of tensors used in place), and whether any matrix ends up in a block format.
+     */
+    public record Plan(long residentBytes, boolean quantised) {
+    }
+
+    /** Checks every tensor (as {@link #check}) and sizes the load with {@code format} (null = as stored). */
+    public static Plan plan(Qwen3NextConfig cfg, TensorSource source, WeightFormat format) {
+        WeightCheck c = WeightCheck.run(cfg, source, new FormatChoice(format == null ? null : format.matrixFormat()));
+        return new Plan(c.residentBytes(), c.quantised());
+    }
+
     /** Checks every tensor the config implies (presence, type, shape) without reading any; throws the first problem. */
     public static void check(Qwen3NextConfig cfg, TensorSource source) {
         WeightCheck.run(cfg, source, new FormatChoice(null));

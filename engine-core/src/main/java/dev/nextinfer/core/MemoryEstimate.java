@@ -1,0 +1,95 @@
+package dev.nextinfer.core;
+
+import dev.nextinfer.core.config.LayerType;
+import dev.nextinfer.core.config.Qwen3NextConfig;
+import dev.nextinfer.core.model.KvCache;
+import dev.nextinfer.core.model.KvCacheFormat;
+import java.util.Locale;
+
+/**
+ * The memory a loaded model needs for sequences of a given length, computed before any compute from the shapes
+ * alone: weights (converted matrices plus tensors used in place from the mapped files), KV cache pages for the
+ * positions of every full-attention layer (and the MTP head's when speculative decoding records it), the constant
+ * DeltaNet states (the live one and the prefix snapshots a session keeps), and scratch (the JVM itself plus the
+ * activations of a 512-token prefill chunk, with room for the garbage collector). What admission checks compare
+ * against the memory limit.
+ *
+ * @param positions    positions per sequence (prompt + generated tokens)
+ * @param sequences    sequences counted
+ * @param kvFormat     KV cache format
+ * @param weightBytes  the loaded weights
+ * @param kvBytes      KV cache pages of all sequences
+ * @param stateBytes   DeltaNet states (live and snapshots) of all sequences
+ * @param scratchBytes JVM and activation scratch
+ */
+public record MemoryEstimate(int positions, int sequences, KvCacheFormat kvFormat, long weightBytes, long kvBytes,
+                             long stateBytes, long scratchBytes) {
+    /**
+     * JVM code, metadata, thread stacks, collector structures and the tokenizer (measured at 200–350 MB), plus the
+     * unused part of the last 64 MiB slab of KV pages.
+     */
+    static final long RUNTIME_BYTES = 448L << 20;
+    /** Young-generation churn and live activations of a prefill chunk, as a multiple of one chunk's activations. */
+    static final int ACTIVATION_FACTOR = 3;
+
+    /** Sum of the parts. */
+    public long totalBytes() {
+        return weightBytes + kvBytes + stateBytes + scratchBytes;
+    }
+
+    /** Bytes a sequence adds (KV pages and DeltaNet states), over {@link #sequences()}. */
+    public long perSequenceBytes() {
+        return sequences == 0 ? 0 : (kvBytes + stateBytes) / sequences;
+    }
+
+    /** One line: {@code weights W GB + KV cache K GB (N positions, f16) + DeltaNet state D GB + scratch S GB = T GB}. */
+    public String describe() {
+        return String.format(Locale.ROOT, "weights %s + KV cache %s (%d positions%s, %s) + DeltaNet state %s + scratch %s = %s",
+                gb(weightBytes), gb(kvBytes), positions, sequences == 1 ? "" : " × " + sequences, kvFormat.cliName(),
+                gb(stateBytes), gb(scratchBytes), gb(totalBytes()));
+    }
+
+    static String gb(long bytes) {
+        return String.format(Locale.ROOT, "%.2f GB", bytes / 1e9);
+    }
+
+    /**
+     * The estimate for {@code sequences} sequences of {@code positions} positions each.
+     *
+     * @param speculative the sequences record the MTP head's inputs (its KV cache fills too)
+     * @param snapshots   DeltaNet snapshots kept per sequence (a {@link Session} keeps up to 3)
+     */
+    static MemoryEstimate of(Qwen3NextConfig cfg, long weightBytes, KvCacheFormat kv, int positions, int sequences,
+                             boolean speculative, int snapshots) {
+        int attention = 0;
+        int linear = 0;
+        for (int i = 0; i < cfg.numHiddenLayers(); i++) {
+            if (cfg.layerType(i) == LayerType.FULL_ATTENTION) {
+                attention++;
+            } else {
+                linear++;
+            }
+        }
+        long caches = attention + (speculative ? 1 : 0);
+        long kvBytes = caches * KvCache.bytesFor(positions, cfg.numKeyValueHeads(), cfg.headDim(), kv);
+        long deltaNet = 4L * linear * ((long) (cfg.linearConvKernelDim() - 1) * cfg.linearConvDim()
+                + (long) cfg.linearNumValueHeads() * cfg.linearKeyHeadDim() * cfg.linearValueHeadDim());
+        long state = deltaNet * (1 + snapshots);
+        return new MemoryEstimate(positions, sequences, kv, weightBytes, sequences * kvBytes, sequences * state,
+                scratchBytes(cfg));
+    }
+
+    /** The JVM plus {@value #ACTIVATION_FACTOR}× the activations of one prefill chunk. */
+    static long scratchBytes(Qwen3NextConfig cfg) {
+        long h = cfg.hiddenSize();
+        long attnWidth = (long) cfg.numAttentionHeads() * cfg.headDim();
+        long attention = 5 * attnWidth + 2L * cfg.numKeyValueHeads() * cfg.headDim();
+        long deltaNet = cfg.linearQkvzDim() + 3L * cfg.linearConvDim()
+                + 2L * cfg.linearNumValueHeads() * cfg.linearValueHeadDim() + 2L * cfg.linearNumValueHeads();
+        long moe = cfg.numExperts() + (long) cfg.numExpertsPerTok() * (2L * cfg.moeIntermediateSize() + 2 * h)
+                + 2L * cfg.sharedExpertIntermediateSize() + 2 * Math.max(cfg.intermediateSize(), 0);
+        long perToken = 5 * h + Math.max(attention, Math.max(deltaNet, moe));
+        long chunk = 4L * Session.PREFILL_CHUNK * perToken + 4L * cfg.vocabSize();
+        return RUNTIME_BYTES + ACTIVATION_FACTOR * chunk;
+    }
+}
