@@ -99,6 +99,7 @@ public enum MatrixFormat {
             case BF16 -> new BF16Matrix(data, rows, cols);
             case Q8_0 -> new Q8_0Matrix(data, rows, cols);
             case Q4_0 -> new Q4_0Matrix(data, rows, cols);
+            case Q4_K -> new Q4_KMatrix(data, rows, cols);
             default -> throw new IllegalArgumentException("no kernels for " + this + " matrices yet");
         };
     }
