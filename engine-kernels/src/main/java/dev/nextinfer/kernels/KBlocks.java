@@ -10,6 +10,8 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * What the 256-value super-block formats (ggml's K-quants and IQ4_XS) share: the super-block size, shape and size
@@ -22,6 +24,10 @@ final class KBlocks {
     static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** 16 bytes, for fields read 16 at a time whatever the vector width (table lookups, scale runs). */
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** {@code ROT[k]}: lane i takes lane i + k·FB_LANES (mod 16), bringing a later part of 16 bytes to lane 0. */
+    private static final VectorShuffle<Byte>[] ROT = rotations();
 
     /**
      * {@code (float) i} for {@code i < 64}: the kernels turn 6-bit sub-block scales into floats with one load from
@@ -29,13 +35,44 @@ final class KBlocks {
      */
     static final float[] SMALL = new float[64];
 
+    /** {@code (float) (i − 32)} for {@code i < 64}: the signed 6-bit scales of Q3_K and IQ4_XS, looked up likewise. */
+    static final float[] SIGNED6 = new float[64];
+
     static {
         for (int i = 0; i < SMALL.length; i++) {
             SMALL[i] = i;
+            SIGNED6[i] = i - 32;
         }
     }
 
     private KBlocks() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Byte>[] rotations() {
+        VectorShuffle<Byte>[] r = new VectorShuffle[16 / Math.min(16, FB_LANES)];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = VectorShuffle.iota(B16, k * FB_LANES, 1, true);
+        }
+        return r;
+    }
+
+    /** 16 bytes at {@code off}. */
+    static ByteVector load16(MemorySegment seg, long off) {
+        return ByteVector.fromMemorySegment(B16, seg, off, LE);
+    }
+
+    /**
+     * Bytes {@code c .. c + FB_LANES} of a 16-byte vector, sign-extended to f32 ({@code c} a multiple of
+     * {@link Simd#FB_LANES}). With 16 lanes that is the whole vector, widened in one instruction; narrower vectors
+     * first rotate the wanted bytes to lane 0 (one byte shuffle), since only part 0 of a widening is intrinsified.
+     */
+    static FloatVector widen16(ByteVector v, int c) {
+        if (FB_LANES == 16) {
+            return (FloatVector) v.convertShape(VectorOperators.B2F, FB, 0);
+        }
+        ByteVector r = c == 0 ? v : v.rearrange(ROT[c / FB_LANES]);
+        return (FloatVector) r.reinterpretShape(BL, 0).convertShape(VectorOperators.B2F, FB, 0);
     }
 
     /** Throws unless the shape can be stored in super-blocks of 256 along a row. */

@@ -102,6 +102,9 @@ public enum MatrixFormat {
             case Q4_K -> new Q4_KMatrix(data, rows, cols);
             case Q5_K -> new Q5_KMatrix(data, rows, cols);
             case Q6_K -> new Q6_KMatrix(data, rows, cols);
+            case IQ4_XS -> new IQ4_XSMatrix(data, rows, cols);
+            case Q3_K -> new Q3_KMatrix(data, rows, cols);
+            case Q2_K -> new Q2_KMatrix(data, rows, cols);
             default -> throw new IllegalArgumentException("no kernels for " + this + " matrices yet");
         };
     }

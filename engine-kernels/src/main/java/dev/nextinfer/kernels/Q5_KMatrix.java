@@ -32,37 +32,13 @@ import jdk.incubator.vector.VectorOperators;
  * {@code j} lands on bit 4, masked and OR-ed into the nibbles before they are widened (three byte operations per 16
  * values, on 16-byte registers).
  */
-public final class Q5_KMatrix implements Matrix {
+public final class Q5_KMatrix extends SuperBlockMatrix {
     /** Bytes per super-block of 256 values. */
     static final int BLOCK_BYTES = 176;
 
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
-    private final int nb;
-
     /** Wraps {@code rows × cols} values stored in ggml's layout at the start of {@code data} (no copy). */
     public Q5_KMatrix(MemorySegment data, int rows, int cols) {
-        KBlocks.check("q5_K", data, rows, cols, BLOCK_BYTES);
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
-        this.nb = cols / QK_K;
-    }
-
-    /** The underlying segment. */
-    public MemorySegment segment() {
-        return data;
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
+        super(data, rows, cols);
     }
 
     @Override
@@ -70,50 +46,18 @@ public final class Q5_KMatrix implements Matrix {
         return MatrixFormat.Q5_K;
     }
 
+    /** The activations' sums over each sub-block of 32. */
     @Override
-    public long byteSize() {
-        return (long) rows * nb * BLOCK_BYTES;
-    }
-
-    @Override
-    public float dot(int row, float[] x, int xOff) {
+    float[] prepare(float[] x, int xOff) {
         float[] sums = new float[cols / 32];
         KBlocks.groupSums(x, xOff, cols, 32, sums);
-        return dot(row, x, xOff, sums);
-    }
-
-    /** Computes the activation sums once for all rows. */
-    @Override
-    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
-        float[] sums = new float[cols / 32];
-        KBlocks.groupSums(x, xOff, cols, 32, sums);
-        for (int r = r0; r < r1; r++) {
-            y[yOff + r] = dot(r, x, xOff, sums);
-        }
-    }
-
-    @Override
-    public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        if (n > PanelMatMul.SMALL_N) {
-            PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-            return;
-        }
-        // A few rows (speculative verification): the mat-vec kernel once per activation row while the weight row
-        // is in L1, instead of dequantising it into a panel that so few rows cannot amortise
-        float[][] sums = new float[n][cols / 32];
-        for (int t = 0; t < n; t++) {
-            KBlocks.groupSums(x, xOff + t * xStride, cols, 32, sums[t]);
-        }
-        for (int r = r0; r < r1; r++) {
-            for (int t = 0; t < n; t++) {
-                y[yOff + t * yStride + r] = dot(r, x, xOff + t * xStride, sums[t]);
-            }
-        }
+        return sums;
     }
 
     /** Row {@code row}·x given the activations' sums over each group of 32. */
-    private float dot(int row, float[] x, int xOff, float[] sums) {
-        long o = (long) row * nb * BLOCK_BYTES;
+    @Override
+    float dot(int row, float[] x, int xOff, float[] sums) {
+        long o = row * rowBytes;
         FloatVector acc = FloatVector.zero(FB);
         float mins = 0f;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
@@ -124,42 +68,36 @@ public final class Q5_KMatrix implements Matrix {
             long sc = (i0 & 0x3F3F3F3FL) | ((long) ((i2 & 0x0F0F0F0F) | (i0 >>> 2 & 0x30303030)) << 32);
             long mn = (i1 & 0x3F3F3F3FL) | ((long) ((i2 >>> 4 & 0x0F0F0F0F) | (i1 >>> 2 & 0x30303030)) << 32);
             float m = 0f;
-            int s = 8 * b;
             for (int j = 0; j < 8; j++) {
-                m += SMALL[(int) (mn >>> 8 * j) & 0xFF] * sums[s + j];
+                m += SMALL[(int) (mn >>> 8 * j) & 0xFF] * sums[8 * b + j];
             }
             mins += KBlocks.f16(data, o + 2) * m;
-            acc = superBlock(o, sc, KBlocks.f16(data, o), x, xOff + QK_K * b, acc);
+            // the super-block inline, not in a helper: C2 does not inline a method this big once compiled, and
+            // vectors passed to a method that is not inlined are boxed
+            int xb = xOff + QK_K * b;
+            FloatVector s = FloatVector.zero(FB);
+            for (int g = 0; g < 4; g++) {
+                FloatVector pe = FloatVector.zero(FB);
+                FloatVector po = FloatVector.zero(FB);
+                long qg = o + 48 + 32L * g;
+                int xg = xb + 64 * g;
+                for (int c = 0; c < 32; c += FB_LANES) {
+                    ByteVector v = KBlocks.load(data, qg, c);
+                    ByteVector h = KBlocks.load(data, o + 16, c);
+                    pe = KBlocks.widen(low(v, h, 2 * g)).fma(FloatVector.fromArray(FB, x, xg + c), pe);
+                    po = KBlocks.widen(high(v, h, 2 * g + 1)).fma(FloatVector.fromArray(FB, x, xg + 32 + c), po);
+                }
+                s = pe.fma(FloatVector.broadcast(FB, SMALL[(int) (sc >>> 16 * g) & 0xFF]), s);
+                s = po.fma(FloatVector.broadcast(FB, SMALL[(int) (sc >>> 16 * g + 8) & 0xFF]), s);
+            }
+            acc = s.fma(FloatVector.broadcast(FB, KBlocks.f16(data, o)), acc);
         }
         return Simd.sum(acc) - mins;
     }
 
-    /**
-     * {@code acc + d·Σ_j sc[j]·(q ⊙ x)} over the super-block at byte {@code o}; {@code sc} holds scale {@code j} in
-     * byte {@code j}.
-     */
-    private FloatVector superBlock(long o, long sc, float d, float[] x, int xo, FloatVector acc) {
-        FloatVector s = FloatVector.zero(FB);
-        for (int g = 0; g < 4; g++) {
-            FloatVector pe = FloatVector.zero(FB);
-            FloatVector po = FloatVector.zero(FB);
-            long qg = o + 48 + 32L * g;
-            int xg = xo + 64 * g;
-            for (int c = 0; c < 32; c += FB_LANES) {
-                ByteVector v = KBlocks.load(data, qg, c);
-                ByteVector h = KBlocks.load(data, o + 16, c);
-                pe = KBlocks.widen(low(v, h, 2 * g)).fma(FloatVector.fromArray(FB, x, xg + c), pe);
-                po = KBlocks.widen(high(v, h, 2 * g + 1)).fma(FloatVector.fromArray(FB, x, xg + 32 + c), po);
-            }
-            s = pe.fma(FloatVector.broadcast(FB, SMALL[(int) (sc >>> 16 * g) & 0xFF]), s);
-            s = po.fma(FloatVector.broadcast(FB, SMALL[(int) (sc >>> 16 * g + 8) & 0xFF]), s);
-        }
-        return s.fma(FloatVector.broadcast(FB, d), acc);
-    }
-
     @Override
     public void row(int row, float[] dst, int off) {
-        long o = (long) row * nb * BLOCK_BYTES;
+        long o = row * rowBytes;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
             float d = KBlocks.f16(data, o);
             float dmin = KBlocks.f16(data, o + 2);

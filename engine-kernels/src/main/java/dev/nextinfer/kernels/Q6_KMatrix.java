@@ -32,37 +32,13 @@ import jdk.incubator.vector.VectorOperators;
  * 16 values make the scale FMA one per 16 values (Q4_K: one per 32). The 16 scales are converted to f32 and
  * multiplied by {@code d} in one vector pass per super-block.
  */
-public final class Q6_KMatrix implements Matrix {
+public final class Q6_KMatrix extends SuperBlockMatrix {
     /** Bytes per super-block of 256 values. */
     static final int BLOCK_BYTES = 210;
 
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
-    private final int nb;
-
     /** Wraps {@code rows × cols} values stored in ggml's layout at the start of {@code data} (no copy). */
     public Q6_KMatrix(MemorySegment data, int rows, int cols) {
-        KBlocks.check("q6_K", data, rows, cols, BLOCK_BYTES);
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
-        this.nb = cols / QK_K;
-    }
-
-    /** The underlying segment. */
-    public MemorySegment segment() {
-        return data;
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
+        super(data, rows, cols);
     }
 
     @Override
@@ -70,47 +46,36 @@ public final class Q6_KMatrix implements Matrix {
         return MatrixFormat.Q6_K;
     }
 
+    /** Nothing to precompute: returns scratch for a super-block's 16 scales. */
     @Override
-    public long byteSize() {
-        return (long) rows * nb * BLOCK_BYTES;
-    }
-
-    @Override
-    public float dot(int row, float[] x, int xOff) {
-        return dot(row, x, xOff, new float[16]);
-    }
-
-    @Override
-    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
-        float[] s = new float[16];
-        for (int r = r0; r < r1; r++) {
-            y[yOff + r] = dot(r, x, xOff, s);
-        }
-    }
-
-    @Override
-    public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        if (n > PanelMatMul.SMALL_N) {
-            PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-            return;
-        }
-        // A few rows (speculative verification): the mat-vec kernel once per activation row while the weight row
-        // is in L1, instead of dequantising it into a panel that so few rows cannot amortise
-        float[] s = new float[16];
-        for (int r = r0; r < r1; r++) {
-            for (int t = 0; t < n; t++) {
-                y[yOff + t * yStride + r] = dot(r, x, xOff + t * xStride, s);
-            }
-        }
+    float[] prepare(float[] x, int xOff) {
+        return new float[16];
     }
 
     /** Row {@code row}·x; {@code s} is scratch for a super-block's 16 scales. */
-    private float dot(int row, float[] x, int xOff, float[] s) {
-        long o = (long) row * nb * BLOCK_BYTES;
+    @Override
+    float dot(int row, float[] x, int xOff, float[] s) {
+        long o = row * rowBytes;
         FloatVector acc = FloatVector.zero(FB);
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
             scales(o, s);
-            acc = superBlock(o, s, x, xOff + QK_K * b, acc);
+            // the super-block inline, not in a helper: C2 does not inline a method this big once compiled, and
+            // vectors passed to a method that is not inlined are boxed
+            for (int h = 0; h < 2; h++) {
+                long ql = o + 64L * h;
+                long qh = o + 128 + 32L * h;
+                int xh = xOff + QK_K * b + 128 * h;
+                for (int c = 0; c < 32; c += FB_LANES) {
+                    ByteVector a = KBlocks.load(data, ql, c);
+                    ByteVector bq = KBlocks.load(data, ql + 32, c);
+                    ByteVector hi = KBlocks.load(data, qh, c);
+                    int j = 8 * h + c / 16;
+                    acc = term(lowQuants(a, hi, 4), x, xh + c, s[j], acc);
+                    acc = term(lowQuants(bq, hi, 2), x, xh + 32 + c, s[j + 2], acc);
+                    acc = term(highQuants(a, hi, 0), x, xh + 64 + c, s[j + 4], acc);
+                    acc = term(highQuants(bq, hi, 2), x, xh + 96 + c, s[j + 6], acc);
+                }
+            }
         }
         return Simd.sum(acc);
     }
@@ -121,26 +86,6 @@ public final class Q6_KMatrix implements Matrix {
         for (int c = 0; c < 16; c += FB_LANES) {
             KBlocks.widen(KBlocks.load(data, o + 192, c)).mul(d).intoArray(s, c);
         }
-    }
-
-    /** {@code acc + Σ_j s[j]·((q − 32) ⊙ x)} over the super-block at byte {@code o}. */
-    private FloatVector superBlock(long o, float[] s, float[] x, int xo, FloatVector acc) {
-        for (int h = 0; h < 2; h++) {
-            long ql = o + 64L * h;
-            long qh = o + 128 + 32L * h;
-            int xh = xo + 128 * h;
-            for (int c = 0; c < 32; c += FB_LANES) {
-                ByteVector a = KBlocks.load(data, ql, c);
-                ByteVector b = KBlocks.load(data, ql + 32, c);
-                ByteVector hi = KBlocks.load(data, qh, c);
-                int j = 8 * h + c / 16;
-                acc = term(lowQuants(a, hi, 4), x, xh + c, s[j], acc);
-                acc = term(lowQuants(b, hi, 2), x, xh + 32 + c, s[j + 2], acc);
-                acc = term(highQuants(a, hi, 0), x, xh + 64 + c, s[j + 4], acc);
-                acc = term(highQuants(b, hi, 2), x, xh + 96 + c, s[j + 6], acc);
-            }
-        }
-        return acc;
     }
 
     /** {@code acc + scale·(q ⊙ x[xo ..])}. */
@@ -162,7 +107,7 @@ public final class Q6_KMatrix implements Matrix {
 
     @Override
     public void row(int row, float[] dst, int off) {
-        long o = (long) row * nb * BLOCK_BYTES;
+        long o = row * rowBytes;
         float[] s = new float[16];
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
             scales(o, s);

@@ -26,7 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * untouched. (Matrices of encoded values go through {@link MatrixKernelsTest}.)
  */
 class KQuantFormatTest {
-    static final List<MatrixFormat> FORMATS = List.of(MatrixFormat.Q4_K, MatrixFormat.Q6_K, MatrixFormat.Q5_K);
+    static final List<MatrixFormat> FORMATS = List.of(MatrixFormat.Q4_K, MatrixFormat.Q6_K, MatrixFormat.Q5_K,
+            MatrixFormat.IQ4_XS, MatrixFormat.Q3_K, MatrixFormat.Q2_K);
     private static final int[] ROWS = {1, 7, 33, 65};
     private static final int[] BLOCKS = {1, 3, 9};
     private static final int[] BATCH = {1, 2, 5, 6, 13};

@@ -1,0 +1,112 @@
+package dev.nextinfer.kernels;
+
+import static dev.nextinfer.kernels.KBlocks.QK_K;
+import static dev.nextinfer.kernels.Simd.FB;
+import static dev.nextinfer.kernels.Simd.FB_LANES;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * ggml's Q2_K, in ggml's own layout (a GGUF tensor is wrapped in place). A row is {@code cols / 256} super-blocks
+ * of 84 bytes, rows follow each other without padding:
+ * <pre>
+ *   block_q2_K {
+ *     u8    scales[16];  bytes  0–15   sub-block j of 16 values: scale in the low nibble, minimum in the high one
+ *     u8    qs[64];      bytes 16–79   2-bit quants: bits 2t–2t+1 of byte 32h + l belong to value 128h + 32t + l
+ *     f16   d;           bytes 80–81   scale of the scales
+ *     f16   dmin;        bytes 82–83   scale of the minimums
+ *   }
+ * </pre>
+ * Value {@code k} is {@code dl·q − ml} with {@code dl = d·(scales[k/16] & 15)} and
+ * {@code ml = dmin·(scales[k/16] >> 4)}, each rounded to f32 first, as ggml's {@code dequantize_row_q2_K} computes
+ * it: {@link #row} gives ggml's floats bit for bit.
+ *
+ * <p>Kernels. As in {@link Q4_KMatrix}, the minimums meet the activations only through their sums over each
+ * sub-block (here of 16), computed once per activation row; the inner loop is a shift and an AND per 16 bytes of
+ * quants, the widening to f32 and an FMA with the activations, then one FMA per sub-block with its scale. The 16
+ * scales and minimums are converted to f32 with two vector operations per super-block, and the minimums' term is
+ * a vector FMA with the 16 activation sums.
+ */
+public final class Q2_KMatrix extends SuperBlockMatrix {
+    /** Bytes per super-block of 256 values. */
+    static final int BLOCK_BYTES = 84;
+
+    /** Wraps {@code rows × cols} values stored in ggml's layout at the start of {@code data} (no copy). */
+    public Q2_KMatrix(MemorySegment data, int rows, int cols) {
+        super(data, rows, cols);
+    }
+
+    @Override
+    public MatrixFormat format() {
+        return MatrixFormat.Q2_K;
+    }
+
+    /** The activations' sums over each sub-block of 16, followed by scratch for a super-block's 16 scales. */
+    @Override
+    float[] prepare(float[] x, int xOff) {
+        float[] p = new float[cols / 16 + 16];
+        KBlocks.groupSums(x, xOff, cols, 16, p);
+        return p;
+    }
+
+    @Override
+    float dot(int row, float[] x, int xOff, float[] p) {
+        long o = row * rowBytes;
+        int scratch = cols / 16;
+        FloatVector acc = FloatVector.zero(FB);
+        FloatVector mins = FloatVector.zero(FB);
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            ByteVector sc = KBlocks.load16(data, o);
+            ByteVector lo = sc.and((byte) 0x0F);
+            ByteVector hi = KBlocks.high4(sc);
+            FloatVector m = FloatVector.zero(FB);
+            for (int c = 0; c < 16; c += FB_LANES) {
+                KBlocks.widen16(lo, c).intoArray(p, scratch + c);
+                m = KBlocks.widen16(hi, c).fma(FloatVector.fromArray(FB, p, 16 * b + c), m);
+            }
+            mins = m.fma(FloatVector.broadcast(FB, KBlocks.f16(data, o + 82)), mins);
+            int xb = xOff + QK_K * b;
+            FloatVector s = FloatVector.zero(FB);
+            for (int h = 0; h < 2; h++) {
+                for (int t = 0; t < 4; t++) {
+                    for (int c = 0; c < 32; c += FB_LANES) {
+                        ByteVector q = quants(KBlocks.load(data, o + 16 + 32L * h, c), t);
+                        FloatVector v = KBlocks.widen(q).mul(FloatVector.fromArray(FB, x, xb + 128 * h + 32 * t + c));
+                        s = v.fma(FloatVector.broadcast(FB, p[scratch + 8 * h + 2 * t + c / 16]), s);
+                    }
+                }
+            }
+            acc = s.fma(FloatVector.broadcast(FB, KBlocks.f16(data, o + 80)), acc);
+        }
+        return Simd.sum(acc) - Simd.sum(mins);
+    }
+
+    /** Bits {@code 2t}–{@code 2t+1} of each byte. */
+    private static ByteVector quants(ByteVector q, int t) {
+        return (t == 0 ? q : q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * t).reinterpretAsBytes()).and((byte) 3);
+    }
+
+    @Override
+    public void row(int row, float[] dst, int off) {
+        long o = row * rowBytes;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            float d = KBlocks.f16(data, o + 80);
+            float dmin = KBlocks.f16(data, o + 82);
+            for (int h = 0; h < 2; h++) {
+                for (int t = 0; t < 4; t++) {
+                    for (int c = 0; c < 32; c += FB_LANES) {
+                        int sc = data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o + 8 * h + 2 * t + c / 16) & 0xFF;
+                        // ggml: d·(sc & 15) and dmin·(sc >> 4) in f32, then dl·q − ml
+                        FloatVector dl = FloatVector.broadcast(FB, d * (sc & 0xF));
+                        FloatVector ml = FloatVector.broadcast(FB, dmin * (sc >> 4));
+                        ByteVector q = quants(KBlocks.load(data, o + 16 + 32L * h, c), t);
+                        KBlocks.widen(q).mul(dl).sub(ml).intoArray(dst, off + QK_K * b + 128 * h + 32 * t + c);
+                    }
+                }
+            }
+        }
+    }
+}
