@@ -28,19 +28,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KQuantFormatTest {
     static final List<MatrixFormat> FORMATS = List.of(MatrixFormat.Q4_K, MatrixFormat.Q6_K, MatrixFormat.Q5_K,
             MatrixFormat.IQ4_XS, MatrixFormat.Q3_K, MatrixFormat.Q2_K);
-    private static final int[] ROWS = {1, 7, 33, 65};
-    private static final int[] BLOCKS = {1, 3, 9};
-    private static final int[] BATCH = {1, 2, 5, 6, 13};
+    /** {rows, super-blocks per row}: odd row counts (not multiples of the panel height), 1 to 9 super-blocks. */
+    private static final int[][] SHAPES = {{1, 9}, {7, 1}, {33, 3}, {65, 2}};
+    /** Activation rows of matMul: the few-row path up to {@link PanelMatMul#SMALL_N}, the panel path above. */
+    private static final int[] BATCH = {1, 5, 6, 13};
     private static final int SHIFT = 3;
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (MatrixFormat f : FORMATS) {
-            for (int rows : ROWS) {
-                for (int blocks : BLOCKS) {
-                    out.add(Arguments.of(f, rows, blocks));
-                }
+            for (int[] shape : SHAPES) {
+                out.add(Arguments.of(f, shape[0], shape[1]));
             }
         }
         return out.stream();
