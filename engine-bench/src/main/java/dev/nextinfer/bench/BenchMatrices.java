@@ -5,9 +5,6 @@ import dev.nextinfer.kernels.F32Matrix;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
 import dev.nextinfer.kernels.Q4_0Matrix;
-import dev.nextinfer.kernels.Q4_KMatrix;
-import dev.nextinfer.kernels.Q5_KMatrix;
-import dev.nextinfer.kernels.Q6_KMatrix;
 import dev.nextinfer.kernels.Q8_0Matrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -88,9 +85,11 @@ public final class BenchMatrices {
             case BF16Matrix b -> b.segment();
             case Q8_0Matrix q -> q.segment();
             case Q4_0Matrix q -> q.segment();
-            case Q4_KMatrix q -> q.segment();
-            case Q5_KMatrix q -> q.segment();
-            case Q6_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.Q2_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.Q3_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.Q4_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.Q5_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.Q6_KMatrix q -> q.segment();
             default -> throw new IllegalArgumentException(m.getClass().getName());
         };
     }
@@ -106,7 +105,7 @@ public final class BenchMatrices {
             case BF16 -> new BF16Matrix(seg, rows, cols);
             case Q8_0 -> new Q8_0Matrix(seg, rows, cols);
             case Q4_0 -> new Q4_0Matrix(seg, rows, cols);
-            case Q4_K, Q5_K, Q6_K -> f.wrap(seg, rows, cols);
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> f.wrap(seg, rows, cols);
             default -> throw new IllegalArgumentException("no benchmark matrices for " + f);
         };
     }
@@ -120,7 +119,7 @@ public final class BenchMatrices {
                 row[c] = (float) (rnd.nextGaussian() * 0.02);
             }
         }
-        if (f == MatrixFormat.Q4_K || f == MatrixFormat.Q5_K || f == MatrixFormat.Q6_K) {
+        if (f.blockValues() == 256 && f.canEncode()) {
             // ggml's layout: rows are independent, so each pool row is encoded once and copied
             long rowBytes = f.rowBytes(cols);
             MemorySegment encoded = arena.allocate(rowBytes * pool.length, 64);

@@ -231,4 +231,147 @@ final class KQuantEncoder {
             MemorySegment.copy(blk, 0, dst, ValueLayout.JAVA_BYTE, dstOff + (long) b * blk.length, blk.length);
         }
     }
+
+    /** Packs 2-bit levels as Q2_K and Q3_K store them: bits 2t of byte 32h + l hold level 128h + 32t + l. */
+    private static void pack2(byte[] L, byte[] blk, int at) {
+        for (int j = 0; j < QK_K; j += 128) {
+            for (int l = 0; l < 32; ++l) {
+                blk[at + j / 4 + l] = (byte) (L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6));
+            }
+        }
+    }
+
+    /**
+     * {@code quantize_row_q2_K_ref}: one row in the layout of {@link Q2_KMatrix}. Each sub-block of 16 gets
+     * {@code make_qkx2_quants(16, 3)} with weights {@code |x|} and absolute-error search; the 16 scales and
+     * minimums are quantised to 4 bits against the super-block's largest.
+     */
+    static void q2_K(float[] src, int srcOff, MemorySegment dst, long dstOff, int cols) {
+        byte[] blk = new byte[Q2_KMatrix.BLOCK_BYTES];
+        byte[] L = new byte[QK_K];
+        byte[] laux = new byte[16];
+        float[] weights = new float[16];
+        float[] mins = new float[16];
+        float[] scales = new float[16];
+        final float q4scale = 15.f;
+        for (int b = 0; b < cols / QK_K; b++) {
+            int o = srcOff + QK_K * b;
+            java.util.Arrays.fill(blk, (byte) 0);
+            float maxScale = 0;
+            float maxMin = 0;
+            for (int j = 0; j < 16; ++j) {
+                for (int l = 0; l < 16; ++l) {
+                    weights[l] = Math.abs(src[o + 16 * j + l]);
+                }
+                scales[j] = KQuantSearch.makeQkx2Quants(16, 3, src, o + 16 * j, weights, L, 16 * j, mins, j, laux, -0.5f, 0.1f,
+                        15, true);
+                if (scales[j] > maxScale) {
+                    maxScale = scales[j];
+                }
+                if (mins[j] > maxMin) {
+                    maxMin = mins[j];
+                }
+            }
+            short d = f16(0.f);
+            if (maxScale > 0) {
+                float iscale = q4scale / maxScale;
+                for (int j = 0; j < 16; ++j) {
+                    blk[j] = (byte) nearestInt(iscale * scales[j]);
+                }
+                d = f16(maxScale / q4scale);
+            }
+            short dmin = f16(0.f);
+            if (maxMin > 0) {
+                float iscale = q4scale / maxMin;
+                for (int j = 0; j < 16; ++j) {
+                    blk[j] |= (byte) (nearestInt(iscale * mins[j]) << 4);
+                }
+                dmin = f16(maxMin / q4scale);
+            }
+            float d0 = Float.float16ToFloat(d);
+            float dmin0 = Float.float16ToFloat(dmin);
+            for (int j = 0; j < 16; ++j) {
+                float dj = d0 * (blk[j] & 0xF);
+                if (dj == 0) {
+                    continue;
+                }
+                float dm = dmin0 * ((blk[j] & 0xFF) >> 4);
+                for (int ii = 0; ii < 16; ++ii) {
+                    int l = nearestInt((src[o + 16 * j + ii] + dm) / dj);
+                    L[16 * j + ii] = (byte) Math.max(0, Math.min(3, l));
+                }
+            }
+            pack2(L, blk, 16);
+            blk[80] = (byte) d;
+            blk[81] = (byte) (d >> 8);
+            blk[82] = (byte) dmin;
+            blk[83] = (byte) (dmin >> 8);
+            MemorySegment.copy(blk, 0, dst, ValueLayout.JAVA_BYTE, dstOff + (long) b * blk.length, blk.length);
+        }
+    }
+
+    /**
+     * {@code quantize_row_q3_K_ref}: one row in the layout of {@link Q3_KMatrix}. Each sub-block of 16 gets
+     * {@code make_q3_quants(16, 4)} with its greedy refinement; the 16 signed scales are quantised to 6 bits against
+     * the one of largest magnitude ({@code d = max / −32}).
+     */
+    static void q3_K(float[] src, int srcOff, MemorySegment dst, long dstOff, int cols) {
+        byte[] blk = new byte[Q3_KMatrix.BLOCK_BYTES];
+        byte[] L = new byte[QK_K];
+        float[] scales = new float[16];
+        for (int b = 0; b < cols / QK_K; b++) {
+            int o = srcOff + QK_K * b;
+            java.util.Arrays.fill(blk, (byte) 0);
+            float maxScale = 0;
+            float amax = 0;
+            for (int j = 0; j < 16; ++j) {
+                scales[j] = KQuantSearch.makeQ3Quants(16, 4, src, o + 16 * j, L, 16 * j, true);
+                float scale = Math.abs(scales[j]);
+                if (scale > amax) {
+                    amax = scale;
+                    maxScale = scales[j];
+                }
+            }
+            short d = f16(0.f);
+            if (maxScale != 0) {
+                float iscale = -32.f / maxScale;
+                for (int j = 0; j < 16; ++j) {
+                    int l = (byte) nearestInt(iscale * scales[j]); // an int8_t in C
+                    l = Math.max(-32, Math.min(31, l)) + 32;
+                    if (j < 8) {
+                        blk[96 + j] = (byte) (l & 0xF);
+                    } else {
+                        blk[96 + j - 8] |= (byte) ((l & 0xF) << 4);
+                    }
+                    l >>= 4;
+                    blk[96 + j % 4 + 8] |= (byte) (l << (2 * (j / 4)));
+                }
+                d = f16(1 / iscale);
+            }
+            float d0 = Float.float16ToFloat(d);
+            for (int j = 0; j < 16; ++j) {
+                int sc = j < 8 ? blk[96 + j] & 0xF : (blk[96 + j - 8] & 0xFF) >> 4;
+                sc = (sc | (((blk[96 + 8 + j % 4] & 0xFF) >> (2 * (j / 4))) & 3) << 4) - 32;
+                float dj = d0 * sc;
+                if (dj == 0) {
+                    continue;
+                }
+                for (int ii = 0; ii < 16; ++ii) {
+                    int l = nearestInt(src[o + 16 * j + ii] / dj);
+                    L[16 * j + ii] = (byte) (Math.max(-4, Math.min(3, l)) + 4);
+                }
+            }
+            // high bits: the bit of level j goes to bit j / 32 of hmask[j % 32]
+            for (int j = 0; j < QK_K; ++j) {
+                if (L[j] > 3) {
+                    blk[j % 32] |= (byte) (1 << (j / 32));
+                    L[j] -= 4;
+                }
+            }
+            pack2(L, blk, 32);
+            blk[108] = (byte) d;
+            blk[109] = (byte) (d >> 8);
+            MemorySegment.copy(blk, 0, dst, ValueLayout.JAVA_BYTE, dstOff + (long) b * blk.length, blk.length);
+        }
+    }
 }

@@ -112,7 +112,7 @@ public enum MatrixFormat {
     /** Whether {@link #encodeRow} can write this format. */
     public boolean canEncode() {
         return switch (this) {
-            case F32, BF16, Q4_K, Q5_K, Q6_K -> true;
+            case F32, BF16, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -133,6 +133,8 @@ public enum MatrixFormat {
                     dst.set(Encoding.LE_SHORT, dstOff + 2L * c, BF16Matrix.fromFloat(src[srcOff + c]));
                 }
             }
+            case Q2_K -> KQuantEncoder.q2_K(src, srcOff, dst, dstOff, cols);
+            case Q3_K -> KQuantEncoder.q3_K(src, srcOff, dst, dstOff, cols);
             case Q4_K -> KQuantEncoder.q4_K(src, srcOff, dst, dstOff, cols);
             case Q5_K -> KQuantEncoder.q5_K(src, srcOff, dst, dstOff, cols);
             case Q6_K -> KQuantEncoder.q6_K(src, srcOff, dst, dstOff, cols);

@@ -16,7 +16,8 @@ final class TestMatrices {
 
     /** The formats {@link #build} can make from f32 values (those with an encoder). */
     static final java.util.List<MatrixFormat> FORMATS = java.util.List.of(MatrixFormat.F32, MatrixFormat.BF16,
-            MatrixFormat.Q8_0, MatrixFormat.Q4_0, MatrixFormat.Q4_K, MatrixFormat.Q5_K, MatrixFormat.Q6_K);
+            MatrixFormat.Q8_0, MatrixFormat.Q4_0, MatrixFormat.Q4_K, MatrixFormat.Q5_K, MatrixFormat.Q6_K, MatrixFormat.Q3_K,
+            MatrixFormat.Q2_K);
 
     private TestMatrices() {
     }
