@@ -26,9 +26,9 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Kernels. As in {@link Q4_KMatrix}, the minimums meet the activations only through their sums over each
  * sub-block (here of 16), computed once per activation row; the inner loop is a shift and an AND per 16 bytes of
- * quants, the widening to f32 and an FMA with the activations, then one FMA per sub-block with its scale. The 16
- * scales and minimums are converted to f32 with two vector operations per super-block, and the minimums' term is
- * a vector FMA with the 16 activation sums.
+ * quants, the widening to f32, a multiplication with the activations and an FMA with the sub-block's scale (the
+ * sub-blocks are 16 long). The 16 scales and minimums are converted to f32 in one vector pass per super-block, and
+ * the minimums' term is a vector FMA with the 16 activation sums.
  */
 public final class Q2_KMatrix extends SuperBlockMatrix {
     /** Bytes per super-block of 256 values. */
@@ -44,49 +44,69 @@ public final class Q2_KMatrix extends SuperBlockMatrix {
         return MatrixFormat.Q2_K;
     }
 
-    /** The activations' sums over each sub-block of 16, followed by scratch for a super-block's 16 scales. */
+    /**
+     * The activations' sums over each sub-block of 16, then 16 floats of scratch for a super-block's scales and 16
+     * for the minimums' term.
+     */
     @Override
     float[] prepare(float[] x, int xOff) {
-        float[] p = new float[cols / 16 + 16];
+        float[] p = new float[cols / 16 + 32];
         KBlocks.groupSums(x, xOff, cols, 16, p);
         return p;
     }
 
     @Override
     float dot(int row, float[] x, int xOff, float[] p) {
-        long o = row * rowBytes;
         int scratch = cols / 16;
+        java.util.Arrays.fill(p, scratch + 16, scratch + 32, 0f);
         FloatVector acc = FloatVector.zero(FB);
-        FloatVector mins = FloatVector.zero(FB);
-        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            ByteVector sc = KBlocks.load16(data, o);
-            ByteVector lo = sc.and((byte) 0x0F);
-            ByteVector hi = KBlocks.high4(sc);
-            FloatVector m = FloatVector.zero(FB);
-            for (int c = 0; c < 16; c += FB_LANES) {
-                KBlocks.widen16(lo, c).intoArray(p, scratch + c);
-                m = KBlocks.widen16(hi, c).fma(FloatVector.fromArray(FB, p, 16 * b + c), m);
-            }
-            mins = m.fma(FloatVector.broadcast(FB, KBlocks.f16(data, o + 82)), mins);
-            int xb = xOff + QK_K * b;
-            FloatVector s = FloatVector.zero(FB);
-            for (int h = 0; h < 2; h++) {
-                for (int t = 0; t < 4; t++) {
-                    for (int c = 0; c < 32; c += FB_LANES) {
-                        ByteVector q = quants(KBlocks.load(data, o + 16 + 32L * h, c), t);
-                        FloatVector v = KBlocks.widen(q).mul(FloatVector.fromArray(FB, x, xb + 128 * h + 32 * t + c));
-                        s = v.fma(FloatVector.broadcast(FB, p[scratch + 8 * h + 2 * t + c / 16]), s);
+        // iteration b multiplies super-block b with the scales its previous iteration prepared, then prepares
+        // super-block b + 1 (scalar arguments only, after the main loop: see Q4_KMatrix)
+        long o = row * rowBytes - BLOCK_BYTES;
+        for (int b = -1; b < nb; b++, o += BLOCK_BYTES) {
+            if (b >= 0) {
+                int xb = xOff + QK_K * b;
+                for (int h = 0; h < 2; h++) {
+                    for (int t = 0; t < 4; t++) {
+                        for (int c = 0; c < 32; c += FB_LANES) {
+                            ByteVector q = quants(KBlocks.load(data, o + 16 + 32L * h, c), t);
+                            FloatVector v = KBlocks.widen(q).mul(FloatVector.fromArray(FB, x, xb + 128 * h + 32 * t + c));
+                            acc = v.fma(FloatVector.broadcast(FB, p[scratch + 8 * h + 2 * t + c / 16]), acc);
+                        }
                     }
                 }
             }
-            acc = s.fma(FloatVector.broadcast(FB, KBlocks.f16(data, o + 80)), acc);
+            if (b + 1 < nb) {
+                prologue(o + BLOCK_BYTES, b + 1, p, scratch);
+            }
         }
-        return Simd.sum(acc) - Simd.sum(mins);
+        float mins = 0f;
+        for (int i = scratch + 16; i < scratch + 32; i++) {
+            mins += p[i];
+        }
+        return Simd.sum(acc) - mins;
     }
 
-    /** Bits {@code 2t}–{@code 2t+1} of each byte. */
+    /**
+     * Super-block {@code b} at byte {@code o}: writes {@code d·(sc & 15)} to {@code p[scratch ..]} and adds
+     * {@code dmin·(sc >> 4)·Σx} lane-wise into {@code p[scratch + 16 ..]}.
+     */
+    private void prologue(long o, int b, float[] p, int scratch) {
+        ByteVector sc = KBlocks.load16(data, o);
+        ByteVector lo = sc.and((byte) 0x0F);
+        ByteVector hi = KBlocks.high4(sc);
+        FloatVector d = FloatVector.broadcast(FB, KBlocks.f16(data, o + 80));
+        FloatVector dmin = FloatVector.broadcast(FB, KBlocks.f16(data, o + 82));
+        for (int c = 0; c < 16; c += FB_LANES) {
+            KBlocks.widen16(lo, c).mul(d).intoArray(p, scratch + c);
+            KBlocks.widen16(hi, c).mul(dmin).fma(FloatVector.fromArray(FB, p, 16 * b + c),
+                    FloatVector.fromArray(FB, p, scratch + 16 + c)).intoArray(p, scratch + 16 + c);
+        }
+    }
+
+    /** Bits {@code 2t}–{@code 2t+1} of each byte (a shift by a count that varies with the loop: one copy of the code). */
     private static ByteVector quants(ByteVector q, int t) {
-        return (t == 0 ? q : q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * t).reinterpretAsBytes()).and((byte) 3);
+        return q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * t).reinterpretAsBytes().and((byte) 3);
     }
 
     @Override

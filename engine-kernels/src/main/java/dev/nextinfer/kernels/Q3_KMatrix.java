@@ -28,7 +28,7 @@ import jdk.incubator.vector.VectorOperators;
  * {@link #row} gives ggml's floats bit for bit.
  *
  * <p>Kernels. Per 16 bytes of {@code qs} and of {@code hmask}: the two low bits (shift, AND) and the high bit
- * moved to bit 2 (shift, AND) are OR-ed and offset by −4 on 16-byte registers, then widened to f32. The 16 scales
+ * moved to bit 2 (rotate, AND) are OR-ed and offset by −4 on 16-byte registers, then widened to f32. The 16 scales
  * are unpacked with integer operations on three 32-bit words and looked up as floats; {@code d} is applied once
  * per super-block.
  */
@@ -71,16 +71,16 @@ public final class Q3_KMatrix extends SuperBlockMatrix {
     }
 
     /**
-     * The 16 quants {@code q + 4} ({@code 0..7}) of value {@code 128h + 32t + c ..} from 16 bytes of {@code qs} and
-     * of {@code hmask}: bits {@code 2t} of the former, bit {@code 4h + t} of the latter moved to bit 2.
+     * The 16 quants {@code q} ({@code −4..3}) of values {@code 128h + 32t + c ..} from 16 bytes of {@code qs} and of
+     * {@code hmask}: bits {@code 2t} of the former (a shift), bit {@code 4h + t} of the latter brought to bit 2 (a
+     * rotation of the 32-bit lanes by {@code 2 − 4h − t}, which keeps every bit in its byte or masks it), minus 4.
+     * Shift and rotation counts vary with the loop indices so that the code exists once (see {@link Q4_KMatrix}).
      */
     private static ByteVector quants(ByteVector q, ByteVector hm, int h, int t) {
-        ByteVector low = t == 0 ? q : q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * t).reinterpretAsBytes();
-        int s = 4 * h + t - 2; // bit 4h + t → bit 2; bits crossing between bytes land on bits 0–1 or ≥ 3
-        ByteVector high = s == 0 ? hm
-                : (s > 0 ? hm.reinterpretAsInts().lanewise(VectorOperators.LSHR, s)
-                        : hm.reinterpretAsInts().lanewise(VectorOperators.LSHL, -s)).reinterpretAsBytes();
-        return low.and((byte) 3).or(high.and((byte) 4)).sub((byte) 4);
+        ByteVector low = q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * t).reinterpretAsBytes().and((byte) 3);
+        ByteVector high = hm.reinterpretAsInts().lanewise(VectorOperators.ROL, (2 - 4 * h - t) & 31).reinterpretAsBytes()
+                .and((byte) 4);
+        return low.or(high).sub((byte) 4);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.nextinfer.kernels;
 
 import static dev.nextinfer.kernels.KBlocks.QK_K;
-import static dev.nextinfer.kernels.KBlocks.SMALL;
 import static dev.nextinfer.kernels.Simd.FB;
 import static dev.nextinfer.kernels.Simd.FB_LANES;
 
@@ -28,14 +27,19 @@ import jdk.incubator.vector.FloatVector;
  * {@code d1 = d·sc[j]} and {@code m1 = dmin·m[j]}, each product rounded to f32 first, exactly as ggml's
  * {@code dequantize_row_q4_K} computes it: {@link #row} gives ggml's floats bit for bit.
  *
- * <p>Kernels. A dot product is {@code Σ_j d·sc[j]·Σ_l q·x − Σ_j dmin·m[j]·Σ_l x}: the minimums meet the
- * activations only through their sums over each sub-block of 32, which a mat-vec computes once for all rows
- * ({@link KBlocks#groupSums}). The inner loop is then as lean as {@link Q4_0Matrix}'s, without its "− 8": per 16
- * bytes of quants one load, an AND and a shift for the two nibble halves, two widenings to f32 and two FMAs with the
- * activations; per sub-block one FMA with its scale (as a float, looked up rather than converted), per super-block
- * one FMA with {@code d}. The scales and minimums are unpacked with a few integer operations on three 32-bit words.
- * Because {@code d} is applied once per super-block, the chain of dependent FMAs carried across super-blocks is one
- * long; the eight per-sub-block FMAs of a super-block overlap with the next one's loads.
+ * <p>Kernels. A dot product is {@code Σ_j d1[j]·Σ_l q·x − Σ_j m1[j]·Σ_l x}: the minimums meet the activations
+ * only through their sums over each sub-block of 32, which a mat-vec computes once for all rows
+ * ({@link KScaleMin#prepare}). Per super-block the packed scales and minimums are unpacked, widened and multiplied by
+ * {@code d} and {@code dmin} in one vector pass ({@link KScaleMin}), and the minimums' term is one FMA with the
+ * activation sums. The inner loop is then as lean as {@link Q4_0Matrix}'s, without its "− 8": per 16 bytes of quants
+ * one load, an AND and a shift for the two nibble halves, two widenings to f32 and two FMAs with the activations; per
+ * sub-block one FMA with its scale.
+ *
+ * <p>The vector code of the super-block is written once inside {@code dot} (C2 unrolls the loops): a helper method
+ * this big is not inlined once compiled, vectors passed to a method that is not inlined are boxed, and a method
+ * with several copies of it exceeds C2's inlining node budget with the same effect (both measured: 4–25× slower).
+ * The per-super-block prologue has scalar arguments only and is called after the main loop (for the next
+ * super-block), so that C2 spends its inlining budget on the main loop first ({@link KScaleMin#prologue}).
  */
 public final class Q4_KMatrix extends SuperBlockMatrix {
     /** Bytes per super-block of 256 values. */
@@ -51,71 +55,60 @@ public final class Q4_KMatrix extends SuperBlockMatrix {
         return MatrixFormat.Q4_K;
     }
 
-    /** The activations' sums over each sub-block of 32. */
     @Override
     float[] prepare(float[] x, int xOff) {
-        float[] sums = new float[cols / 32];
-        KBlocks.groupSums(x, xOff, cols, 32, sums);
-        return sums;
+        return KScaleMin.prepare(x, xOff, cols);
     }
 
-    /** Row {@code row}·x given the activations' sums over each group of 32. */
     @Override
-    float dot(int row, float[] x, int xOff, float[] sums) {
-        long o = row * rowBytes;
+    float dot(int row, float[] x, int xOff, float[] p) {
+        int scratch = 16 * nb;
+        java.util.Arrays.fill(p, scratch + 16, scratch + 32, 0f);
         FloatVector acc = FloatVector.zero(FB);
-        float mins = 0f;
-        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            int i0 = data.get(KBlocks.LE_INT, o + 4);
-            int i1 = data.get(KBlocks.LE_INT, o + 8);
-            int i2 = data.get(KBlocks.LE_INT, o + 12);
-            // four bytes per word: scales 0–3, minimums 0–3, scales 4–7, minimums 4–7
-            long sc = (i0 & 0x3F3F3F3FL) | ((long) ((i2 & 0x0F0F0F0F) | (i0 >>> 2 & 0x30303030)) << 32);
-            long mn = (i1 & 0x3F3F3F3FL) | ((long) ((i2 >>> 4 & 0x0F0F0F0F) | (i1 >>> 2 & 0x30303030)) << 32);
-            float m = 0f;
-            for (int j = 0; j < 8; j++) {
-                m += SMALL[(int) (mn >>> 8 * j) & 0xFF] * sums[8 * b + j];
-            }
-            mins += KBlocks.f16(data, o + 2) * m;
-            // the super-block inline, not in a helper: C2 does not inline a method this big once compiled, and
-            // vectors passed to a method that is not inlined are boxed
-            int xb = xOff + QK_K * b;
-            FloatVector s = FloatVector.zero(FB);
-            for (int g = 0; g < 4; g++) {
-                FloatVector pe = FloatVector.zero(FB);
-                FloatVector po = FloatVector.zero(FB);
-                long qg = o + 16 + 32L * g;
-                int xg = xb + 64 * g;
-                for (int c = 0; c < 32; c += FB_LANES) {
-                    ByteVector v = KBlocks.load(data, qg, c);
-                    pe = KBlocks.widen(v.and((byte) 0x0F)).fma(FloatVector.fromArray(FB, x, xg + c), pe);
-                    po = KBlocks.widen(KBlocks.high4(v)).fma(FloatVector.fromArray(FB, x, xg + 32 + c), po);
+        // iteration b multiplies super-block b with the scales its previous iteration prepared, then prepares
+        // super-block b + 1 (see KScaleMin.prologue)
+        long o = row * rowBytes - BLOCK_BYTES;
+        for (int b = -1; b < nb; b++, o += BLOCK_BYTES) {
+            if (b >= 0) {
+                int xb = xOff + QK_K * b;
+                for (int g = 0; g < 4; g++) {
+                    FloatVector pe = FloatVector.zero(FB);
+                    FloatVector po = FloatVector.zero(FB);
+                    long qg = o + 16 + 32L * g;
+                    int xg = xb + 64 * g;
+                    for (int c = 0; c < 32; c += FB_LANES) {
+                        ByteVector v = KBlocks.load(data, qg, c);
+                        pe = KBlocks.widen(v.and((byte) 0x0F)).fma(FloatVector.fromArray(FB, x, xg + c), pe);
+                        po = KBlocks.widen(KBlocks.high4(v)).fma(FloatVector.fromArray(FB, x, xg + 32 + c), po);
+                    }
+                    acc = pe.fma(FloatVector.broadcast(FB, p[scratch + 2 * g]), acc);
+                    acc = po.fma(FloatVector.broadcast(FB, p[scratch + 2 * g + 1]), acc);
                 }
-                s = pe.fma(FloatVector.broadcast(FB, SMALL[(int) (sc >>> 16 * g) & 0xFF]), s);
-                s = po.fma(FloatVector.broadcast(FB, SMALL[(int) (sc >>> 16 * g + 8) & 0xFF]), s);
             }
-            acc = s.fma(FloatVector.broadcast(FB, KBlocks.f16(data, o)), acc);
+            if (b + 1 < nb) {
+                KScaleMin.prologue(data, o + BLOCK_BYTES, b + 1, p, scratch);
+            }
         }
-        return Simd.sum(acc) - mins;
+        return Simd.sum(acc) - KScaleMin.minsTerm(p, scratch);
     }
 
     @Override
     public void row(int row, float[] dst, int off) {
+        float[] s = new float[16];
         long o = row * rowBytes;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            ByteVector sm = KScaleMin.unpack(data, o + 4);
             float d = KBlocks.f16(data, o);
             float dmin = KBlocks.f16(data, o + 2);
-            int i0 = data.get(KBlocks.LE_INT, o + 4);
-            int i1 = data.get(KBlocks.LE_INT, o + 8);
-            int i2 = data.get(KBlocks.LE_INT, o + 12);
-            long sc = (i0 & 0x3F3F3F3FL) | ((long) ((i2 & 0x0F0F0F0F) | (i0 >>> 2 & 0x30303030)) << 32);
-            long mn = (i1 & 0x3F3F3F3FL) | ((long) ((i2 >>> 4 & 0x0F0F0F0F) | (i1 >>> 2 & 0x30303030)) << 32);
+            for (int c = 0; c < 16; c += FB_LANES) {
+                KScaleMin.scaled(sm, c, d, dmin).intoArray(s, c);
+            }
             for (int g = 0; g < 4; g++) {
-                // ggml rounds d·sc and dmin·m to f32, then computes d1·q − m1 (two roundings, no FMA)
-                FloatVector de = FloatVector.broadcast(FB, d * ((int) (sc >>> 16 * g) & 0xFF));
-                FloatVector me = FloatVector.broadcast(FB, dmin * ((int) (mn >>> 16 * g) & 0xFF));
-                FloatVector dodd = FloatVector.broadcast(FB, d * ((int) (sc >>> 16 * g + 8) & 0xFF));
-                FloatVector modd = FloatVector.broadcast(FB, dmin * ((int) (mn >>> 16 * g + 8) & 0xFF));
+                // ggml computes d1·q − m1 with d1 = d·sc and m1 = dmin·m rounded first: a multiply and a subtract
+                FloatVector de = FloatVector.broadcast(FB, s[2 * g]);
+                FloatVector dodd = FloatVector.broadcast(FB, s[2 * g + 1]);
+                FloatVector me = FloatVector.broadcast(FB, s[8 + 2 * g]);
+                FloatVector modd = FloatVector.broadcast(FB, s[8 + 2 * g + 1]);
                 int y = off + QK_K * b + 64 * g;
                 for (int c = 0; c < 32; c += FB_LANES) {
                     ByteVector v = KBlocks.load(data, o + 16 + 32L * g, c);

@@ -1,7 +1,6 @@
 package dev.nextinfer.kernels;
 
 import static dev.nextinfer.kernels.KBlocks.QK_K;
-import static dev.nextinfer.kernels.KBlocks.SMALL;
 import static dev.nextinfer.kernels.Simd.FB;
 import static dev.nextinfer.kernels.Simd.FB_LANES;
 
@@ -27,10 +26,10 @@ import jdk.incubator.vector.VectorOperators;
  * {@code d1 = d·sc[j]} and {@code m1 = dmin·m[j]}, each product rounded to f32 first, exactly as ggml's
  * {@code dequantize_row_q5_K} computes it: {@link #row} gives ggml's floats bit for bit.
  *
- * <p>Kernels as {@link Q4_KMatrix}'s (minimums folded into per-sub-block activation sums, {@code d} applied once
- * per super-block), plus the fifth bit: for sub-block {@code j} the 16 bytes of {@code qh} are shifted so that bit
- * {@code j} lands on bit 4, masked and OR-ed into the nibbles before they are widened (three byte operations per 16
- * values, on 16-byte registers).
+ * <p>Kernels as {@link Q4_KMatrix}'s (scales and minimums unpacked in one vector pass per super-block, minimums
+ * folded into per-sub-block activation sums), plus the fifth bit: for sub-block {@code j} the 16 bytes of {@code qh}
+ * are rotated (as 32-bit lanes) so that bit {@code j} of each byte lands on bit 4, masked and OR-ed into the nibbles
+ * before they are widened: three byte operations per 16 values, on 16-byte registers.
  */
 public final class Q5_KMatrix extends SuperBlockMatrix {
     /** Bytes per super-block of 256 values. */
@@ -46,99 +45,78 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
         return MatrixFormat.Q5_K;
     }
 
-    /** The activations' sums over each sub-block of 32. */
     @Override
     float[] prepare(float[] x, int xOff) {
-        float[] sums = new float[cols / 32];
-        KBlocks.groupSums(x, xOff, cols, 32, sums);
-        return sums;
+        return KScaleMin.prepare(x, xOff, cols);
     }
 
-    /** Row {@code row}·x given the activations' sums over each group of 32. */
     @Override
-    float dot(int row, float[] x, int xOff, float[] sums) {
-        long o = row * rowBytes;
+    float dot(int row, float[] x, int xOff, float[] p) {
+        int scratch = 16 * nb;
+        java.util.Arrays.fill(p, scratch + 16, scratch + 32, 0f);
         FloatVector acc = FloatVector.zero(FB);
-        float mins = 0f;
-        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            int i0 = data.get(KBlocks.LE_INT, o + 4);
-            int i1 = data.get(KBlocks.LE_INT, o + 8);
-            int i2 = data.get(KBlocks.LE_INT, o + 12);
-            // four bytes per word: scales 0–3, minimums 0–3, scales 4–7, minimums 4–7
-            long sc = (i0 & 0x3F3F3F3FL) | ((long) ((i2 & 0x0F0F0F0F) | (i0 >>> 2 & 0x30303030)) << 32);
-            long mn = (i1 & 0x3F3F3F3FL) | ((long) ((i2 >>> 4 & 0x0F0F0F0F) | (i1 >>> 2 & 0x30303030)) << 32);
-            float m = 0f;
-            for (int j = 0; j < 8; j++) {
-                m += SMALL[(int) (mn >>> 8 * j) & 0xFF] * sums[8 * b + j];
-            }
-            mins += KBlocks.f16(data, o + 2) * m;
-            // the super-block inline, not in a helper: C2 does not inline a method this big once compiled, and
-            // vectors passed to a method that is not inlined are boxed
-            int xb = xOff + QK_K * b;
-            FloatVector s = FloatVector.zero(FB);
-            for (int g = 0; g < 4; g++) {
-                FloatVector pe = FloatVector.zero(FB);
-                FloatVector po = FloatVector.zero(FB);
-                long qg = o + 48 + 32L * g;
-                int xg = xb + 64 * g;
-                for (int c = 0; c < 32; c += FB_LANES) {
-                    ByteVector v = KBlocks.load(data, qg, c);
-                    ByteVector h = KBlocks.load(data, o + 16, c);
-                    pe = KBlocks.widen(low(v, h, 2 * g)).fma(FloatVector.fromArray(FB, x, xg + c), pe);
-                    po = KBlocks.widen(high(v, h, 2 * g + 1)).fma(FloatVector.fromArray(FB, x, xg + 32 + c), po);
+        // iteration b multiplies super-block b with the scales its previous iteration prepared, then prepares
+        // super-block b + 1 (see KScaleMin.prologue)
+        long o = row * rowBytes - BLOCK_BYTES;
+        for (int b = -1; b < nb; b++, o += BLOCK_BYTES) {
+            if (b >= 0) {
+                int xb = xOff + QK_K * b;
+                for (int g = 0; g < 4; g++) {
+                    FloatVector pe = FloatVector.zero(FB);
+                    FloatVector po = FloatVector.zero(FB);
+                    long qg = o + 48 + 32L * g;
+                    int xg = xb + 64 * g;
+                    for (int c = 0; c < 32; c += FB_LANES) {
+                        ByteVector v = KBlocks.load(data, qg, c);
+                        ByteVector h = KBlocks.load(data, o + 16, c);
+                        pe = KBlocks.widen(v.and((byte) 0x0F).or(bit4(h, 2 * g))).fma(FloatVector.fromArray(FB, x, xg + c), pe);
+                        po = KBlocks.widen(KBlocks.high4(v).or(bit4(h, 2 * g + 1)))
+                                .fma(FloatVector.fromArray(FB, x, xg + 32 + c), po);
+                    }
+                    acc = pe.fma(FloatVector.broadcast(FB, p[scratch + 2 * g]), acc);
+                    acc = po.fma(FloatVector.broadcast(FB, p[scratch + 2 * g + 1]), acc);
                 }
-                s = pe.fma(FloatVector.broadcast(FB, SMALL[(int) (sc >>> 16 * g) & 0xFF]), s);
-                s = po.fma(FloatVector.broadcast(FB, SMALL[(int) (sc >>> 16 * g + 8) & 0xFF]), s);
             }
-            acc = s.fma(FloatVector.broadcast(FB, KBlocks.f16(data, o)), acc);
+            if (b + 1 < nb) {
+                KScaleMin.prologue(data, o + BLOCK_BYTES, b + 1, p, scratch);
+            }
         }
-        return Simd.sum(acc) - mins;
+        return Simd.sum(acc) - KScaleMin.minsTerm(p, scratch);
+    }
+
+    /**
+     * Bit {@code j} of each byte moved to bit 4 (value 16), other bits cleared: a rotation of the 32-bit lanes by
+     * {@code 4 − j} is a bijection of bit positions that takes bit {@code j} of every byte to bit 4 of the same byte.
+     */
+    static ByteVector bit4(ByteVector h, int j) {
+        return h.reinterpretAsInts().lanewise(VectorOperators.ROL, (4 - j) & 31).reinterpretAsBytes().and((byte) 0x10);
     }
 
     @Override
     public void row(int row, float[] dst, int off) {
+        float[] s = new float[16];
         long o = row * rowBytes;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            ByteVector sm = KScaleMin.unpack(data, o + 4);
             float d = KBlocks.f16(data, o);
             float dmin = KBlocks.f16(data, o + 2);
-            int i0 = data.get(KBlocks.LE_INT, o + 4);
-            int i1 = data.get(KBlocks.LE_INT, o + 8);
-            int i2 = data.get(KBlocks.LE_INT, o + 12);
-            long sc = (i0 & 0x3F3F3F3FL) | ((long) ((i2 & 0x0F0F0F0F) | (i0 >>> 2 & 0x30303030)) << 32);
-            long mn = (i1 & 0x3F3F3F3FL) | ((long) ((i2 >>> 4 & 0x0F0F0F0F) | (i1 >>> 2 & 0x30303030)) << 32);
+            for (int c = 0; c < 16; c += FB_LANES) {
+                KScaleMin.scaled(sm, c, d, dmin).intoArray(s, c);
+            }
             for (int g = 0; g < 4; g++) {
-                // ggml rounds d·sc and dmin·m to f32, then computes d1·q − m1 (two roundings, no FMA)
-                FloatVector de = FloatVector.broadcast(FB, d * ((int) (sc >>> 16 * g) & 0xFF));
-                FloatVector me = FloatVector.broadcast(FB, dmin * ((int) (mn >>> 16 * g) & 0xFF));
-                FloatVector dodd = FloatVector.broadcast(FB, d * ((int) (sc >>> 16 * g + 8) & 0xFF));
-                FloatVector modd = FloatVector.broadcast(FB, dmin * ((int) (mn >>> 16 * g + 8) & 0xFF));
+                // ggml computes d1·q − m1 with d1 = d·sc and m1 = dmin·m rounded first: a multiply and a subtract
+                FloatVector de = FloatVector.broadcast(FB, s[2 * g]);
+                FloatVector dodd = FloatVector.broadcast(FB, s[2 * g + 1]);
+                FloatVector me = FloatVector.broadcast(FB, s[8 + 2 * g]);
+                FloatVector modd = FloatVector.broadcast(FB, s[8 + 2 * g + 1]);
                 int y = off + QK_K * b + 64 * g;
                 for (int c = 0; c < 32; c += FB_LANES) {
                     ByteVector v = KBlocks.load(data, o + 48 + 32L * g, c);
                     ByteVector h = KBlocks.load(data, o + 16, c);
-                    KBlocks.widen(low(v, h, 2 * g)).mul(de).sub(me).intoArray(dst, y + c);
-                    KBlocks.widen(high(v, h, 2 * g + 1)).mul(dodd).sub(modd).intoArray(dst, y + 32 + c);
+                    KBlocks.widen(v.and((byte) 0x0F).or(bit4(h, 2 * g))).mul(de).sub(me).intoArray(dst, y + c);
+                    KBlocks.widen(KBlocks.high4(v).or(bit4(h, 2 * g + 1))).mul(dodd).sub(modd).intoArray(dst, y + 32 + c);
                 }
             }
         }
-    }
-
-    /** Low nibbles of {@code v} plus 16 × bit {@code j} of {@code h}. */
-    private static ByteVector low(ByteVector v, ByteVector h, int j) {
-        return v.and((byte) 0x0F).or(bit4(h, j));
-    }
-
-    /** High nibbles of {@code v} plus 16 × bit {@code j} of {@code h}. */
-    private static ByteVector high(ByteVector v, ByteVector h, int j) {
-        return KBlocks.high4(v).or(bit4(h, j));
-    }
-
-    /**
-     * Bit {@code j} of each byte moved to bit 4 (value 16), other bits cleared. Shifted as ints: the bits that cross
-     * into a neighbouring byte land on bits 0–3 (left shifts of ≤ 4) or 5–7 (right shifts of ≤ 3), never on bit 4.
-     */
-    private static ByteVector bit4(ByteVector h, int j) {
-        return (j <= 4 ? h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 4 - j)
-                : h.reinterpretAsInts().lanewise(VectorOperators.LSHR, j - 4)).reinterpretAsBytes().and((byte) 0x10);
     }
 }

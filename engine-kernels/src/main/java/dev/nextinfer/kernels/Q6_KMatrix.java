@@ -26,11 +26,12 @@ import jdk.incubator.vector.VectorOperators;
  * its 4 + 2 bits, computed as ggml's {@code dequantize_row_q6_K} does: {@code (d·scale)} rounded to f32, then times
  * {@code q − 32}. {@link #row} gives ggml's floats bit for bit.
  *
- * <p>Kernels. One pass over 16 bytes of each of {@code ql}'s two halves and of {@code qh} yields four runs of 16
- * values (four sub-blocks): each is a nibble (an AND or a shift) OR-ed with its two high bits (a shift and an AND
- * of {@code qh}), minus 32, done on 16 bytes; then widened to f32 and multiplied with the activations. Sub-blocks of
- * 16 values make the scale FMA one per 16 values (Q4_K: one per 32). The 16 scales are converted to f32 and
- * multiplied by {@code d} in one vector pass per super-block.
+ * <p>Kernels. Each 16 bytes of one half of {@code ql} hold a low-nibble and a high-nibble run of 16 values (two
+ * sub-blocks); the matching 16 bytes of {@code qh} are rotated (as 32-bit lanes) to bring each run's two high bits
+ * to bits 4–5, masked and OR-ed in, and 32 subtracted, all on 16-byte registers; then each run is widened to f32,
+ * multiplied with the activations and added with its sub-block's scale (one FMA per 16 values: Q6_K's sub-blocks
+ * are 16 long). The 16 scales are converted to f32 and multiplied by {@code d} in one vector pass per super-block.
+ * The vector code is written once, in {@code dot} (see {@link Q4_KMatrix} for why).
  */
 public final class Q6_KMatrix extends SuperBlockMatrix {
     /** Bytes per super-block of 256 values. */
@@ -52,29 +53,34 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
         return new float[16];
     }
 
-    /** Row {@code row}·x; {@code s} is scratch for a super-block's 16 scales. */
     @Override
     float dot(int row, float[] x, int xOff, float[] s) {
-        long o = row * rowBytes;
         FloatVector acc = FloatVector.zero(FB);
-        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            scales(o, s);
-            // the super-block inline, not in a helper: C2 does not inline a method this big once compiled, and
-            // vectors passed to a method that is not inlined are boxed
-            for (int h = 0; h < 2; h++) {
-                long ql = o + 64L * h;
-                long qh = o + 128 + 32L * h;
-                int xh = xOff + QK_K * b + 128 * h;
-                for (int c = 0; c < 32; c += FB_LANES) {
-                    ByteVector a = KBlocks.load(data, ql, c);
-                    ByteVector bq = KBlocks.load(data, ql + 32, c);
-                    ByteVector hi = KBlocks.load(data, qh, c);
-                    int j = 8 * h + c / 16;
-                    acc = term(lowQuants(a, hi, 4), x, xh + c, s[j], acc);
-                    acc = term(lowQuants(bq, hi, 2), x, xh + 32 + c, s[j + 2], acc);
-                    acc = term(highQuants(a, hi, 0), x, xh + 64 + c, s[j + 4], acc);
-                    acc = term(highQuants(bq, hi, 2), x, xh + 96 + c, s[j + 6], acc);
+        // iteration b multiplies super-block b with the scales its previous iteration converted, then converts
+        // super-block b + 1's: the conversion has scalar arguments only and comes after the main loop, so that C2
+        // spends its inlining budget on the main loop first (see Q4_KMatrix)
+        long o = row * rowBytes - BLOCK_BYTES;
+        for (int b = -1; b < nb; b++, o += BLOCK_BYTES) {
+            if (b >= 0) {
+                for (int h = 0; h < 2; h++) {
+                    for (int u = 0; u < 2; u++) {
+                        // quarter u (low nibbles) and quarter u + 2 (high nibbles) of this half
+                        long ql = o + 64L * h + 32 * u;
+                        int xq = xOff + QK_K * b + 128 * h + 32 * u;
+                        for (int c = 0; c < 32; c += FB_LANES) {
+                            ByteVector v = KBlocks.load(data, ql, c);
+                            ByteVector hh = KBlocks.load(data, o + 128 + 32L * h, c);
+                            int j = 8 * h + 2 * u + c / 16;
+                            acc = KBlocks.widen(low(v, hh, u)).mul(FloatVector.fromArray(FB, x, xq + c))
+                                    .fma(FloatVector.broadcast(FB, s[j]), acc);
+                            acc = KBlocks.widen(high(v, hh, u)).mul(FloatVector.fromArray(FB, x, xq + 64 + c))
+                                    .fma(FloatVector.broadcast(FB, s[j + 4]), acc);
+                        }
+                    }
                 }
+            }
+            if (b + 1 < nb) {
+                scales(o + BLOCK_BYTES, s);
             }
         }
         return Simd.sum(acc);
@@ -88,21 +94,22 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
         }
     }
 
-    /** {@code acc + scale·(q ⊙ x[xo ..])}. */
-    private static FloatVector term(ByteVector q, float[] x, int xo, float scale, FloatVector acc) {
-        return KBlocks.widen(q).mul(FloatVector.fromArray(FB, x, xo)).fma(FloatVector.broadcast(FB, scale), acc);
+    /**
+     * Quarter {@code t}'s two high bits (bits 2t–2t+1 of each {@code qh} byte) moved to bits 4–5: a rotation of the
+     * 32-bit lanes by {@code 4 − 2t} takes them there within every byte; the bits it moves across bytes are masked.
+     */
+    private static ByteVector high2(ByteVector hh, int t) {
+        return hh.reinterpretAsInts().lanewise(VectorOperators.ROL, (4 - 2 * t) & 31).reinterpretAsBytes().and((byte) 0x30);
     }
 
-    /** Low nibbles of {@code v} with bits 4–5 taken from {@code hi} shifted left by {@code shl}, minus 32. */
-    private static ByteVector lowQuants(ByteVector v, ByteVector hi, int shl) {
-        ByteVector h = hi.reinterpretAsInts().lanewise(VectorOperators.LSHL, shl).reinterpretAsBytes();
-        return v.and((byte) 0x0F).or(h.and((byte) 0x30)).sub((byte) 32);
+    /** Quarter {@code u}: low nibbles of {@code v} with their high bits, minus 32. */
+    private static ByteVector low(ByteVector v, ByteVector hh, int u) {
+        return v.and((byte) 0x0F).or(high2(hh, u)).sub((byte) 32);
     }
 
-    /** High nibbles of {@code v} with bits 4–5 taken from {@code hi} shifted right by {@code shr}, minus 32. */
-    private static ByteVector highQuants(ByteVector v, ByteVector hi, int shr) {
-        ByteVector h = hi.reinterpretAsInts().lanewise(VectorOperators.LSHR, shr).reinterpretAsBytes();
-        return KBlocks.high4(v).or(h.and((byte) 0x30)).sub((byte) 32);
+    /** Quarter {@code u + 2}: high nibbles of {@code v} with their high bits, minus 32. */
+    private static ByteVector high(ByteVector v, ByteVector hh, int u) {
+        return KBlocks.high4(v).or(high2(hh, u + 2)).sub((byte) 32);
     }
 
     @Override
@@ -112,18 +119,17 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
             scales(o, s);
             for (int h = 0; h < 2; h++) {
-                long ql = o + 64L * h;
-                long qh = o + 128 + 32L * h;
-                int y = off + QK_K * b + 128 * h;
-                for (int c = 0; c < 32; c += FB_LANES) {
-                    ByteVector a = KBlocks.load(data, ql, c);
-                    ByteVector bq = KBlocks.load(data, ql + 32, c);
-                    ByteVector hi = KBlocks.load(data, qh, c);
-                    int j = 8 * h + c / 16;
-                    KBlocks.widen(lowQuants(a, hi, 4)).mul(s[j]).intoArray(dst, y + c);
-                    KBlocks.widen(lowQuants(bq, hi, 2)).mul(s[j + 2]).intoArray(dst, y + 32 + c);
-                    KBlocks.widen(highQuants(a, hi, 0)).mul(s[j + 4]).intoArray(dst, y + 64 + c);
-                    KBlocks.widen(highQuants(bq, hi, 2)).mul(s[j + 6]).intoArray(dst, y + 96 + c);
+                for (int u = 0; u < 2; u++) {
+                    long ql = o + 64L * h + 32 * u;
+                    int y = off + QK_K * b + 128 * h + 32 * u;
+                    for (int c = 0; c < 32; c += FB_LANES) {
+                        ByteVector v = KBlocks.load(data, ql, c);
+                        ByteVector hh = KBlocks.load(data, o + 128 + 32L * h, c);
+                        int j = 8 * h + 2 * u + c / 16;
+                        // ggml: (d·scale) rounded to f32, then times q − 32
+                        KBlocks.widen(low(v, hh, u)).mul(s[j]).intoArray(dst, y + c);
+                        KBlocks.widen(high(v, hh, u)).mul(s[j + 4]).intoArray(dst, y + 64 + c);
+                    }
                 }
             }
         }
