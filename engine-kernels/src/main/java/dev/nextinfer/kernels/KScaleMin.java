@@ -64,14 +64,15 @@ final class KScaleMin {
 
     /**
      * What the kernels need from an activation row: per super-block 16 floats, 8 zeros then the sums of its 8
-     * sub-blocks of 32 (so that one FMA with {@link #scaled}'s vector adds {@code Σ_j dmin·m[j]·Σx}), then 16 floats
-     * of scratch for a super-block's scales ({@link #SCRATCH} past the sums) and 16 for the minimums' term.
+     * sub-blocks of 32 (so that one FMA with {@link #scaled}'s vector adds {@code Σ_j dmin·m[j]·Σx}); then, from
+     * {@code scratch = 16·nb}: 16 floats for a super-block's scales, 16 for the minimums' term and one vector for a
+     * kernel's running sum.
      */
     static float[] prepare(float[] x, int xOff, int cols) {
         int nb = cols / KBlocks.QK_K;
         float[] sums = new float[cols / 32];
         KBlocks.groupSums(x, xOff, cols, 32, sums);
-        float[] p = new float[16 * nb + 32];
+        float[] p = new float[16 * nb + 32 + FB_LANES];
         for (int b = 0; b < nb; b++) {
             System.arraycopy(sums, 8 * b, p, 16 * b + 8, 8);
         }
@@ -95,6 +96,21 @@ final class KScaleMin {
             s.fma(FloatVector.fromArray(FB, p, 16 * b + c), FloatVector.fromArray(FB, p, scratch + 16 + c))
                     .intoArray(p, scratch + 16 + c);
         }
+    }
+
+    /** {@code d·sc[0..8), dmin·m[0..8)} of the super-block at byte {@code o} into {@code s[0..16)}. */
+    static void scales(MemorySegment seg, long o, float[] s) {
+        ByteVector sm = unpack(seg, o + 4);
+        float d = KBlocks.f16(seg, o);
+        float dmin = KBlocks.f16(seg, o + 2);
+        for (int c = 0; c < 16; c += FB_LANES) {
+            scaled(sm, c, d, dmin).intoArray(s, c);
+        }
+    }
+
+    /** The running sum a kernel keeps in {@code p[scratch + 32 ..]} (one vector), summed as {@link Simd#sum}. */
+    static float accumulated(float[] p, int scratch) {
+        return Simd.sum(FloatVector.fromArray(FB, p, scratch + 32));
     }
 
     /** The minimums' term accumulated by {@link #prologue}, summed in lane order. */

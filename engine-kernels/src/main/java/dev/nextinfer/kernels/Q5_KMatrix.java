@@ -53,35 +53,40 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
     @Override
     float dot(int row, float[] x, int xOff, float[] p) {
         int scratch = 16 * nb;
-        java.util.Arrays.fill(p, scratch + 16, scratch + 32, 0f);
-        FloatVector acc = FloatVector.zero(FB);
+        java.util.Arrays.fill(p, scratch + 16, p.length, 0f);
         // iteration b multiplies super-block b with the scales its previous iteration prepared, then prepares
-        // super-block b + 1 (see KScaleMin.prologue)
+        // super-block b + 1; both steps are methods with scalar and array arguments only (the running sum stays
+        // in p), so C2 may inline them or not without boxing a vector (see Q4_KMatrix)
         long o = row * rowBytes - BLOCK_BYTES;
         for (int b = -1; b < nb; b++, o += BLOCK_BYTES) {
             if (b >= 0) {
-                int xb = xOff + QK_K * b;
-                for (int g = 0; g < 4; g++) {
-                    FloatVector pe = FloatVector.zero(FB);
-                    FloatVector po = FloatVector.zero(FB);
-                    long qg = o + 48 + 32L * g;
-                    int xg = xb + 64 * g;
-                    for (int c = 0; c < 32; c += FB_LANES) {
-                        ByteVector v = KBlocks.load(data, qg, c);
-                        ByteVector h = KBlocks.load(data, o + 16, c);
-                        pe = KBlocks.widen(v.and((byte) 0x0F).or(bit4(h, 2 * g))).fma(FloatVector.fromArray(FB, x, xg + c), pe);
-                        po = KBlocks.widen(KBlocks.high4(v).or(bit4(h, 2 * g + 1)))
-                                .fma(FloatVector.fromArray(FB, x, xg + 32 + c), po);
-                    }
-                    acc = pe.fma(FloatVector.broadcast(FB, p[scratch + 2 * g]), acc);
-                    acc = po.fma(FloatVector.broadcast(FB, p[scratch + 2 * g + 1]), acc);
-                }
+                superBlock(o, x, xOff + QK_K * b, p, scratch);
             }
             if (b + 1 < nb) {
                 KScaleMin.prologue(data, o + BLOCK_BYTES, b + 1, p, scratch);
             }
         }
-        return Simd.sum(acc) - KScaleMin.minsTerm(p, scratch);
+        return KScaleMin.accumulated(p, scratch) - KScaleMin.minsTerm(p, scratch);
+    }
+
+    /** Adds {@code Σ_j d·sc[j]·(q ⊙ x)} of the super-block at byte {@code o} to the running sum in {@code p}. */
+    private void superBlock(long o, float[] x, int xb, float[] p, int scratch) {
+        FloatVector acc = FloatVector.fromArray(FB, p, scratch + 32);
+        for (int g = 0; g < 4; g++) {
+            FloatVector pe = FloatVector.zero(FB);
+            FloatVector po = FloatVector.zero(FB);
+            long qg = o + 48 + 32L * g;
+            int xg = xb + 64 * g;
+            for (int c = 0; c < 32; c += FB_LANES) {
+                ByteVector v = KBlocks.load(data, qg, c);
+                ByteVector h = KBlocks.load(data, o + 16, c);
+                pe = KBlocks.widen(v.and((byte) 0x0F).or(bit4(h, 2 * g))).fma(FloatVector.fromArray(FB, x, xg + c), pe);
+                po = KBlocks.widen(KBlocks.high4(v).or(bit4(h, 2 * g + 1))).fma(FloatVector.fromArray(FB, x, xg + 32 + c), po);
+            }
+            acc = pe.fma(FloatVector.broadcast(FB, p[scratch + 2 * g]), acc);
+            acc = po.fma(FloatVector.broadcast(FB, p[scratch + 2 * g + 1]), acc);
+        }
+        acc.intoArray(p, scratch + 32);
     }
 
     /**
@@ -97,25 +102,27 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
         float[] s = new float[16];
         long o = row * rowBytes;
         for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
-            ByteVector sm = KScaleMin.unpack(data, o + 4);
-            float d = KBlocks.f16(data, o);
-            float dmin = KBlocks.f16(data, o + 2);
-            for (int c = 0; c < 16; c += FB_LANES) {
-                KScaleMin.scaled(sm, c, d, dmin).intoArray(s, c);
-            }
-            for (int g = 0; g < 4; g++) {
-                // ggml computes d1·q − m1 with d1 = d·sc and m1 = dmin·m rounded first: a multiply and a subtract
-                FloatVector de = FloatVector.broadcast(FB, s[2 * g]);
-                FloatVector dodd = FloatVector.broadcast(FB, s[2 * g + 1]);
-                FloatVector me = FloatVector.broadcast(FB, s[8 + 2 * g]);
-                FloatVector modd = FloatVector.broadcast(FB, s[8 + 2 * g + 1]);
-                int y = off + QK_K * b + 64 * g;
-                for (int c = 0; c < 32; c += FB_LANES) {
-                    ByteVector v = KBlocks.load(data, o + 48 + 32L * g, c);
-                    ByteVector h = KBlocks.load(data, o + 16, c);
-                    KBlocks.widen(v.and((byte) 0x0F).or(bit4(h, 2 * g))).mul(de).sub(me).intoArray(dst, y + c);
-                    KBlocks.widen(KBlocks.high4(v).or(bit4(h, 2 * g + 1))).mul(dodd).sub(modd).intoArray(dst, y + 32 + c);
-                }
+            KScaleMin.scales(data, o, s);
+            rowBlock(o, s, dst, off + QK_K * b);
+        }
+    }
+
+    /**
+     * Dequantises the super-block at byte {@code o} into {@code dst[y ..]} given its {@code d·sc, dmin·m} in
+     * {@code s}: {@code d1·q − m1}, a multiply and a subtract as in ggml.
+     */
+    private void rowBlock(long o, float[] s, float[] dst, int y) {
+        for (int g = 0; g < 4; g++) {
+            FloatVector de = FloatVector.broadcast(FB, s[2 * g]);
+            FloatVector dodd = FloatVector.broadcast(FB, s[2 * g + 1]);
+            FloatVector me = FloatVector.broadcast(FB, s[8 + 2 * g]);
+            FloatVector modd = FloatVector.broadcast(FB, s[8 + 2 * g + 1]);
+            int yg = y + 64 * g;
+            for (int c = 0; c < 32; c += FB_LANES) {
+                ByteVector v = KBlocks.load(data, o + 48 + 32L * g, c);
+                ByteVector h = KBlocks.load(data, o + 16, c);
+                KBlocks.widen(v.and((byte) 0x0F).or(bit4(h, 2 * g))).mul(de).sub(me).intoArray(dst, yg + c);
+                KBlocks.widen(KBlocks.high4(v).or(bit4(h, 2 * g + 1))).mul(dodd).sub(modd).intoArray(dst, yg + 32 + c);
             }
         }
     }
