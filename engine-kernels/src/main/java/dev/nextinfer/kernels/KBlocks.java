@@ -9,6 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,6 +27,8 @@ final class KBlocks {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** 16 bytes, for fields read 16 at a time whatever the vector width (table lookups, scale runs). */
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** Lane i takes lane i + 4 of an 8-byte vector (the 4-lane kernels' upper half of a load). */
+    private static final VectorShuffle<Byte> UPPER4 = VectorShuffle.iota(BL, 4, 1, true);
     /** {@code ROT[k]}: lane i takes lane i + k·FB_LANES (mod 16), bringing a later part of 16 bytes to lane 0. */
     private static final VectorShuffle<Byte>[] ROT = rotations();
 
@@ -50,7 +53,7 @@ final class KBlocks {
 
     @SuppressWarnings("unchecked")
     private static VectorShuffle<Byte>[] rotations() {
-        VectorShuffle<Byte>[] r = new VectorShuffle[16 / Math.min(16, FB_LANES)];
+        VectorShuffle<Byte>[] r = new VectorShuffle[Math.max(1, 16 / FB_LANES)];
         for (int k = 0; k < r.length; k++) {
             r[k] = VectorShuffle.iota(B16, k * FB_LANES, 1, true);
         }
@@ -64,7 +67,7 @@ final class KBlocks {
 
     /**
      * Bytes {@code c .. c + FB_LANES} of a 16-byte vector, sign-extended to f32 ({@code c} a multiple of
-     * {@link Simd#FB_LANES}). With 16 lanes that is the whole vector, widened in one instruction; narrower vectors
+     * {@link Simd#FB_LANES}). With 16 lanes that is the whole vector, widened in one instruction. Narrower vectors
      * first rotate the wanted bytes to lane 0 (one byte shuffle), since only part 0 of a widening is intrinsified.
      */
     static FloatVector widen16(ByteVector v, int c) {
@@ -72,7 +75,7 @@ final class KBlocks {
             return (FloatVector) v.convertShape(VectorOperators.B2F, FB, 0);
         }
         ByteVector r = c == 0 ? v : v.rearrange(ROT[c / FB_LANES]);
-        return (FloatVector) r.reinterpretShape(BL, 0).convertShape(VectorOperators.B2F, FB, 0);
+        return (FloatVector) r.convertShape(VectorOperators.B2F, FB, 0);
     }
 
     /** Throws unless the shape can be stored in super-blocks of 256 along a row. */
@@ -105,13 +108,13 @@ final class KBlocks {
      * The {@link Simd#FB_LANES} bytes at {@code base + c} in the first lanes of a byte vector, for {@code c} a
      * multiple of {@link Simd#FB_LANES}. Never reads past {@code base + (c | 7) + 1}, so a kernel that walks a
      * field of a multiple of 8 bytes stays inside it: with 4-lane vectors the smallest byte load is 8 bytes, so
-     * the upper 4 of an 8-byte group are loaded with the lower ones and shifted down (one 64-bit shift) instead of
+     * the upper 4 of an 8-byte group are loaded with the lower ones and moved down (one byte shuffle) instead of
      * loaded past the group's end, which at the last super-block of a segment would be past the segment's end.
      */
     static ByteVector load(MemorySegment seg, long base, int c) {
         if (FB_LANES == 4) {
             ByteVector v = ByteVector.fromMemorySegment(BL, seg, base + (c & ~7), LE);
-            return (c & 4) == 0 ? v : v.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 32).reinterpretAsBytes();
+            return (c & 4) == 0 ? v : v.rearrange(UPPER4);
         }
         return ByteVector.fromMemorySegment(BL, seg, base + c, LE);
     }
@@ -122,6 +125,17 @@ final class KBlocks {
      */
     static FloatVector widen(ByteVector v) {
         return (FloatVector) v.convertShape(VectorOperators.B2F, FB, 0);
+    }
+
+    /**
+     * Each 32-bit lane shifted left by {@code n} bits, or right by {@code −n} when {@code n < 0}: moves a bit
+     * field within every byte when the caller masks off the bits that cross from a neighbouring byte. Kernels apply it
+     * to 16-byte vectors ({@link #load16}) at every vector width: C2 intrinsifies shifts (and rotations) of 64-bit
+     * vectors only by constant counts, and these counts come from loop indices.
+     */
+    static ByteVector shiftBits(ByteVector v, int n) {
+        IntVector i = v.reinterpretAsInts();
+        return (n >= 0 ? i.lanewise(VectorOperators.LSHL, n) : i.lanewise(VectorOperators.LSHR, -n)).reinterpretAsBytes();
     }
 
     /** Bits 4–7 of each byte (an int shift, which x86 does in one instruction; bytes have none). */

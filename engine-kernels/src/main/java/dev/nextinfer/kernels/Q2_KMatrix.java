@@ -7,7 +7,6 @@ import static dev.nextinfer.kernels.Simd.FB_LANES;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's Q2_K, in ggml's own layout (a GGUF tensor is wrapped in place). A row is {@code cols / 256} super-blocks
@@ -68,10 +67,12 @@ public final class Q2_KMatrix extends SuperBlockMatrix {
                 int xb = xOff + QK_K * b;
                 for (int h = 0; h < 2; h++) {
                     for (int t = 0; t < 4; t++) {
-                        for (int c = 0; c < 32; c += FB_LANES) {
-                            ByteVector q = quants(KBlocks.load(data, o + 16 + 32L * h, c), t);
-                            FloatVector v = KBlocks.widen(q).mul(FloatVector.fromArray(FB, x, xb + 128 * h + 32 * t + c));
-                            acc = v.fma(FloatVector.broadcast(FB, p[scratch + 8 * h + 2 * t + c / 16]), acc);
+                        for (int c = 0; c < 32; c += 16) {
+                            ByteVector q = quants(KBlocks.load16(data, o + 16 + 32L * h + c), t);
+                            FloatVector sc = FloatVector.broadcast(FB, p[scratch + 8 * h + 2 * t + c / 16]);
+                            for (int k = 0; k < 16; k += FB_LANES) {
+                                acc = KBlocks.widen16(q, k).mul(FloatVector.fromArray(FB, x, xb + 128 * h + 32 * t + c + k)).fma(sc, acc);
+                            }
                         }
                     }
                 }
@@ -106,7 +107,7 @@ public final class Q2_KMatrix extends SuperBlockMatrix {
 
     /** Bits {@code 2t}–{@code 2t+1} of each byte (a shift by a count that varies with the loop: one copy of the code). */
     private static ByteVector quants(ByteVector q, int t) {
-        return q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * t).reinterpretAsBytes().and((byte) 3);
+        return KBlocks.shiftBits(q, -2 * t).and((byte) 3);
     }
 
     @Override
@@ -117,13 +118,15 @@ public final class Q2_KMatrix extends SuperBlockMatrix {
             float dmin = KBlocks.f16(data, o + 82);
             for (int h = 0; h < 2; h++) {
                 for (int t = 0; t < 4; t++) {
-                    for (int c = 0; c < 32; c += FB_LANES) {
+                    for (int c = 0; c < 32; c += 16) {
                         int sc = data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, o + 8 * h + 2 * t + c / 16) & 0xFF;
                         // ggml: d·(sc & 15) and dmin·(sc >> 4) in f32, then dl·q − ml
                         FloatVector dl = FloatVector.broadcast(FB, d * (sc & 0xF));
                         FloatVector ml = FloatVector.broadcast(FB, dmin * (sc >> 4));
-                        ByteVector q = quants(KBlocks.load(data, o + 16 + 32L * h, c), t);
-                        KBlocks.widen(q).mul(dl).sub(ml).intoArray(dst, off + QK_K * b + 128 * h + 32 * t + c);
+                        ByteVector q = quants(KBlocks.load16(data, o + 16 + 32L * h + c), t);
+                        for (int k = 0; k < 16; k += FB_LANES) {
+                            KBlocks.widen16(q, k).mul(dl).sub(ml).intoArray(dst, off + QK_K * b + 128 * h + 32 * t + c + k);
+                        }
                     }
                 }
             }

@@ -8,7 +8,6 @@ import static dev.nextinfer.kernels.Simd.FB_LANES;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's Q3_K, in ggml's own layout (a GGUF tensor is wrapped in place). A row is {@code cols / 256} super-blocks
@@ -28,7 +27,7 @@ import jdk.incubator.vector.VectorOperators;
  * {@link #row} gives ggml's floats bit for bit.
  *
  * <p>Kernels. Per 16 bytes of {@code qs} and of {@code hmask}: the two low bits (shift, AND) and the high bit
- * moved to bit 2 (rotate, AND) are OR-ed and offset by −4 on 16-byte registers, then widened to f32. The 16 scales
+ * moved to bit 2 (shift, AND) are OR-ed and offset by −4 on 16-byte registers, then widened to f32. The 16 scales
  * are unpacked with integer operations on three 32-bit words and looked up as floats; {@code d} is applied once
  * per super-block.
  */
@@ -73,13 +72,13 @@ public final class Q3_KMatrix extends SuperBlockMatrix {
     /**
      * The 16 quants {@code q} ({@code −4..3}) of values {@code 128h + 32t + c ..} from 16 bytes of {@code qs} and of
      * {@code hmask}: bits {@code 2t} of the former (a shift), bit {@code 4h + t} of the latter brought to bit 2 (a
-     * rotation of the 32-bit lanes by {@code 2 − 4h − t}, which keeps every bit in its byte or masks it), minus 4.
+     * shift of the 32-bit lanes by {@code 2 − 4h − t}; bits crossing from a neighbouring byte land on bits 0–1 or
+     * 3–7 and are masked), minus 4.
      * Shift and rotation counts vary with the loop indices so that the code exists once (see {@link Q4_KMatrix}).
      */
     private static ByteVector quants(ByteVector q, ByteVector hm, int h, int t) {
-        ByteVector low = q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * t).reinterpretAsBytes().and((byte) 3);
-        ByteVector high = hm.reinterpretAsInts().lanewise(VectorOperators.ROL, (2 - 4 * h - t) & 31).reinterpretAsBytes()
-                .and((byte) 4);
+        ByteVector low = KBlocks.shiftBits(q, -2 * t).and((byte) 3);
+        ByteVector high = KBlocks.shiftBits(hm, 2 - 4 * h - t).and((byte) 4);
         return low.or(high).sub((byte) 4);
     }
 
@@ -96,10 +95,12 @@ public final class Q3_KMatrix extends SuperBlockMatrix {
             FloatVector s = FloatVector.zero(FB);
             for (int h = 0; h < 2; h++) {
                 for (int t = 0; t < 4; t++) {
-                    for (int c = 0; c < 32; c += FB_LANES) {
-                        ByteVector q = quants(KBlocks.load(data, o + 32 + 32L * h, c), KBlocks.load(data, o, c), h, t);
-                        FloatVector p = KBlocks.widen(q).mul(FloatVector.fromArray(FB, x, xb + 128 * h + 32 * t + c));
-                        s = p.fma(FloatVector.broadcast(FB, SIGNED6[scale(lo, hi, 8 * h + 2 * t + c / 16)]), s);
+                    for (int c = 0; c < 32; c += 16) {
+                        ByteVector q = quants(KBlocks.load16(data, o + 32 + 32L * h + c), KBlocks.load16(data, o + c), h, t);
+                        FloatVector scv = FloatVector.broadcast(FB, SIGNED6[scale(lo, hi, 8 * h + 2 * t + c / 16)]);
+                        for (int k = 0; k < 16; k += FB_LANES) {
+                            s = KBlocks.widen16(q, k).mul(FloatVector.fromArray(FB, x, xb + 128 * h + 32 * t + c + k)).fma(scv, s);
+                        }
                     }
                 }
             }
@@ -117,11 +118,13 @@ public final class Q3_KMatrix extends SuperBlockMatrix {
             float d = KBlocks.f16(data, o + 108);
             for (int h = 0; h < 2; h++) {
                 for (int t = 0; t < 4; t++) {
-                    for (int c = 0; c < 32; c += FB_LANES) {
+                    for (int c = 0; c < 32; c += 16) {
                         // ggml: d·(scale − 32) in f32, then dl·q
                         float dl = d * (scale(sc[0], sc[1], 8 * h + 2 * t + c / 16) - 32);
-                        ByteVector q = quants(KBlocks.load(data, o + 32 + 32L * h, c), KBlocks.load(data, o, c), h, t);
-                        KBlocks.widen(q).mul(dl).intoArray(dst, off + QK_K * b + 128 * h + 32 * t + c);
+                        ByteVector q = quants(KBlocks.load16(data, o + 32 + 32L * h + c), KBlocks.load16(data, o + c), h, t);
+                        for (int k = 0; k < 16; k += FB_LANES) {
+                            KBlocks.widen16(q, k).mul(dl).intoArray(dst, off + QK_K * b + 128 * h + 32 * t + c + k);
+                        }
                     }
                 }
             }

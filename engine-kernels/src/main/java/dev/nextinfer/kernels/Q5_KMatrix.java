@@ -28,7 +28,7 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Kernels as {@link Q4_KMatrix}'s (scales and minimums unpacked in one vector pass per super-block, minimums
  * folded into per-sub-block activation sums), plus the fifth bit: for sub-block {@code j} the 16 bytes of {@code qh}
- * are rotated (as 32-bit lanes) so that bit {@code j} of each byte lands on bit 4, masked and OR-ed into the nibbles
+ * are shifted (as 32-bit lanes) so that bit {@code j} of each byte lands on bit 4, masked and OR-ed into the nibbles
  * before they are widened: three byte operations per 16 values, on 16-byte registers.
  */
 public final class Q5_KMatrix extends SuperBlockMatrix {
@@ -77,11 +77,15 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
             FloatVector po = FloatVector.zero(FB);
             long qg = o + 48 + 32L * g;
             int xg = xb + 64 * g;
-            for (int c = 0; c < 32; c += FB_LANES) {
-                ByteVector v = KBlocks.load(data, qg, c);
-                ByteVector h = KBlocks.load(data, o + 16, c);
-                pe = KBlocks.widen(v.and((byte) 0x0F).or(bit4(h, 2 * g))).fma(FloatVector.fromArray(FB, x, xg + c), pe);
-                po = KBlocks.widen(KBlocks.high4(v).or(bit4(h, 2 * g + 1))).fma(FloatVector.fromArray(FB, x, xg + 32 + c), po);
+            for (int c = 0; c < 32; c += 16) {
+                ByteVector v = KBlocks.load16(data, qg + c);
+                ByteVector h = KBlocks.load16(data, o + 16 + c);
+                ByteVector lo = v.and((byte) 0x0F).or(bit4(h, 2 * g));
+                ByteVector hi = KBlocks.high4(v).or(bit4(h, 2 * g + 1));
+                for (int k = 0; k < 16; k += FB_LANES) {
+                    pe = KBlocks.widen16(lo, k).fma(FloatVector.fromArray(FB, x, xg + c + k), pe);
+                    po = KBlocks.widen16(hi, k).fma(FloatVector.fromArray(FB, x, xg + 32 + c + k), po);
+                }
             }
             acc = pe.fma(FloatVector.broadcast(FB, p[scratch + 2 * g]), acc);
             acc = po.fma(FloatVector.broadcast(FB, p[scratch + 2 * g + 1]), acc);
@@ -90,11 +94,11 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
     }
 
     /**
-     * Bit {@code j} of each byte moved to bit 4 (value 16), other bits cleared: a rotation of the 32-bit lanes by
-     * {@code 4 − j} is a bijection of bit positions that takes bit {@code j} of every byte to bit 4 of the same byte.
+     * Bit {@code j} of each byte moved to bit 4 (value 16), other bits cleared. The bits a shift of the 32-bit lanes
+     * moves across bytes land on bits 0–3 (left shifts by ≤ 4) or 5–7 (right shifts by ≤ 3), never on bit 4.
      */
     static ByteVector bit4(ByteVector h, int j) {
-        return h.reinterpretAsInts().lanewise(VectorOperators.ROL, (4 - j) & 31).reinterpretAsBytes().and((byte) 0x10);
+        return KBlocks.shiftBits(h, 4 - j).and((byte) 0x10);
     }
 
     @Override
@@ -118,11 +122,15 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
             FloatVector me = FloatVector.broadcast(FB, s[8 + 2 * g]);
             FloatVector modd = FloatVector.broadcast(FB, s[8 + 2 * g + 1]);
             int yg = y + 64 * g;
-            for (int c = 0; c < 32; c += FB_LANES) {
-                ByteVector v = KBlocks.load(data, o + 48 + 32L * g, c);
-                ByteVector h = KBlocks.load(data, o + 16, c);
-                KBlocks.widen(v.and((byte) 0x0F).or(bit4(h, 2 * g))).mul(de).sub(me).intoArray(dst, yg + c);
-                KBlocks.widen(KBlocks.high4(v).or(bit4(h, 2 * g + 1))).mul(dodd).sub(modd).intoArray(dst, yg + 32 + c);
+            for (int c = 0; c < 32; c += 16) {
+                ByteVector v = KBlocks.load16(data, o + 48 + 32L * g + c);
+                ByteVector h = KBlocks.load16(data, o + 16 + c);
+                ByteVector lo = v.and((byte) 0x0F).or(bit4(h, 2 * g));
+                ByteVector hi = KBlocks.high4(v).or(bit4(h, 2 * g + 1));
+                for (int k = 0; k < 16; k += FB_LANES) {
+                    KBlocks.widen16(lo, k).mul(de).sub(me).intoArray(dst, yg + c + k);
+                    KBlocks.widen16(hi, k).mul(dodd).sub(modd).intoArray(dst, yg + 32 + c + k);
+                }
             }
         }
     }

@@ -7,7 +7,6 @@ import static dev.nextinfer.kernels.Simd.FB_LANES;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's Q6_K, in ggml's own layout (a GGUF tensor is wrapped in place). A row is {@code cols / 256} super-blocks
@@ -27,7 +26,7 @@ import jdk.incubator.vector.VectorOperators;
  * {@code q − 32}. {@link #row} gives ggml's floats bit for bit.
  *
  * <p>Kernels. Each 16 bytes of one half of {@code ql} hold a low-nibble and a high-nibble run of 16 values (two
- * sub-blocks); the matching 16 bytes of {@code qh} are rotated (as 32-bit lanes) to bring each run's two high bits
+ * sub-blocks); the matching 16 bytes of {@code qh} are shifted (as 32-bit lanes) to bring each run's two high bits
  * to bits 4–5, masked and OR-ed in, and 32 subtracted, all on 16-byte registers; then each run is widened to f32,
  * multiplied with the activations and added with its sub-block's scale (one FMA per 16 values: Q6_K's sub-blocks
  * are 16 long). The 16 scales are converted to f32 and multiplied by {@code d} in one vector pass per super-block.
@@ -67,14 +66,17 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
                         // quarter u (low nibbles) and quarter u + 2 (high nibbles) of this half
                         long ql = o + 64L * h + 32 * u;
                         int xq = xOff + QK_K * b + 128 * h + 32 * u;
-                        for (int c = 0; c < 32; c += FB_LANES) {
-                            ByteVector v = KBlocks.load(data, ql, c);
-                            ByteVector hh = KBlocks.load(data, o + 128 + 32L * h, c);
-                            int j = 8 * h + 2 * u + c / 16;
-                            acc = KBlocks.widen(low(v, hh, u)).mul(FloatVector.fromArray(FB, x, xq + c))
-                                    .fma(FloatVector.broadcast(FB, s[j]), acc);
-                            acc = KBlocks.widen(high(v, hh, u)).mul(FloatVector.fromArray(FB, x, xq + 64 + c))
-                                    .fma(FloatVector.broadcast(FB, s[j + 4]), acc);
+                        for (int c = 0; c < 32; c += 16) {
+                            ByteVector v = KBlocks.load16(data, ql + c);
+                            ByteVector hh = KBlocks.load16(data, o + 128 + 32L * h + c);
+                            ByteVector lo = low(v, hh, u);
+                            ByteVector hi = high(v, hh, u);
+                            FloatVector sl = FloatVector.broadcast(FB, s[8 * h + 2 * u + c / 16]);
+                            FloatVector sh = FloatVector.broadcast(FB, s[8 * h + 2 * u + c / 16 + 4]);
+                            for (int k = 0; k < 16; k += FB_LANES) {
+                                acc = KBlocks.widen16(lo, k).mul(FloatVector.fromArray(FB, x, xq + c + k)).fma(sl, acc);
+                                acc = KBlocks.widen16(hi, k).mul(FloatVector.fromArray(FB, x, xq + 64 + c + k)).fma(sh, acc);
+                            }
                         }
                     }
                 }
@@ -89,17 +91,19 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
     /** {@code s[j] = d·scales[j]} of the super-block at byte {@code o}, rounded to f32 as ggml does. */
     private void scales(long o, float[] s) {
         FloatVector d = FloatVector.broadcast(FB, KBlocks.f16(data, o + 208));
+        ByteVector sc = KBlocks.load16(data, o + 192);
         for (int c = 0; c < 16; c += FB_LANES) {
-            KBlocks.widen(KBlocks.load(data, o + 192, c)).mul(d).intoArray(s, c);
+            KBlocks.widen16(sc, c).mul(d).intoArray(s, c);
         }
     }
 
     /**
-     * Quarter {@code t}'s two high bits (bits 2t–2t+1 of each {@code qh} byte) moved to bits 4–5: a rotation of the
-     * 32-bit lanes by {@code 4 − 2t} takes them there within every byte; the bits it moves across bytes are masked.
+     * Quarter {@code t}'s two high bits (bits 2t–2t+1 of each {@code qh} byte) moved to bits 4–5 by a shift of the
+     * 32-bit lanes (left by {@code 4 − 2t}, or right by 2 for t = 3); the bits it moves across bytes land on bits 0–3
+     * or 6–7 and are masked.
      */
     private static ByteVector high2(ByteVector hh, int t) {
-        return hh.reinterpretAsInts().lanewise(VectorOperators.ROL, (4 - 2 * t) & 31).reinterpretAsBytes().and((byte) 0x30);
+        return KBlocks.shiftBits(hh, 4 - 2 * t).and((byte) 0x30);
     }
 
     /** Quarter {@code u}: low nibbles of {@code v} with their high bits, minus 32. */
@@ -122,13 +126,17 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
                 for (int u = 0; u < 2; u++) {
                     long ql = o + 64L * h + 32 * u;
                     int y = off + QK_K * b + 128 * h + 32 * u;
-                    for (int c = 0; c < 32; c += FB_LANES) {
-                        ByteVector v = KBlocks.load(data, ql, c);
-                        ByteVector hh = KBlocks.load(data, o + 128 + 32L * h, c);
+                    for (int c = 0; c < 32; c += 16) {
+                        ByteVector v = KBlocks.load16(data, ql + c);
+                        ByteVector hh = KBlocks.load16(data, o + 128 + 32L * h + c);
+                        ByteVector lo = low(v, hh, u);
+                        ByteVector hi = high(v, hh, u);
                         int j = 8 * h + 2 * u + c / 16;
-                        // ggml: (d·scale) rounded to f32, then times q − 32
-                        KBlocks.widen(low(v, hh, u)).mul(s[j]).intoArray(dst, y + c);
-                        KBlocks.widen(high(v, hh, u)).mul(s[j + 4]).intoArray(dst, y + 64 + c);
+                        for (int k = 0; k < 16; k += FB_LANES) {
+                            // ggml: (d·scale) rounded to f32, then times q − 32
+                            KBlocks.widen16(lo, k).mul(s[j]).intoArray(dst, y + c + k);
+                            KBlocks.widen16(hi, k).mul(s[j + 4]).intoArray(dst, y + 64 + c + k);
+                        }
                     }
                 }
             }
