@@ -30,6 +30,10 @@ import jdk.incubator.vector.VectorOperators;
  * folded into per-sub-block activation sums), plus the fifth bit: for sub-block {@code j} the 16 bytes of {@code qh}
  * are shifted (as 32-bit lanes) so that bit {@code j} of each byte lands on bit 4, masked and OR-ed into the nibbles
  * before they are widened: three byte operations per 16 values, on 16-byte registers.
+ *
+ * <p>With the fifth bit the super-block's vector code no longer fits C2's inlining budget together with the
+ * prologue (the overflow boxed vectors and cost 5×), so both are methods with scalar and array arguments only,
+ * called once per super-block, and the running sum stays in the scratch array between them.
  */
 public final class Q5_KMatrix extends SuperBlockMatrix {
     /** Bytes per super-block of 256 values. */
