@@ -33,17 +33,13 @@ final class KBlocks {
     private static final VectorShuffle<Byte>[] ROT = rotations();
 
     /**
-     * {@code (float) i} for {@code i < 64}: the kernels turn 6-bit sub-block scales into floats with one load from
-     * here instead of an int-to-float conversion, which would compete with the vector work for the FP pipes.
+     * {@code (float) (i − 32)} for {@code i < 64}: Q3_K and IQ4_XS turn their signed 6-bit sub-block scales into
+     * floats with one load from here instead of an int-to-float conversion.
      */
-    static final float[] SMALL = new float[64];
-
-    /** {@code (float) (i − 32)} for {@code i < 64}: the signed 6-bit scales of Q3_K and IQ4_XS, looked up likewise. */
     static final float[] SIGNED6 = new float[64];
 
     static {
-        for (int i = 0; i < SMALL.length; i++) {
-            SMALL[i] = i;
+        for (int i = 0; i < SIGNED6.length; i++) {
             SIGNED6[i] = i - 32;
         }
     }
