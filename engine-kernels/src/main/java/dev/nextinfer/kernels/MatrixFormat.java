@@ -99,6 +99,12 @@ public enum MatrixFormat {
             case BF16 -> new BF16Matrix(data, rows, cols);
             case Q8_0 -> new Q8_0Matrix(data, rows, cols);
             case Q4_0 -> new Q4_0Matrix(data, rows, cols);
+            case Q4_K -> new Q4_KMatrix(data, rows, cols);
+            case Q5_K -> new Q5_KMatrix(data, rows, cols);
+            case Q6_K -> new Q6_KMatrix(data, rows, cols);
+            case IQ4_XS -> new IQ4_XSMatrix(data, rows, cols);
+            case Q3_K -> new Q3_KMatrix(data, rows, cols);
+            case Q2_K -> new Q2_KMatrix(data, rows, cols);
             default -> throw new IllegalArgumentException("no kernels for " + this + " matrices yet");
         };
     }
@@ -106,7 +112,7 @@ public enum MatrixFormat {
     /** Whether {@link #encodeRow} can write this format. */
     public boolean canEncode() {
         return switch (this) {
-            case F32, BF16 -> true;
+            case F32, BF16, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -127,6 +133,11 @@ public enum MatrixFormat {
                     dst.set(Encoding.LE_SHORT, dstOff + 2L * c, BF16Matrix.fromFloat(src[srcOff + c]));
                 }
             }
+            case Q2_K -> KQuantEncoder.q2_K(src, srcOff, dst, dstOff, cols);
+            case Q3_K -> KQuantEncoder.q3_K(src, srcOff, dst, dstOff, cols);
+            case Q4_K -> KQuantEncoder.q4_K(src, srcOff, dst, dstOff, cols);
+            case Q5_K -> KQuantEncoder.q5_K(src, srcOff, dst, dstOff, cols);
+            case Q6_K -> KQuantEncoder.q6_K(src, srcOff, dst, dstOff, cols);
             default -> throw new IllegalStateException("nextinfer has no encoder for " + this);
         }
     }

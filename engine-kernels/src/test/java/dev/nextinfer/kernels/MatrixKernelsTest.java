@@ -20,6 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MatrixKernelsTest {
     private static final int[] ROWS = {1, 7, 33, 65};
     private static final int[] BLOCK_COLS = {32, 96, 160, 2048 + 32};
+    /** 1 and 2 super-blocks of 256 (KQuantFormatTest goes up to 9, on its faster twin). */
+    private static final int[] SUPER_BLOCK_COLS = {256, 512};
     private static final int[] ODD_COLS = {1, 3, 17, 33, 67, 1000 + 3};
     private static final int[] BATCH = {1, 2, 3, 5, 8, 13};
     private static final int SHIFT = 2;
@@ -36,7 +38,7 @@ class MatrixKernelsTest {
         for (MatrixFormat f : TestMatrices.FORMATS) {
             boolean blocks = f == MatrixFormat.Q8_0 || f == MatrixFormat.Q4_0;
             for (int rows : ROWS) {
-                for (int cols : blocks ? BLOCK_COLS : ODD_COLS) {
+                for (int cols : f.blockValues() == 256 ? SUPER_BLOCK_COLS : blocks ? BLOCK_COLS : ODD_COLS) {
                     out.add(Arguments.of(f, rows, cols));
                 }
             }

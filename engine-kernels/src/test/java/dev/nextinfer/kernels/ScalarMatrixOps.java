@@ -35,6 +35,7 @@ final class ScalarMatrixOps {
                 int q = j < 16 ? b & 0x0F : b >>> 4;
                 yield (q - 8) * d;
             }
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS -> ScalarKQuants.element(format, seg, cols, r, c);
             default -> throw new IllegalArgumentException("no scalar reader for " + format);
         };
     }
@@ -56,7 +57,8 @@ final class ScalarMatrixOps {
     static double absDot(MatrixFormat f, MemorySegment seg, int rows, int cols, int r, float[] x, int xOff) {
         double s = 0;
         for (int c = 0; c < cols; c++) {
-            s += Math.abs(element(f, seg, rows, cols, r, c) * x[xOff + c]);
+            double w = ScalarKQuants.handles(f) ? ScalarKQuants.magnitude(f, seg, cols, r, c) : element(f, seg, rows, cols, r, c);
+            s += Math.abs(w * x[xOff + c]);
         }
         return s;
     }

@@ -16,7 +16,8 @@ final class TestMatrices {
 
     /** The formats {@link #build} can make from f32 values (those with an encoder). */
     static final java.util.List<MatrixFormat> FORMATS = java.util.List.of(MatrixFormat.F32, MatrixFormat.BF16,
-            MatrixFormat.Q8_0, MatrixFormat.Q4_0);
+            MatrixFormat.Q8_0, MatrixFormat.Q4_0, MatrixFormat.Q4_K, MatrixFormat.Q5_K, MatrixFormat.Q6_K, MatrixFormat.Q3_K,
+            MatrixFormat.Q2_K);
 
     private TestMatrices() {
     }
@@ -48,6 +49,16 @@ final class TestMatrices {
 
     /** {@code values} stored in {@code format} in a heap segment that starts {@code shift} bytes into its array. */
     static Built build(MatrixFormat format, float[] values, int rows, int cols, int shift) {
+        if (format.blockValues() == 256) {
+            // ggml's super-block formats: rows encoded one by one, back to back, wrapped in place
+            long size = format.byteSize(rows, cols);
+            long rowBytes = format.rowBytes(cols);
+            MemorySegment seg = MemorySegment.ofArray(new byte[Math.toIntExact(size + shift)]).asSlice(shift, size);
+            for (int r = 0; r < rows; r++) {
+                format.encodeRow(values, r * cols, seg, r * rowBytes, cols);
+            }
+            return new Built(format.wrap(seg, rows, cols), seg, rows, cols);
+        }
         long size = switch (format) {
             case F32 -> 4L * rows * cols;
             case BF16 -> 2L * rows * cols;
