@@ -1,9 +1,7 @@
 package dev.nextinfer.kernels;
 
-import static dev.nextinfer.kernels.Blocks.PARTS;
 import static dev.nextinfer.kernels.Blocks.QK;
 import static dev.nextinfer.kernels.Simd.FB;
-import static dev.nextinfer.kernels.Simd.FB_LANES;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -33,7 +31,7 @@ public final class IQ4_NLMatrix extends BlockMatrix {
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
-        // one call site of block(), see Q8_0Matrix.dot
+        // one block per iteration through one call site of block(): see Blocks (the shape of the fused loops)
         FloatVector acc = FloatVector.zero(FB);
         for (int b = 0; b < nb; b++) {
             acc = block(base + (long) BLOCK * b, x, xOff + b * QK, acc);
@@ -44,13 +42,8 @@ public final class IQ4_NLMatrix extends BlockMatrix {
     /** {@code acc + d·(K[q] ⊙ x)} for the block at byte {@code bo}. */
     private FloatVector block(long bo, float[] x, int xo, FloatVector acc) {
         ByteVector v = Blocks.load16(data, bo + 2);
-        ByteVector lo = v.and((byte) 0x0F).selectFrom(TABLE);
-        ByteVector hi = Blocks.highNibbles(v).selectFrom(TABLE);
-        FloatVector p = FloatVector.zero(FB);
-        for (int k = 0; k < PARTS; k++) {
-            p = Blocks.floats(lo, k).fma(FloatVector.fromArray(FB, x, xo + k * FB_LANES), p);
-            p = Blocks.floats(hi, k).fma(FloatVector.fromArray(FB, x, xo + 16 + k * FB_LANES), p);
-        }
+        FloatVector p = Blocks.fma(v.and((byte) 0x0F).selectFrom(TABLE), x, xo, FloatVector.zero(FB));
+        p = Blocks.fma(Blocks.highNibbles(v).selectFrom(TABLE), x, xo + 16, p);
         return p.fma(FloatVector.broadcast(FB, Blocks.scale(data, bo)), acc);
     }
 
@@ -61,13 +54,8 @@ public final class IQ4_NLMatrix extends BlockMatrix {
             long bo = base + (long) BLOCK * b;
             FloatVector d = FloatVector.broadcast(FB, Blocks.scale(data, bo));
             ByteVector v = Blocks.load16(data, bo + 2);
-            ByteVector lo = v.and((byte) 0x0F).selectFrom(TABLE);
-            ByteVector hi = Blocks.highNibbles(v).selectFrom(TABLE);
-            int o = off + b * QK;
-            for (int k = 0; k < PARTS; k++) {
-                Blocks.floats(lo, k).mul(d).intoArray(dst, o + k * FB_LANES);
-                Blocks.floats(hi, k).mul(d).intoArray(dst, o + 16 + k * FB_LANES);
-            }
+            Blocks.store(v.and((byte) 0x0F).selectFrom(TABLE), d, null, dst, off + b * QK);
+            Blocks.store(Blocks.highNibbles(v).selectFrom(TABLE), d, null, dst, off + b * QK + 16);
         }
     }
 }

@@ -1,9 +1,7 @@
 package dev.nextinfer.kernels;
 
-import static dev.nextinfer.kernels.Blocks.PARTS;
 import static dev.nextinfer.kernels.Blocks.QK;
 import static dev.nextinfer.kernels.Simd.FB;
-import static dev.nextinfer.kernels.Simd.FB_LANES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -66,7 +64,7 @@ public final class Q4_1Matrix extends BlockMatrix {
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
-        // one call site of block(), see Q8_0Matrix.dot
+        // one block per iteration through one call site of block(): see Blocks (the shape of the fused loops)
         FloatVector acc = FloatVector.zero(FB);
         for (int b = 0; b < nb; b++) {
             acc = block(base + (long) BLOCK * b, x, xOff + b * QK, acc);
@@ -77,17 +75,9 @@ public final class Q4_1Matrix extends BlockMatrix {
     /** {@code acc + d·(q ⊙ x) + m·x} for the block at byte {@code bo} (summed lane-wise). */
     private FloatVector block(long bo, float[] x, int xo, FloatVector acc) {
         ByteVector v = Blocks.load16(data, bo + 4);
-        ByteVector lo = v.and((byte) 0x0F);
-        ByteVector hi = Blocks.highNibbles(v);
-        FloatVector p = FloatVector.zero(FB);
-        FloatVector s = FloatVector.zero(FB);
-        for (int k = 0; k < PARTS; k++) {
-            FloatVector x0 = FloatVector.fromArray(FB, x, xo + k * FB_LANES);
-            FloatVector x1 = FloatVector.fromArray(FB, x, xo + 16 + k * FB_LANES);
-            p = Blocks.floats(lo, k).fma(x0, p);
-            p = Blocks.floats(hi, k).fma(x1, p);
-            s = s.add(x0).add(x1);
-        }
+        FloatVector p = Blocks.fma(v.and((byte) 0x0F), x, xo, FloatVector.zero(FB));
+        p = Blocks.fma(Blocks.highNibbles(v), x, xo + 16, p);
+        FloatVector s = Blocks.add(x, xo + 16, Blocks.add(x, xo, FloatVector.zero(FB)));
         FloatVector d = FloatVector.broadcast(FB, Blocks.scale(data, bo));
         FloatVector m = FloatVector.broadcast(FB, Blocks.scale(data, bo + 2));
         // one add on the carried accumulator per block: d·p + m·s is formed off the dependency chain
@@ -102,15 +92,8 @@ public final class Q4_1Matrix extends BlockMatrix {
             FloatVector d = FloatVector.broadcast(FB, Blocks.scale(data, bo));
             FloatVector m = FloatVector.broadcast(FB, Blocks.scale(data, bo + 2));
             ByteVector v = Blocks.load16(data, bo + 4);
-            ByteVector lo = v.and((byte) 0x0F);
-            ByteVector hi = Blocks.highNibbles(v);
-            int o = off + b * QK;
-            for (int k = 0; k < PARTS; k++) {
-                // ggml rounds q·d, then the sum; q·d (4 bits times an f16's 11) is exact in f32, so the fused
-                // q·d + m, rounded once, gives ggml's values bit for bit
-                Blocks.floats(lo, k).fma(d, m).intoArray(dst, o + k * FB_LANES);
-                Blocks.floats(hi, k).fma(d, m).intoArray(dst, o + 16 + k * FB_LANES);
-            }
+            Blocks.store(v.and((byte) 0x0F), d, m, dst, off + b * QK);
+            Blocks.store(Blocks.highNibbles(v), d, m, dst, off + b * QK + 16);
         }
     }
 }

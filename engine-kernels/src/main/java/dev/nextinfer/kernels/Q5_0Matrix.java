@@ -1,16 +1,12 @@
 package dev.nextinfer.kernels;
 
-import static dev.nextinfer.kernels.Blocks.PARTS;
 import static dev.nextinfer.kernels.Blocks.QK;
 import static dev.nextinfer.kernels.Simd.FB;
-import static dev.nextinfer.kernels.Simd.FB_LANES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's Q5_0, byte for byte: each row is {@code cols / 32} blocks {@code block_q5_0 {f16 d; uint8 qh[4]; uint8
@@ -66,7 +62,7 @@ public final class Q5_0Matrix extends BlockMatrix {
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
-        // one call site of block(), see Q8_0Matrix.dot
+        // one block per iteration through one call site of block(): see Blocks (the shape of the fused loops)
         FloatVector acc = FloatVector.zero(FB);
         for (int b = 0; b < nb; b++) {
             acc = block(base + (long) BLOCK * b, x, xOff + b * QK, acc);
@@ -78,20 +74,9 @@ public final class Q5_0Matrix extends BlockMatrix {
     private FloatVector block(long bo, float[] x, int xo, FloatVector acc) {
         int qh = data.get(Blocks.LE_INT, bo + 2);
         ByteVector v = Blocks.load16(data, bo + 6);
-        ByteVector lo = v.and((byte) 0x0F);
-        ByteVector hi = Blocks.highNibbles(v);
-        FloatVector p = FloatVector.zero(FB);
-        for (int k = 0; k < PARTS; k++) {
-            p = values(lo, qh, k).fma(FloatVector.fromArray(FB, x, xo + k * FB_LANES), p);
-            p = values(hi, qh >>> 16, k).fma(FloatVector.fromArray(FB, x, xo + 16 + k * FB_LANES), p);
-        }
+        FloatVector p = Blocks.fma5(v.and((byte) 0x0F), qh, 16, x, xo, FloatVector.zero(FB));
+        p = Blocks.fma5(Blocks.highNibbles(v), qh >>> 16, 16, x, xo + 16, p);
         return p.fma(FloatVector.broadcast(FB, Blocks.scale(data, bo)), acc);
-    }
-
-    /** {@code q − 16} as f32 for lanes {@code k·FB_LANES ..} of a half block: its nibbles and its 16 {@code qh} bits. */
-    private static FloatVector values(ByteVector nibbles, int qh, int k) {
-        IntVector q = Blocks.ints(nibbles, k).or(Blocks.fifthBits(qh, k)).sub(16);
-        return (FloatVector) q.convert(VectorOperators.I2F, 0);
     }
 
     @Override
@@ -102,13 +87,8 @@ public final class Q5_0Matrix extends BlockMatrix {
             FloatVector d = FloatVector.broadcast(FB, Blocks.scale(data, bo));
             int qh = data.get(Blocks.LE_INT, bo + 2);
             ByteVector v = Blocks.load16(data, bo + 6);
-            ByteVector lo = v.and((byte) 0x0F);
-            ByteVector hi = Blocks.highNibbles(v);
-            int o = off + b * QK;
-            for (int k = 0; k < PARTS; k++) {
-                values(lo, qh, k).mul(d).intoArray(dst, o + k * FB_LANES);
-                values(hi, qh >>> 16, k).mul(d).intoArray(dst, o + 16 + k * FB_LANES);
-            }
+            Blocks.store5(v.and((byte) 0x0F), qh, 16, d, null, dst, off + b * QK);
+            Blocks.store5(Blocks.highNibbles(v), qh >>> 16, 16, d, null, dst, off + b * QK + 16);
         }
     }
 }

@@ -1,16 +1,12 @@
 package dev.nextinfer.kernels;
 
-import static dev.nextinfer.kernels.Blocks.PARTS;
 import static dev.nextinfer.kernels.Blocks.QK;
 import static dev.nextinfer.kernels.Simd.FB;
-import static dev.nextinfer.kernels.Simd.FB_LANES;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's Q5_1, byte for byte: each row is {@code cols / 32} blocks {@code block_q5_1 {f16 d; f16 m; uint8 qh[4];
@@ -72,7 +68,7 @@ public final class Q5_1Matrix extends BlockMatrix {
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
-        // one call site of block(), see Q8_0Matrix.dot
+        // one block per iteration through one call site of block(): see Blocks (the shape of the fused loops)
         FloatVector acc = FloatVector.zero(FB);
         for (int b = 0; b < nb; b++) {
             acc = block(base + (long) BLOCK * b, x, xOff + b * QK, acc);
@@ -84,27 +80,13 @@ public final class Q5_1Matrix extends BlockMatrix {
     private FloatVector block(long bo, float[] x, int xo, FloatVector acc) {
         int qh = data.get(Blocks.LE_INT, bo + 4);
         ByteVector v = Blocks.load16(data, bo + 8);
-        ByteVector lo = v.and((byte) 0x0F);
-        ByteVector hi = Blocks.highNibbles(v);
-        FloatVector p = FloatVector.zero(FB);
-        FloatVector s = FloatVector.zero(FB);
-        for (int k = 0; k < PARTS; k++) {
-            FloatVector x0 = FloatVector.fromArray(FB, x, xo + k * FB_LANES);
-            FloatVector x1 = FloatVector.fromArray(FB, x, xo + 16 + k * FB_LANES);
-            p = quants(lo, qh, k).fma(x0, p);
-            p = quants(hi, qh >>> 16, k).fma(x1, p);
-            s = s.add(x0).add(x1);
-        }
+        FloatVector p = Blocks.fma5(v.and((byte) 0x0F), qh, 0, x, xo, FloatVector.zero(FB));
+        p = Blocks.fma5(Blocks.highNibbles(v), qh >>> 16, 0, x, xo + 16, p);
+        FloatVector s = Blocks.add(x, xo + 16, Blocks.add(x, xo, FloatVector.zero(FB)));
         FloatVector d = FloatVector.broadcast(FB, Blocks.scale(data, bo));
         FloatVector m = FloatVector.broadcast(FB, Blocks.scale(data, bo + 2));
         // one add on the carried accumulator per block: d·p + m·s is formed off the dependency chain
         return acc.add(p.fma(d, s.mul(m)));
-    }
-
-    /** {@code q} as f32 for lanes {@code k·FB_LANES ..} of a half block: its nibbles and its 16 {@code qh} bits. */
-    private static FloatVector quants(ByteVector nibbles, int qh, int k) {
-        IntVector q = Blocks.ints(nibbles, k).or(Blocks.fifthBits(qh, k));
-        return (FloatVector) q.convert(VectorOperators.I2F, 0);
     }
 
     @Override
@@ -116,15 +98,8 @@ public final class Q5_1Matrix extends BlockMatrix {
             FloatVector m = FloatVector.broadcast(FB, Blocks.scale(data, bo + 2));
             int qh = data.get(Blocks.LE_INT, bo + 4);
             ByteVector v = Blocks.load16(data, bo + 8);
-            ByteVector lo = v.and((byte) 0x0F);
-            ByteVector hi = Blocks.highNibbles(v);
-            int o = off + b * QK;
-            for (int k = 0; k < PARTS; k++) {
-                // ggml rounds q·d, then the sum; q·d (5 bits times an f16's 11) is exact in f32, so the fused
-                // q·d + m, rounded once, gives ggml's values bit for bit
-                quants(lo, qh, k).fma(d, m).intoArray(dst, o + k * FB_LANES);
-                quants(hi, qh >>> 16, k).fma(d, m).intoArray(dst, o + 16 + k * FB_LANES);
-            }
+            Blocks.store5(v.and((byte) 0x0F), qh, 0, d, m, dst, off + b * QK);
+            Blocks.store5(Blocks.highNibbles(v), qh >>> 16, 0, d, m, dst, off + b * QK + 16);
         }
     }
 }

@@ -1,14 +1,11 @@
 package dev.nextinfer.kernels;
 
-import static dev.nextinfer.kernels.Blocks.PARTS;
 import static dev.nextinfer.kernels.Blocks.QK;
 import static dev.nextinfer.kernels.Simd.FB;
-import static dev.nextinfer.kernels.Simd.FB_LANES;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -21,8 +18,9 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Kernels widen quants to f32 and accumulate in f32. (The Vector API exposes no int8 dot-product instruction;
  * quantising the activations to int8 as llama.cpp does and emulating one measured 8–16% slower.) Mat-vec streams one
- * row at a time; per block: two 16-byte loads widened to f32, two FMAs with the activations, and one FMA with the
- * block's scale (converted by the scalar f16 instruction). Mat-mat goes through {@link PanelMatMul}.
+ * row at a time, two blocks per loop iteration (see {@link Blocks} for why); per block: two 16-byte loads widened
+ * to f32, two FMAs with the activations, and one FMA with the block's scale (converted by the scalar f16
+ * instruction). Mat-mat goes through {@link PanelMatMul}.
  */
 public final class Q8_0Matrix extends BlockMatrix {
     /** Bytes per block. */
@@ -89,33 +87,36 @@ public final class Q8_0Matrix extends BlockMatrix {
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;
-        // One call site of block(): its vector code is inlined once, which keeps the method inside C2's inlining
-        // budget (three inlined copies made C2 give up on the intrinsics and fall back to slow Java code). C2
-        // unrolls the loop itself; the one FMA per block carried from iteration to iteration is no bottleneck.
-        // The scale is converted in the loop (one scalar f16 instruction): a strided pre-pass converting a row's
-        // scales into an array, as the former split layout did, measured slower from DRAM.
+        // two blocks per iteration, the odd last one in scalar code (a third inlined copy of the block code would
+        // exceed C2's budget): see Blocks (the shape of the fused loops)
         FloatVector acc = FloatVector.zero(FB);
-        for (int b = 0; b < nb; b++) {
+        int pairs = nb & ~1;
+        for (int b = 0; b < pairs; b += 2) {
             acc = block(base + (long) BLOCK * b, x, xOff + b * QK, acc);
+            acc = block(base + (long) BLOCK * (b + 1), x, xOff + (b + 1) * QK, acc);
         }
-        return Simd.sum(acc);
+        float sum = Simd.sum(acc);
+        return pairs == nb ? sum : sum + tail(base + (long) BLOCK * pairs, x, xOff + pairs * QK);
     }
 
-    /** {@code acc + d·(qs ⊙ x)} for the block at byte {@code bo}. */
+    /**
+     * {@code acc + d·(qs ⊙ x)} for the block at byte {@code bo}. The scale is converted here (one scalar f16
+     * instruction): a strided pre-pass converting a row's scales into an array, as the former split layout did,
+     * measured slower.
+     */
     private FloatVector block(long bo, float[] x, int xo, FloatVector acc) {
-        // The two 16-byte halves are written out rather than looped over: C2 unrolls only innermost loops, and a
-        // loop left here kept it from unrolling the loop over blocks (measured 30% slower from DRAM). The loops over
-        // parts run once on AVX-512 and vanish.
-        ByteVector q0 = Blocks.load16(data, bo + 2);
-        ByteVector q1 = Blocks.load16(data, bo + 18);
-        FloatVector p = Blocks.floats(q0, 0).mul(FloatVector.fromArray(FB, x, xo));
-        for (int k = 1; k < PARTS; k++) {
-            p = Blocks.floats(q0, k).fma(FloatVector.fromArray(FB, x, xo + k * FB_LANES), p);
-        }
-        for (int k = 0; k < PARTS; k++) {
-            p = Blocks.floats(q1, k).fma(FloatVector.fromArray(FB, x, xo + 16 + k * FB_LANES), p);
-        }
+        FloatVector p = Blocks.fma(Blocks.load16(data, bo + 2), x, xo, FloatVector.zero(FB));
+        p = Blocks.fma(Blocks.load16(data, bo + 18), x, xo + 16, p);
         return p.fma(FloatVector.broadcast(FB, Blocks.scale(data, bo)), acc);
+    }
+
+    /** {@code d·(qs ⊙ x)} for the block at byte {@code bo}, in scalar code. */
+    private float tail(long bo, float[] x, int xo) {
+        float s = 0f;
+        for (int j = 0; j < QK; j++) {
+            s += data.get(ValueLayout.JAVA_BYTE, bo + 2 + j) * x[xo + j];
+        }
+        return s * Blocks.scale(data, bo);
     }
 
     @Override
@@ -124,13 +125,8 @@ public final class Q8_0Matrix extends BlockMatrix {
         for (int b = 0; b < nb; b++) {
             long bo = base + (long) BLOCK * b;
             FloatVector d = FloatVector.broadcast(FB, Blocks.scale(data, bo));
-            ByteVector q0 = Blocks.load16(data, bo + 2);
-            ByteVector q1 = Blocks.load16(data, bo + 18);
-            int o = off + b * QK;
-            for (int k = 0; k < PARTS; k++) {
-                Blocks.floats(q0, k).mul(d).intoArray(dst, o + k * FB_LANES);
-                Blocks.floats(q1, k).mul(d).intoArray(dst, o + 16 + k * FB_LANES);
-            }
+            Blocks.store(Blocks.load16(data, bo + 2), d, null, dst, off + b * QK);
+            Blocks.store(Blocks.load16(data, bo + 18), d, null, dst, off + b * QK + 16);
         }
     }
 }

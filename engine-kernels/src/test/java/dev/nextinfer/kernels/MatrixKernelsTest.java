@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class MatrixKernelsTest {
     private static final int[] ROWS = {1, 7, 33, 65};
-    private static final int[] BLOCK_COLS = {32, 96, 160, 2048 + 32};
+    private static final int[] BLOCK_COLS = {32, 64, 96, 2048 + 32};
     private static final int[] ODD_COLS = {1, 3, 17, 33, 67, 1000 + 3};
     private static final int[] BATCH = {1, 2, 3, 5, 8, 13};
     private static final int SHIFT = 2;
