@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>How the fused dot products are shaped, each rule measured (mat-vec from DRAM, one thread, Zen 4): the block
  * loop has no inner loop, not even one that runs once (C2 unrolls and bounds-check-optimises only innermost loops;
  * a one-trip loop over {@link #PARTS} left in the block code cost 15–40%), hence the helpers here with
- * straight-line code when {@code PARTS == 1}; and the block code is inlined once per loop (three copies made C2
+ * straight-line code for {@code PARTS} 1 and 2 (AVX-512, AVX2); and the block code is inlined once per loop (three copies made C2
  * give up on the vector intrinsics: the method then runs as slow Java code). The exception is q8_0, whose loop
  * takes two blocks per iteration (two copies): memory-bound, it streamed ~20% slower one block at a time, while
  * the compute-bound 4-bit formats ran ~30% slower two at a time.
@@ -125,8 +125,12 @@ final class Blocks {
 
     /** {@code acc + (the 16 bytes of q16 as f32) ⊙ x[xo .. xo + 16)}. */
     static FloatVector fma(ByteVector q16, float[] x, int xo, FloatVector acc) {
-        if (PARTS == 1) { // straight-line on AVX-512, see the class comment
+        if (PARTS == 1) { // straight-line on AVX-512 and AVX2, see the class comment
             return floats(q16, 0).fma(FloatVector.fromArray(FB, x, xo), acc);
+        }
+        if (PARTS == 2) {
+            acc = floats(q16, 0).fma(FloatVector.fromArray(FB, x, xo), acc);
+            return floats(q16, 1).fma(FloatVector.fromArray(FB, x, xo + FB_LANES), acc);
         }
         for (int k = 0; k < PARTS; k++) {
             acc = floats(q16, k).fma(FloatVector.fromArray(FB, x, xo + k * FB_LANES), acc);
@@ -142,6 +146,10 @@ final class Blocks {
         if (PARTS == 1) {
             return fiveBit(nibbles, bits, bias, 0).fma(FloatVector.fromArray(FB, x, xo), acc);
         }
+        if (PARTS == 2) {
+            acc = fiveBit(nibbles, bits, bias, 0).fma(FloatVector.fromArray(FB, x, xo), acc);
+            return fiveBit(nibbles, bits, bias, 1).fma(FloatVector.fromArray(FB, x, xo + FB_LANES), acc);
+        }
         for (int k = 0; k < PARTS; k++) {
             acc = fiveBit(nibbles, bits, bias, k).fma(FloatVector.fromArray(FB, x, xo + k * FB_LANES), acc);
         }
@@ -152,6 +160,9 @@ final class Blocks {
     static FloatVector add(float[] x, int xo, FloatVector acc) {
         if (PARTS == 1) {
             return acc.add(FloatVector.fromArray(FB, x, xo));
+        }
+        if (PARTS == 2) {
+            return acc.add(FloatVector.fromArray(FB, x, xo)).add(FloatVector.fromArray(FB, x, xo + FB_LANES));
         }
         for (int k = 0; k < PARTS; k++) {
             acc = acc.add(FloatVector.fromArray(FB, x, xo + k * FB_LANES));
