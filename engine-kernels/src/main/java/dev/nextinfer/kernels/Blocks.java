@@ -26,11 +26,11 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>How the fused dot products are shaped, each rule measured (mat-vec from DRAM, one thread, Zen 4): the block
  * loop has no inner loop, not even one that runs once (C2 unrolls and bounds-check-optimises only innermost loops;
- * a one-trip loop over {@link #PARTS} left in the block code cost 15–40%), hence the helpers here with
- * straight-line code for {@code PARTS} 1 and 2 (AVX-512, AVX2); and the block code is inlined once per loop (three copies made C2
- * give up on the vector intrinsics: the method then runs as slow Java code). The exception is q8_0, whose loop
- * takes two blocks per iteration (two copies): memory-bound, it streamed ~20% slower one block at a time, while
- * the compute-bound 4-bit formats ran ~30% slower two at a time.
+ * a one-trip loop over {@link #PARTS} left in the block code cost 30–40%), hence the helpers here with
+ * straight-line code for {@code PARTS} 1 and 2 (AVX-512, AVX2); and the block code is inlined once per loop
+ * (three copies made C2 give up on the vector intrinsics: the method then runs as slow Java code). The exception
+ * is q8_0, whose loop takes two blocks per iteration (two copies): memory-bound, it streamed ~20% slower one block
+ * at a time, while the compute-bound 4-bit formats ran ~30% slower two at a time.
  */
 final class Blocks {
     /** Values per block (llama.cpp's QK8_0 = QK4_0 = … = QK_MXFP4 = 32). */
