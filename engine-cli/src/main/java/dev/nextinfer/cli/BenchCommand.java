@@ -18,8 +18,12 @@ import picocli.CommandLine.Spec;
                 "512 tokens, as a session does) on top of --depth synthetic positions (KV caches and DeltaNet states filled with",
                 "random values instead of a real prefill), then decodes --gen-tokens greedily, one token per step. The run's",
                 "memory (weights + KV cache + DeltaNet state + scratch) is checked against --max-memory or the memory",
-                "available before anything runs; --json adds kv_bytes, estimate_bytes and peak_rss_bytes."})
+                "available before anything runs; --json adds kv_bytes, estimate_bytes and peak_rss_bytes. With --batch B it then",
+                "decodes B sequences together (batch, aggregate_decode_tok_s, per_sequence_decode_tok_s in --json)."})
 final class BenchCommand implements Callable<Integer> {
+    /** Widest --batch: the few-row kernel is made for a handful of rows, and each sequence holds its own state. */
+    static final int MAX_BATCH = 64;
+
     @Spec
     CommandSpec spec;
 
@@ -40,6 +44,12 @@ final class BenchCommand implements Callable<Integer> {
                     "acceptance rate, tokens per verification pass and the speed-up (default: ${DEFAULT-VALUE} = off)."})
     int mtp;
 
+    @Option(names = "--batch", defaultValue = "1", paramLabel = "B",
+            description = {"Also decode B independent sequences together (one forward pass per step for all of them, each",
+                    "weight read once for the batch) and report their aggregate and per-sequence tokens/s next to the",
+                    "single-stream figure (default: ${DEFAULT-VALUE} = single stream only; at most " + MAX_BATCH + ")."})
+    int batch;
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
@@ -47,6 +57,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         if (promptTokens < 1 || genTokens < 1 || depth < 0) {
             throw new CliException("--prompt-tokens and --gen-tokens must be ≥ 1 and --depth ≥ 0");
+        }
+        if (batch < 1 || batch > MAX_BATCH) {
+            throw new CliException("--batch must be 1…" + MAX_BATCH + ", got " + batch);
         }
         if (mtp < 0 || mtp > 4) {
             throw new CliException("--mtp must be 0…4, got " + mtp);
@@ -62,7 +75,7 @@ final class BenchCommand implements Callable<Integer> {
             if (mtp > 0 && !q.hasMtp()) {
                 throw new CliException("--mtp needs the checkpoint's MTP head: " + q.mtpNote());
             }
-            BenchResult r = BenchRunner.run(q, promptTokens, genTokens, depth, load, weights, mtp);
+            BenchResult r = BenchRunner.run(q, promptTokens, genTokens, depth, load, weights, mtp, batch);
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 out.println(String.format(Locale.ROOT,
@@ -71,16 +84,22 @@ final class BenchCommand implements Callable<Integer> {
                                 + "\"rss_bytes\":%d,\"peak_rss_bytes\":%d,\"mtp\":%d,\"mtp_decode_tok_s\":%.3f,"
                                 + "\"mtp_acceptance_rate\":%.4f,\"mtp_tokens_per_pass\":%.3f,\"mtp_speedup\":%.3f,"
                                 + "\"kv_cache\":\"%s\",\"kv_bytes\":%d,\"estimate_bytes\":%d,\"memory_limit_bytes\":%d,"
+                                + "\"batch\":%d,\"aggregate_decode_tok_s\":%.3f,\"per_sequence_decode_tok_s\":%.3f,"
                                 + "\"context\":%d,\"model\":\"%s\"}",
                         r.prefillTokS(), r.decodeTokS(), r.promptTokens(), r.genTokens(), r.depth(), r.threads(), r.weights(),
                         r.loadSeconds(), r.weightBytes(), r.stateBytes(), r.rssBytes(), r.peakRssBytes(),
                         r.mtp(), r.mtpDecodeTokS(), r.acceptanceRate(), r.tokensPerPass(), r.mtpSpeedup(),
-                        r.kvCache(), r.kvBytes(), r.estimateBytes(), r.memoryLimit(), q.contextLength(),
+                        r.kvCache(), r.kvBytes(), r.estimateBytes(), r.memoryLimit(),
+                        r.batch(), r.aggregateDecodeTokS(), r.perSequenceDecodeTokS(), q.contextLength(),
                         q.dir().toString().replace("\\", "\\\\").replace("\"", "\\\"")));
             } else {
                 out.printf(Locale.ROOT, "model    %s (%s, %d threads)%n", q.dir(), r.weights(), r.threads());
                 out.printf(Locale.ROOT, "prefill  %d tokens at depth %d: %.2f tok/s%n", r.promptTokens(), r.depth(), r.prefillTokS());
                 out.printf(Locale.ROOT, "decode   %d tokens: %.2f tok/s%n", r.genTokens(), r.decodeTokS());
+                if (r.batch() > 1) {
+                    out.printf(Locale.ROOT, "batch    %d sequences together: %.2f tok/s in all (×%.2f of one stream), %.2f tok/s each%n",
+                            r.batch(), r.aggregateDecodeTokS(), r.batchSpeedup(), r.perSequenceDecodeTokS());
+                }
                 if (r.mtp() > 0) {
                     out.printf(Locale.ROOT, "mtp      k=%d: %.2f tok/s (×%.2f of plain), acceptance %.1f%%, %.2f tokens per verification pass%n",
                             r.mtp(), r.mtpDecodeTokS(), r.mtpSpeedup(), 100 * r.acceptanceRate(), r.tokensPerPass());

@@ -45,7 +45,8 @@ final class ServeCommand implements Callable<Integer> {
     String modelName;
 
     @Option(names = "--parallel", defaultValue = "1", paramLabel = "N",
-            description = "Generations that run at once; they share the CPU threads (default: ${DEFAULT-VALUE}).")
+            description = {"Generations that run at once: their decode steps share forward passes (continuous batching,",
+                    "up to 16 per pass), each with the result it gets alone (default: ${DEFAULT-VALUE})."})
     int parallel;
 
     @Option(names = "--max-queue", defaultValue = "16", paramLabel = "N",

@@ -94,6 +94,37 @@ class ModelCommandsTest {
     }
 
     @Test
+    void benchJsonWithBatch() throws Exception {
+        CliRunner r = CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--prompt-tokens", "8",
+                "--gen-tokens", "5", "--batch", "3", "--json");
+        assertEquals(0, r.code(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        for (String key : new String[] {"prefill_tok_s", "decode_tok_s", "prompt_tokens", "gen_tokens", "depth", "threads",
+                "weights", "mtp", "mtp_decode_tok_s", "kv_cache", "kv_bytes", "estimate_bytes", "context", "model",
+                "batch", "aggregate_decode_tok_s", "per_sequence_decode_tok_s"}) {
+            assertTrue(json.has(key), key + " in " + r.out());
+        }
+        assertEquals(3, json.get("batch").asInt());
+        double aggregate = json.get("aggregate_decode_tok_s").asDouble();
+        assertTrue(aggregate > 0 && json.get("decode_tok_s").asDouble() > 0, r.out());
+        assertEquals(aggregate / 3, json.get("per_sequence_decode_tok_s").asDouble(), 1e-3 + aggregate * 1e-4);
+
+        CliRunner single = CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--prompt-tokens", "8",
+                "--gen-tokens", "5", "--json");
+        var one = new com.fasterxml.jackson.databind.ObjectMapper().readTree(single.out());
+        assertEquals(1, one.get("batch").asInt());
+        assertEquals(one.get("decode_tok_s").asDouble(), one.get("aggregate_decode_tok_s").asDouble(), 1e-9);
+
+        CliRunner text = CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--prompt-tokens", "8",
+                "--gen-tokens", "3", "--batch", "2");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("batch    2 sequences together: "), text.out());
+
+        assertError(CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--batch", "0"), 1,
+                "--batch must be 1…64, got 0");
+    }
+
+    @Test
     void benchReportsKvBytesPeakRssAndTheEstimate() throws Exception {
         CliRunner r = CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--prompt-tokens", "8",
                 "--gen-tokens", "4", "--depth", "5000", "--kv-cache", "q8_0", "--yarn", "4", "--json");

@@ -1,5 +1,6 @@
 package dev.nextinfer.core;
 
+import dev.nextinfer.core.model.DecodeBatcher;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
 import dev.nextinfer.core.sampling.Sampler;
@@ -15,6 +16,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class DecodeContext {
     private final Qwen3NextModel model;
+    private final DecodeBatcher batcher;
     private final SequenceState state;
     private final GenerationConfig config;
     private final Sampler sampler;
@@ -39,9 +41,11 @@ public final class DecodeContext {
     private int[] consumedPastEmitted = new int[0];
     java.util.function.Consumer<float[]> logitsObserver; // tests: every logits row sampled from
 
-    DecodeContext(Qwen3NextModel model, SequenceState state, GenerationConfig config, int[] prompt, Set<Integer> stopIds,
-                  StreamingDecoder detokenizer, TextSink sink, GenerationListener listener, BooleanSupplier cancelRequested) {
+    DecodeContext(Qwen3NextModel model, DecodeBatcher batcher, SequenceState state, GenerationConfig config, int[] prompt,
+                  Set<Integer> stopIds, StreamingDecoder detokenizer, TextSink sink, GenerationListener listener,
+                  BooleanSupplier cancelRequested) {
         this.model = model;
+        this.batcher = batcher;
         this.state = state;
         this.config = config;
         this.sampler = new Sampler(config);
@@ -117,9 +121,13 @@ public final class DecodeContext {
         return sampler.next(logits, context, contextLength, generated, generatedCount);
     }
 
-    /** Runs one token through the model (continuing the state) and returns the logits after it. */
+    /**
+     * Runs one token through the model (continuing the state) and returns the logits after it. The step goes through
+     * the model's {@link DecodeBatcher}: it shares a forward pass with other sessions' steps waiting at the same time,
+     * with the same result as running alone.
+     */
     public float[] forward(int token) {
-        float[] logits = model.forward(new int[] {token}, 0, 1, state, false, false).logits();
+        float[] logits = batcher.step(state, token);
         computedTokens++;
         noteStateLogits(logits);
         return logits;

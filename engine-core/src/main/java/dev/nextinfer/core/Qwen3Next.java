@@ -4,6 +4,7 @@ import dev.nextinfer.core.config.Qwen3NextConfig;
 import dev.nextinfer.core.config.RopeScaling;
 import dev.nextinfer.core.model.KvCache;
 import dev.nextinfer.core.model.KvCacheFormat;
+import dev.nextinfer.core.model.DecodeBatcher;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.checkpoint.ModelFiles;
 import dev.nextinfer.core.weights.WeightLoader;
@@ -44,6 +45,10 @@ public final class Qwen3Next implements AutoCloseable {
     private final long weightBytes;
     private final MemoryLedger ledger;
     private final TextSupport text;
+    private final DecodeBatcher batcher;
+
+    /** Most sequences one batched decode step of the sessions takes ({@link DecodeBatcher}). */
+    public static final int MAX_DECODE_BATCH = 16;
 
     private Qwen3Next(ModelFiles files, Qwen3NextConfig config, Arena arena, ThreadPool pool, Qwen3NextModel model,
                       String mtpNote, int contextLength, String contextNote, long weightBytes, MemoryLedger ledger) {
@@ -59,6 +64,7 @@ public final class Qwen3Next implements AutoCloseable {
         this.weightBytes = weightBytes;
         this.ledger = ledger;
         this.text = new TextSupport(dir, config, files::tokenizer, files.generationConfig());
+        this.batcher = new DecodeBatcher(model, MAX_DECODE_BATCH);
     }
 
     /**
@@ -171,6 +177,14 @@ public final class Qwen3Next implements AutoCloseable {
         return model;
     }
 
+    /**
+     * The decode-step batcher every session of this model steps through: plain decode steps of sessions running at
+     * the same time (e.g. the server's parallel slots) share one forward pass, each with the bits it gets alone.
+     */
+    public DecodeBatcher decodeBatcher() {
+        return batcher;
+    }
+
     /** Whether the MTP head is available. */
     public boolean hasMtp() {
         return model.hasMtp();
@@ -214,8 +228,13 @@ public final class Qwen3Next implements AutoCloseable {
      * @param speculative the sequence records the MTP head's inputs (speculative decoding): its KV cache fills too
      */
     public MemoryEstimate memoryEstimate(int positions, boolean speculative) {
-        return MemoryEstimate.of(config, weightBytes, model.kvCacheFormat(), positions, 1, speculative && model.hasMtp(),
-                Session.MAX_SNAPSHOTS);
+        return memoryEstimate(positions, speculative, 1);
+    }
+
+    /** As {@link #memoryEstimate(int, boolean)} for {@code sequences} sequences of {@code positions} positions each. */
+    public MemoryEstimate memoryEstimate(int positions, boolean speculative, int sequences) {
+        return MemoryEstimate.of(config, weightBytes, model.kvCacheFormat(), positions, sequences,
+                speculative && model.hasMtp(), Session.MAX_SNAPSHOTS);
     }
 
     /**
@@ -223,7 +242,12 @@ public final class Qwen3Next implements AutoCloseable {
      * positions fits in the memory limit beside the weights and scratch, whatever else is running.
      */
     public void requireFits(int positions, boolean speculative) {
-        MemoryEstimate need = memoryEstimate(positions, speculative);
+        requireFits(positions, speculative, 1);
+    }
+
+    /** As {@link #requireFits(int, boolean)} for {@code sequences} sequences of {@code positions} positions each. */
+    public void requireFits(int positions, boolean speculative, int sequences) {
+        MemoryEstimate need = memoryEstimate(positions, speculative, sequences);
         if (need.totalBytes() > ledger.limit()) {
             throw new MemoryLimitException(String.format(java.util.Locale.ROOT,
                     "%d positions need %s (%s) but the memory limit is %s", positions, MemoryEstimate.gb(need.totalBytes()),

@@ -232,7 +232,7 @@ public final class Session implements AutoCloseable {
             int reused = rewindFor(prompt, decoder.needsMtpInputs());
             reserve(prompt, config); // after the rewind, which may drop the state (and its reservation)
             Qwen3NextModel model = owner.model();
-            dc = new DecodeContext(model, state, config, prompt, owner.stopTokenIds(), tokenizer.newStreamingDecoder(true),
+            dc = new DecodeContext(model, owner.decodeBatcher(), state, config, prompt, owner.stopTokenIds(), tokenizer.newStreamingDecoder(true),
                     sink, listener, cancelled);
             dc.logitsObserver = logitsObserver;
             float[] logits = reused == prompt.length ? stateLogits : null;

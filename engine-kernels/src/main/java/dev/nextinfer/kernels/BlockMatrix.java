@@ -59,16 +59,71 @@ abstract class BlockMatrix implements Matrix {
     }
 
     /**
+     * Row {@code row} widened for the few-row kernel: its quants as exact f32 values, unscaled, into
+     * {@code q[0 .. cols)}, each block's scale into {@code d[0 .. nb)} and, where the format has one, each block's
+     * minimum into {@code m[0 .. nb)}.
+     */
+    abstract void widen(int row, float[] q, float[] d, float[] m);
+
+    /**
+     * {@link #dot} computed from a row {@link #widen}ed into {@code q, d, m}: the same operations on the same values,
+     * so the same bits. The scaled formats' structure by default.
+     */
+    float dotWidened(float[] q, float[] d, float[] m, float[] x, int xOff) {
+        return WidenedRows.scaled(q, d, nb, x, xOff);
+    }
+
+    /**
+     * {@link #dotWidened} of four activation rows {@code x[x0 ..]} … {@code x[x3 ..]} (offsets may repeat) into
+     * {@code out[0 .. 4)}, each the bits {@code dotWidened} gives it, with the widened weights loaded once for the four.
+     */
+    void dotWidened4(float[] q, float[] d, float[] m, float[] x, int x0, int x1, int x2, int x3, float[] out) {
+        WidenedRows.scaled4(q, d, nb, x, x0, x1, x2, x3, out);
+    }
+
+    /**
      * {@link PanelMatMul} for more than {@link PanelMatMul#SMALL_N} activation rows; for fewer (speculative
-     * verification) the fused dot once per activation row while the weight row is in L1, instead of dequantising
-     * it into a panel that so few rows cannot amortise.
+     * verification) the few-row kernel, whose weight row is widened once and stays in L1, instead of a panel that
+     * so few rows cannot amortise.
      */
     @Override
     public final void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (n > PanelMatMul.SMALL_N) {
             PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
         } else {
-            Matrix.super.matMul(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+            matVecRows(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        }
+    }
+
+    /**
+     * Widens each weight row once ({@link #widen}), then {@link #dotWidened4} per (up to) four activation rows, a
+     * single last row through {@link #dotWidened}.
+     */
+    @Override
+    public final void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (n == 1) {
+            matVec(x, xOff, y, yOff, r0, r1);
+            return;
+        }
+        float[] q = new float[cols];
+        float[] d = new float[nb];
+        float[] m = new float[nb];
+        float[] out = new float[4];
+        for (int r = r0; r < r1; r++) {
+            widen(r, q, d, m);
+            for (int t = 0; t < n; t += 4) {
+                int rows = Math.min(4, n - t);
+                int x0 = xOff + t * xStride;
+                if (rows == 1) {
+                    y[yOff + t * yStride + r] = dotWidened(q, d, m, x, x0);
+                    continue;
+                }
+                // 2 or 3 rows left: the missing ones repeat the first (their results are dropped), still one tile
+                dotWidened4(q, d, m, x, x0, x0 + xStride, rows > 2 ? x0 + 2 * xStride : x0, rows > 3 ? x0 + 3 * xStride : x0, out);
+                for (int i = 0; i < rows; i++) {
+                    y[yOff + (t + i) * yStride + r] = out[i];
+                }
+            }
         }
     }
 }

@@ -190,6 +190,20 @@ final class Blocks {
         }
     }
 
+    /** {@code dst[o .. o + 16)} = the 16 bytes of {@code q16} as f32 (exact): a run widened once for the few-row kernels. */
+    static void widen(ByteVector q16, float[] dst, int o) {
+        for (int k = 0; k < PARTS; k++) {
+            floats(q16, k).intoArray(dst, o + k * FB_LANES);
+        }
+    }
+
+    /** {@code dst[o .. o + 16)} = the 16 5-bit quants of a half block minus {@code bias}, as f32 (exact), as {@link #fma5} sees them. */
+    static void widen5(ByteVector nibbles, int bits, int bias, float[] dst, int o) {
+        for (int k = 0; k < PARTS; k++) {
+            fiveBit(nibbles, bits, bias, k).intoArray(dst, o + k * FB_LANES);
+        }
+    }
+
     /** Lanes {@code k·FB_LANES ..} of a half block of 5-bit quants, minus {@code bias}, as f32 (exact). */
     private static FloatVector fiveBit(ByteVector nibbles, int bits, int bias, int k) {
         IntVector q = ints(nibbles, k).or(fifthBits(bits, k));

@@ -81,9 +81,14 @@ public final class F16Matrix implements Matrix {
     public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (n > PanelMatMul.SMALL_N) {
             PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-            return;
+        } else {
+            matVecRows(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
         }
-        // a few rows (speculative verification): each weight row converted once, reused from L1 for every x row
+    }
+
+    /** Each weight row converted once, reused from L1 for every activation row (the operations of {@link #dot}). */
+    @Override
+    public void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         float[] w = new float[cols];
         for (int r = r0; r < r1; r++) {
             row(r, w, 0);

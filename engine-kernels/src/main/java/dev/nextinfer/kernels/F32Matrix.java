@@ -94,8 +94,18 @@ public final class F32Matrix implements Matrix {
     public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (n > PanelMatMul.SMALL_N) {
             PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-        } else { // a few rows (speculative verification): each weight row once, reused from L1 for every x row
-            Matrix.super.matMul(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        } else { // a few rows (speculative verification): the few-row kernel
+            matVecRows(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        }
+    }
+
+    /** Each weight row converted once into an f32 array in L1, then {@link #dot}'s four-accumulator loop per activation row. */
+    @Override
+    public void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (n == 1) {
+            matVec(x, xOff, y, yOff, r0, r1);
+        } else {
+            WidenedRows.fourAccumulatorRows(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
         }
     }
 

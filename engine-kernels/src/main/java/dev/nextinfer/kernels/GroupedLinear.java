@@ -30,6 +30,11 @@ public final class GroupedLinear {
      * {@code ns[i] == 0} are skipped.
      */
     public static void forward(ThreadPool pool, int count, Matrix[] ws, float[][] xs, int[] ns, float[][] ys) {
+        forward(pool, MatMulMode.FASTEST, count, ws, xs, ns, ys);
+    }
+
+    /** As {@link #forward(ThreadPool, int, Matrix[], float[][], int[], float[][])} with the kernel chosen by {@code mode}. */
+    public static void forward(ThreadPool pool, MatMulMode mode, int count, Matrix[] ws, float[][] xs, int[] ns, float[][] ys) {
         int[] firstChunk = new int[count + 1];
         int[] rowsPerChunk = new int[count];
         for (int i = 0; i < count; i++) {
@@ -47,11 +52,7 @@ public final class GroupedLinear {
                 Matrix w = ws[i];
                 int r0 = (c - firstChunk[i]) * rowsPerChunk[i];
                 int r1 = Math.min(w.rows(), r0 + rowsPerChunk[i]);
-                if (ns[i] == 1) {
-                    w.matVec(xs[i], 0, ys[i], 0, r0, r1);
-                } else {
-                    w.matMul(xs[i], 0, w.cols(), ns[i], ys[i], 0, w.rows(), r0, r1);
-                }
+                mode.multiply(w, xs[i], 0, w.cols(), ns[i], ys[i], 0, w.rows(), r0, r1);
             }
         });
     }

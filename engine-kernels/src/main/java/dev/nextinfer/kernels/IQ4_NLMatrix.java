@@ -48,6 +48,18 @@ public final class IQ4_NLMatrix extends BlockMatrix {
     }
 
     @Override
+    void widen(int row, float[] q, float[] d, float[] m) {
+        long base = row * rowBytes;
+        for (int b = 0; b < nb; b++) {
+            long bo = base + (long) BLOCK * b;
+            d[b] = Blocks.scale(data, bo);
+            ByteVector v = Blocks.load16(data, bo + 2);
+            Blocks.widen(v.and((byte) 0x0F).selectFrom(TABLE), q, b * QK);
+            Blocks.widen(Blocks.highNibbles(v).selectFrom(TABLE), q, b * QK + 16);
+        }
+    }
+
+    @Override
     public void row(int row, float[] dst, int off) {
         long base = row * rowBytes;
         for (int b = 0; b < nb; b++) {

@@ -7,19 +7,26 @@ public final class Linear {
 
     /** {@code y[t][r] = W[r]·x[t]} for {@code t < n}; x is {@code [n][cols]}, y is {@code [n][rows]}, both dense. */
     public static void forward(ThreadPool pool, Matrix w, float[] x, int n, float[] y) {
-        forward(pool, w, x, 0, w.cols(), n, y, 0, w.rows());
+        forward(pool, MatMulMode.FASTEST, w, x, n, y);
+    }
+
+    /** As {@link #forward(ThreadPool, Matrix, float[], int, float[])} with the kernel chosen by {@code mode}. */
+    public static void forward(ThreadPool pool, MatMulMode mode, Matrix w, float[] x, int n, float[] y) {
+        forward(pool, mode, w, x, 0, w.cols(), n, y, 0, w.rows());
     }
 
     /** As {@link #forward(ThreadPool, Matrix, float[], int, float[])} with explicit offsets and row strides. */
     public static void forward(ThreadPool pool, Matrix w, float[] x, int xOff, int xStride, int n,
                                float[] y, int yOff, int yStride) {
+        forward(pool, MatMulMode.FASTEST, w, x, xOff, xStride, n, y, yOff, yStride);
+    }
+
+    /** The general form: explicit offsets and row strides, the kernel chosen by {@code mode}. */
+    public static void forward(ThreadPool pool, MatMulMode mode, Matrix w, float[] x, int xOff, int xStride, int n,
+                               float[] y, int yOff, int yStride) {
         int rows = w.rows();
         // ~8 chunks per thread balance the load; multiples of 4 rows keep mat-mat panels (PanelMatMul.R) whole
         int grain = (Math.max(8, rows / (pool.threads() * 8)) + 3) & ~3;
-        if (n == 1) {
-            pool.parallelFor(rows, grain, (r0, r1) -> w.matVec(x, xOff, y, yOff, r0, r1));
-        } else {
-            pool.parallelFor(rows, grain, (r0, r1) -> w.matMul(x, xOff, xStride, n, y, yOff, yStride, r0, r1));
-        }
+        pool.parallelFor(rows, grain, (r0, r1) -> mode.multiply(w, x, xOff, xStride, n, y, yOff, yStride, r0, r1));
     }
 }

@@ -41,10 +41,24 @@ public interface Matrix {
 
     /**
      * Batched product over {@code n} activation rows: {@code y[t·yStride + yOff + r] = W[r]·x[t·xStride + xOff ..]}
-     * for {@code t ∈ [0, n)}, {@code r ∈ [r0, r1)}. Single-threaded. The default streams each weight row once and
-     * reuses it for every activation row; the formats of this package override it with a register-tiled kernel.
+     * for {@code t ∈ [0, n)}, {@code r ∈ [r0, r1)}. Single-threaded. For throughput (prefill): the formats of this
+     * package run a register-tiled f32 panel kernel above a few rows, whose rounding differs from {@link #dot}'s; use
+     * {@link #matVecRows} where each row must equal its mat-vec. The default is {@link #matVecRows}.
      */
     default void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        matVecRows(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+    }
+
+    /**
+     * The few-row kernel: {@code n} mat-vecs at once, {@code y[t·yStride + yOff + r] = dot(r, x[t·xStride + xOff ..])}
+     * for {@code t ∈ [0, n)}, {@code r ∈ [r0, r1)}, each result <b>bit-identical</b> to {@link #dot} (and so to
+     * {@link #matVec}) whatever {@code n} is: batched decoding and speculative verification rely on a row computed
+     * with others being exactly the row computed alone. Single-threaded. Formats that widen their weights (block
+     * formats, bf16, f16) widen each weight row once for all {@code n} activation rows and then run, per activation
+     * row, the same operations as {@code dot} on the widened values. The default runs {@code dot} once per activation
+     * row while the weight row is in L1.
+     */
+    default void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         for (int r = r0; r < r1; r++) {
             for (int t = 0; t < n; t++) {
                 y[t * yStride + yOff + r] = dot(r, x, t * xStride + xOff);

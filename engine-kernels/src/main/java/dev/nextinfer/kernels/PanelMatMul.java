@@ -18,8 +18,9 @@ final class PanelMatMul {
     /** Activation rows per register tile. */
     static final int T = 4;
     /**
-     * Up to this many activation rows the formats run their mat-vec kernel once per row instead (the weight row
-     * stays in L1 between them): a panel costs a dequantising pass that so few rows cannot amortise.
+     * Up to this many activation rows the formats run their few-row kernel instead ({@link Matrix#matVecRows}: the
+     * weight row widened once, or kept in L1, for all of them): a panel costs a dequantising pass that so few rows
+     * cannot amortise.
      */
     static final int SMALL_N = 5;
 

@@ -80,6 +80,19 @@ public final class Q5_0Matrix extends BlockMatrix {
     }
 
     @Override
+    void widen(int row, float[] q, float[] d, float[] m) {
+        long base = row * rowBytes;
+        for (int b = 0; b < nb; b++) {
+            long bo = base + (long) BLOCK * b;
+            d[b] = Blocks.scale(data, bo);
+            int qh = data.get(Blocks.LE_INT, bo + 2);
+            ByteVector v = Blocks.load16(data, bo + 6);
+            Blocks.widen5(v.and((byte) 0x0F), qh, 16, q, b * QK);
+            Blocks.widen5(Blocks.highNibbles(v), qh >>> 16, 16, q, b * QK + 16);
+        }
+    }
+
+    @Override
     public void row(int row, float[] dst, int off) {
         long base = row * rowBytes;
         for (int b = 0; b < nb; b++) {

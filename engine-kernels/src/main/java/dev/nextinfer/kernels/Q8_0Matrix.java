@@ -120,6 +120,38 @@ public final class Q8_0Matrix extends BlockMatrix {
     }
 
     @Override
+    void widen(int row, float[] q, float[] d, float[] m) {
+        long base = row * rowBytes;
+        for (int b = 0; b < nb; b++) {
+            long bo = base + (long) BLOCK * b;
+            d[b] = Blocks.scale(data, bo);
+            Blocks.widen(Blocks.load16(data, bo + 2), q, b * QK);
+            Blocks.widen(Blocks.load16(data, bo + 18), q, b * QK + 16);
+        }
+    }
+
+    /** As {@link #dot}: the pairs of blocks as one chain, an odd last block in scalar code. */
+    @Override
+    float dotWidened(float[] q, float[] d, float[] m, float[] x, int xOff) {
+        int pairs = nb & ~1;
+        float sum = WidenedRows.scaled(q, d, pairs, x, xOff);
+        return pairs == nb ? sum : sum + WidenedRows.scalarBlock(q, d[pairs], pairs * QK, x, xOff + pairs * QK);
+    }
+
+    @Override
+    void dotWidened4(float[] q, float[] d, float[] m, float[] x, int x0, int x1, int x2, int x3, float[] out) {
+        int pairs = nb & ~1;
+        WidenedRows.scaled4(q, d, pairs, x, x0, x1, x2, x3, out);
+        if (pairs != nb) {
+            int o = pairs * QK;
+            out[0] += WidenedRows.scalarBlock(q, d[pairs], o, x, x0 + o);
+            out[1] += WidenedRows.scalarBlock(q, d[pairs], o, x, x1 + o);
+            out[2] += WidenedRows.scalarBlock(q, d[pairs], o, x, x2 + o);
+            out[3] += WidenedRows.scalarBlock(q, d[pairs], o, x, x3 + o);
+        }
+    }
+
+    @Override
     public void row(int row, float[] dst, int off) {
         long base = row * rowBytes;
         for (int b = 0; b < nb; b++) {

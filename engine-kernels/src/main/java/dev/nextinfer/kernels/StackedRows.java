@@ -119,4 +119,14 @@ public final class StackedRows implements Matrix {
             parts[part[i]].matMul(x, xOff, xStride, n, y, yOff + shift, yStride, a - shift, b - shift);
         }
     }
+
+    @Override
+    public void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        for (int i = run(r0); i < part.length && start[i] < r1; i++) {
+            int a = Math.max(r0, start[i]);
+            int b = Math.min(r1, start[i + 1]);
+            int shift = start[i] - from[i];
+            parts[part[i]].matVecRows(x, xOff, xStride, n, y, yOff + shift, yStride, a - shift, b - shift);
+        }
+    }
 }

@@ -76,10 +76,17 @@ abstract class SuperBlockMatrix implements Matrix {
     public final void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (n > PanelMatMul.SMALL_N) {
             PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-            return;
+        } else {
+            matVecRows(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
         }
-        // A few rows (speculative verification): the mat-vec kernel once per activation row while the weight row
-        // is in L1, instead of dequantising it into a panel that so few rows cannot amortise
+    }
+
+    /**
+     * The mat-vec kernel once per activation row while the weight row is in L1 (each activation row prepared once):
+     * exactly {@link #dot}'s operations.
+     */
+    @Override
+    public final void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         float[][] p = new float[n][];
         for (int t = 0; t < n; t++) {
             p[t] = prepare(x, xOff + t * xStride);

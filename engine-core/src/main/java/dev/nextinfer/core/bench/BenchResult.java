@@ -23,12 +23,26 @@ package dev.nextinfer.core.bench;
  * @param kvBytes        bytes of KV cache pages of the sequence at the end of plain decoding
  * @param estimateBytes  the admission estimate for the run's positions (weights + KV + DeltaNet state + scratch)
  * @param memoryLimit    the memory limit admission checks against
+ * @param batch          sequences decoded together in the batched run (1: none, the single-stream run only)
+ * @param aggregateDecodeTokS decode tokens per second of all {@code batch} sequences together ({@code decodeTokS}
+ *                       when {@code batch} is 1)
  */
 public record BenchResult(int promptTokens, int genTokens, int depth, int threads, String weights,
                           double prefillTokS, double decodeTokS, double loadSeconds,
                           long weightBytes, long stateBytes, long rssBytes, long peakRssBytes,
                           int mtp, double mtpDecodeTokS, double acceptanceRate, double tokensPerPass,
-                          String kvCache, long kvBytes, long estimateBytes, long memoryLimit) {
+                          String kvCache, long kvBytes, long estimateBytes, long memoryLimit,
+                          int batch, double aggregateDecodeTokS) {
+
+    /** Decode tokens per second of each sequence of the batched run: the aggregate over the batch width. */
+    public double perSequenceDecodeTokS() {
+        return aggregateDecodeTokS / batch;
+    }
+
+    /** Aggregate batched decode speed over the single-stream decode speed. */
+    public double batchSpeedup() {
+        return aggregateDecodeTokS / decodeTokS;
+    }
 
     /** Speculative decode speed over plain decode speed (0 without MTP). */
     public double mtpSpeedup() {

@@ -37,11 +37,24 @@ public final class BenchRunner {
      * are only reported.
      */
     public static BenchResult run(Qwen3Next q, int promptTokens, int genTokens, int depth, double loadSeconds, String weightsName, int mtp) {
+        return run(q, promptTokens, genTokens, depth, loadSeconds, weightsName, mtp, 1);
+    }
+
+    /**
+     * As {@link #run(Qwen3Next, int, int, int, double, String, int)}; with {@code batch > 1} it also decodes
+     * {@code batch} independent sequences together ({@link dev.nextinfer.core.model.Qwen3NextModel#forwardBatch},
+     * after the single-stream run, so both come from the same process) and reports their aggregate tokens/s.
+     */
+    public static BenchResult run(Qwen3Next q, int promptTokens, int genTokens, int depth, double loadSeconds, String weightsName,
+                                  int mtp, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be ≥ 1, got " + batch);
+        }
         Qwen3NextModel model = q.model();
         int vocab = model.config().vocabSize();
         int positions = depth + promptTokens + genTokens + 1;
         int mtpPositions = depth + promptTokens + genTokens + mtp + 2;
-        q.requireFits(positions, false);
+        q.requireFits(positions, false, batch);
         if (mtp > 0) {
             q.requireFits(mtpPositions, true);
         }
@@ -100,11 +113,13 @@ public final class BenchRunner {
             perPass = sd.stats().tokensPerPass();
             s.close();
         }
+        double aggregate = batch == 1 ? genTokens / decode
+                : BatchedDecodeRun.aggregateTokS(model, batch, promptTokens, genTokens, depth, positions);
         long[] rss = rss();
         return new BenchResult(promptTokens, genTokens, depth, model.pool().threads(), weightsName,
                 promptTokens / prefill, genTokens / decode, loadSeconds,
                 model.weights().matrixBytes(), stateBytes, rss[0], rss[1], mtp, mtpTokS, acceptance, perPass,
-                model.kvCacheFormat().cliName(), kvBytes, estimate, q.memoryLimit());
+                model.kvCacheFormat().cliName(), kvBytes, estimate, q.memoryLimit(), batch, aggregate);
     }
 
     /**

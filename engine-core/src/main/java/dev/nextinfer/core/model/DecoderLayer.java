@@ -2,6 +2,7 @@ package dev.nextinfer.core.model;
 
 import dev.nextinfer.core.config.Qwen3NextConfig;
 import dev.nextinfer.core.weights.LayerWeights;
+import dev.nextinfer.kernels.MatMulMode;
 import dev.nextinfer.kernels.Norms;
 import dev.nextinfer.kernels.Rope;
 import dev.nextinfer.kernels.ThreadPool;
@@ -45,32 +46,61 @@ final class DecoderLayer {
     /**
      * As {@link #forward(ThreadPool, float[], int, DeltaNetState, KvCache)}; when {@code deferDeltaNet}, a DeltaNet
      * layer leaves its state as it is and returns the update (attention layers append to their cache as usual).
+     * A deferred call is a speculative verification: its products run the few-row kernel ({@link
+     * MatMulMode#ROW_EXACT}), which widens each weight once for the few tokens.
      */
     DeltaNetUpdate forward(ThreadPool pool, float[] x, int T, DeltaNetState linearState, KvCache cache, boolean deferDeltaNet) {
+        MatMulMode mode = deferDeltaNet ? MatMulMode.ROW_EXACT : MatMulMode.FASTEST;
         DeltaNetUpdate update = null;
         float[] h = new float[T * hidden];
         float[] mix = new float[T * hidden];
-        for (int t = 0; t < T; t++) {
-            Norms.rmsNormZeroCentred(x, t * hidden, w.inputLayernorm(), eps, h, t * hidden, hidden);
-        }
+        inputNorm(x, T, h);
         if (linearAttn != null && deferDeltaNet) {
             update = linearAttn.forwardDeferred(pool, h, T, linearState, mix);
         } else if (linearAttn != null) {
             linearAttn.forward(pool, h, T, linearState, mix);
         } else {
-            selfAttn.forward(pool, h, T, cache, mix);
+            selfAttn.forward(pool, mode, h, T, cache, mix);
         }
         VectorOps.add(x, 0, mix, 0, T * hidden);
+        ffn(pool, mode, x, T, h, mix);
+        return update;
+    }
 
+    /**
+     * One decode step of {@code B} sequences: row {@code b} of the residual stream {@code x[B][H]} belongs to the
+     * sequence with DeltaNet state {@code linear[b]} or KV cache {@code caches[b]} (whichever this layer uses), and
+     * is updated in place to the bits a single-sequence {@link #forward} gives it.
+     */
+    void forwardBatch(ThreadPool pool, float[] x, int B, DeltaNetState[] linear, KvCache[] caches) {
+        float[] h = new float[B * hidden];
+        float[] mix = new float[B * hidden];
+        inputNorm(x, B, h);
+        if (linearAttn != null) {
+            linearAttn.forwardBatch(pool, h, B, linear, mix);
+        } else {
+            selfAttn.forwardBatch(pool, h, B, caches, mix);
+        }
+        VectorOps.add(x, 0, mix, 0, B * hidden);
+        ffn(pool, MatMulMode.ROW_EXACT, x, B, h, mix);
+    }
+
+    private void inputNorm(float[] x, int T, float[] h) {
+        for (int t = 0; t < T; t++) {
+            Norms.rmsNormZeroCentred(x, t * hidden, w.inputLayernorm(), eps, h, t * hidden, hidden);
+        }
+    }
+
+    /** {@code x += ffn(post_attention_layernorm(x))}, with {@code h} and {@code mix} as scratch of {@code T·H}. */
+    private void ffn(ThreadPool pool, MatMulMode mode, float[] x, int T, float[] h, float[] mix) {
         for (int t = 0; t < T; t++) {
             Norms.rmsNormZeroCentred(x, t * hidden, w.postAttentionLayernorm(), eps, h, t * hidden, hidden);
         }
         if (moe != null) {
-            moe.forward(pool, h, T, mix);
+            moe.forward(pool, mode, h, T, mix);
         } else {
-            FeedForward.forward(pool, w.mlp(), h, T, mix);
+            FeedForward.forward(pool, mode, w.mlp(), h, T, mix);
         }
         VectorOps.add(x, 0, mix, 0, T * hidden);
-        return update;
     }
 }

@@ -4,6 +4,7 @@ import dev.nextinfer.core.weights.MlpWeights;
 import dev.nextinfer.kernels.Activations;
 import dev.nextinfer.kernels.GroupedLinear;
 import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.MatMulMode;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.ThreadPool;
 
@@ -12,14 +13,14 @@ final class FeedForward {
     private FeedForward() {
     }
 
-    /** {@code out[n][H] = ffn(x[n][H])}. */
-    static void forward(ThreadPool pool, MlpWeights w, float[] x, int n, float[] out) {
+    /** {@code out[n][H] = ffn(x[n][H])}; {@code mode} picks the products' kernel ({@link MatMulMode}). */
+    static void forward(ThreadPool pool, MatMulMode mode, MlpWeights w, float[] x, int n, float[] out) {
         int inter = w.intermediateSize();
         float[] gate = new float[n * inter];
         float[] up = new float[n * inter];
-        GroupedLinear.forward(pool, 2, new Matrix[] {w.gateProj(), w.upProj()}, new float[][] {x, x}, new int[] {n, n},
+        GroupedLinear.forward(pool, mode, 2, new Matrix[] {w.gateProj(), w.upProj()}, new float[][] {x, x}, new int[] {n, n},
                 new float[][] {gate, up});
         Activations.swiglu(gate, 0, up, 0, n * inter);
-        Linear.forward(pool, w.downProj(), gate, n, out);
+        Linear.forward(pool, mode, w.downProj(), gate, n, out);
     }
 }

@@ -6,6 +6,7 @@ import dev.nextinfer.kernels.Activations;
 import dev.nextinfer.kernels.GqaAttention;
 import dev.nextinfer.kernels.GroupedLinear;
 import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.MatMulMode;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.Norms;
 import dev.nextinfer.kernels.Rope;
@@ -45,22 +46,72 @@ final class GatedAttention {
 
     /** {@code out[T][H] = mixer(h[T][H])} for positions {@code cache.length() ..}, appending T positions to the cache. */
     void forward(ThreadPool pool, float[] h, int T, KvCache cache, float[] out) {
+        forward(pool, MatMulMode.FASTEST, h, T, cache, out);
+    }
+
+    /** As {@link #forward(ThreadPool, float[], int, KvCache, float[])} with the projections' kernel chosen by {@code mode}. */
+    void forward(ThreadPool pool, MatMulMode mode, float[] h, int T, KvCache cache, float[] out) {
+        int start = cache.length();
+        int[] positions = new int[T];
+        for (int t = 0; t < T; t++) {
+            positions[t] = start + t;
+        }
+        Projected p = project(pool, mode, h, T, positions);
+        cache.append(p.k, p.v, T);
+        float[] attn = new float[T * nh * hd];
+        VectorOps.scale(p.query, 0, T * nh * hd, scale);
+        if (T == 1) {
+            attendDecode(pool, p.query, new KvCache[] {cache}, 1, attn);
+        } else {
+            attendPrefill(pool, p.query, T, start, cache, attn);
+        }
+        output(pool, mode, attn, p.gate, T, out);
+    }
+
+    /**
+     * One decode step of {@code B} sequences: row {@code b} of {@code h[B][H]} is the next token of the sequence
+     * cached in {@code caches[b]} (its position is that cache's length), appended there. Projections through the
+     * few-row kernel ({@link MatMulMode#ROW_EXACT}), attention per sequence as a single-token call does it, so
+     * every row is, to the bit, what {@link #forward} gives that sequence alone.
+     */
+    void forwardBatch(ThreadPool pool, float[] h, int B, KvCache[] caches, float[] out) {
+        int kvWidth = nkv * hd;
+        int[] positions = new int[B];
+        for (int b = 0; b < B; b++) {
+            positions[b] = caches[b].length();
+        }
+        Projected p = project(pool, MatMulMode.ROW_EXACT, h, B, positions);
+        for (int b = 0; b < B; b++) {
+            caches[b].append(java.util.Arrays.copyOfRange(p.k, b * kvWidth, (b + 1) * kvWidth),
+                    java.util.Arrays.copyOfRange(p.v, b * kvWidth, (b + 1) * kvWidth), 1);
+        }
+        float[] attn = new float[B * nh * hd];
+        VectorOps.scale(p.query, 0, B * nh * hd, scale);
+        attendDecode(pool, p.query, caches, B, attn);
+        output(pool, MatMulMode.ROW_EXACT, attn, p.gate, B, out);
+    }
+
+    /** Per row: the normed, rotated query heads, the gate, and the normed, rotated key and value of the kv heads. */
+    private record Projected(float[] query, float[] gate, float[] k, float[] v) {
+    }
+
+    /** Projections of {@code T} rows, row {@code t} at position {@code positions[t]}: q/k norms and RoPE applied. */
+    private Projected project(ThreadPool pool, MatMulMode mode, float[] h, int T, int[] positions) {
         int qWidth = 2 * nh * hd;
         int kvWidth = nkv * hd;
         float[] qg = new float[T * qWidth];
         float[] k = new float[T * kvWidth];
         float[] v = new float[T * kvWidth];
-        GroupedLinear.forward(pool, 3, new Matrix[] {w.qProj(), w.kProj(), w.vProj()}, new float[][] {h, h, h},
+        GroupedLinear.forward(pool, mode, 3, new Matrix[] {w.qProj(), w.kProj(), w.vProj()}, new float[][] {h, h, h},
                 new int[] {T, T, T}, new float[][] {qg, k, v});
 
-        int start = cache.length();
         float[] query = new float[T * nh * hd];
         float[] gate = new float[T * nh * hd];
         int half = rope.rotaryDim() / 2;
         float[] cos = new float[half];
         float[] sin = new float[half];
         for (int t = 0; t < T; t++) {
-            rope.angles(start + t, cos, sin);
+            rope.angles(positions[t], cos, sin);
             if (ropeFactor != 1f) {
                 for (int d = 0; d < half; d++) {
                     cos[d] *= ropeFactor;
@@ -80,14 +131,15 @@ final class GatedAttention {
                 rope.rotate(k, kk, cos, sin);
             }
         }
-        cache.append(k, v, T);
+        return new Projected(query, gate, k, v);
+    }
 
-        float[] attn = new float[T * nh * hd];
-        attend(pool, query, T, start, cache, attn);
+    /** {@code out = o_proj(attn · sigmoid(gate))} over {@code T} rows. */
+    private void output(ThreadPool pool, MatMulMode mode, float[] attn, float[] gate, int T, float[] out) {
         for (int i = 0; i < T * nh * hd; i++) {
             attn[i] *= Activations.sigmoid(gate[i]);
         }
-        Linear.forward(pool, w.oProj(), attn, T, out);
+        Linear.forward(pool, mode, w.oProj(), attn, T, out);
     }
 
     /** Cached positions per split of a single-token (decode) attention; fixed so results never depend on threads. */
@@ -96,36 +148,56 @@ final class GatedAttention {
     private static final int PREFILL_TOKENS_PER_TASK = 8;
 
     /**
-     * {@code attn[t][i] = softmax(query[t][i]·Kᵀ/√hd) V} with the keys of kv head {@code i / group}, causal.
-     * Each task handles one kv head and all the query heads that share it.
+     * Single-token attention of {@code B} sequences in one parallel region: row {@code b} of the (already scaled)
+     * {@code query} attends over all of {@code caches[b]}. Each sequence's cache is split into ranges of
+     * {@value #DECODE_SPLIT} positions per kv head, merged in a fixed order, so the result depends neither on the
+     * thread count nor on the other sequences.
      */
-    private void attend(ThreadPool pool, float[] query, int T, int start, KvCache cache, float[] attn) {
+    private void attendDecode(ThreadPool pool, float[] query, KvCache[] caches, int B, float[] attn) {
         int group = nh / nkv;
-        VectorOps.scale(query, 0, T * nh * hd, scale);
-        int len = start + T;
-        if (T == 1) {
-            int splits = (len + DECODE_SPLIT - 1) / DECODE_SPLIT;
-            int[] limit = new int[group];
-            java.util.Arrays.fill(limit, len);
-            GqaAttention.State[] parts = new GqaAttention.State[nkv * splits];
-            pool.parallelFor(nkv * splits, 1, (u0, u1) -> {
-                for (int u = u0; u < u1; u++) {
-                    int h = u / splits;
-                    int s = u % splits;
-                    GqaAttention.State st = new GqaAttention.State(group, hd);
-                    GqaAttention.accumulate(cache, h, query, h * group * hd, hd, limit,
-                            s * DECODE_SPLIT, Math.min(len, (s + 1) * DECODE_SPLIT), st);
-                    parts[u] = st;
-                }
-            });
-            for (int h = 0; h < nkv; h++) {
-                for (int s = 1; s < splits; s++) {
-                    GqaAttention.merge(parts[h * splits], parts[h * splits + s]);
-                }
-                GqaAttention.finish(parts[h * splits], attn, h * group * hd, hd);
-            }
-            return;
+        int[] splits = new int[B];
+        int[] firstUnit = new int[B + 1];
+        for (int b = 0; b < B; b++) {
+            splits[b] = (caches[b].length() + DECODE_SPLIT - 1) / DECODE_SPLIT;
+            firstUnit[b + 1] = firstUnit[b] + nkv * splits[b];
         }
+        GqaAttention.State[] parts = new GqaAttention.State[firstUnit[B]];
+        pool.parallelFor(firstUnit[B], 1, (u0, u1) -> {
+            int b = 0;
+            for (int u = u0; u < u1; u++) {
+                while (u >= firstUnit[b + 1]) {
+                    b++;
+                }
+                int len = caches[b].length();
+                int local = u - firstUnit[b];
+                int h = local / splits[b];
+                int s = local % splits[b];
+                int[] limit = new int[group];
+                java.util.Arrays.fill(limit, len);
+                GqaAttention.State st = new GqaAttention.State(group, hd);
+                GqaAttention.accumulate(caches[b], h, query, (b * nh + h * group) * hd, hd, limit,
+                        s * DECODE_SPLIT, Math.min(len, (s + 1) * DECODE_SPLIT), st);
+                parts[u] = st;
+            }
+        });
+        for (int b = 0; b < B; b++) {
+            for (int h = 0; h < nkv; h++) {
+                int first = firstUnit[b] + h * splits[b];
+                for (int s = 1; s < splits[b]; s++) {
+                    GqaAttention.merge(parts[first], parts[first + s]);
+                }
+                GqaAttention.finish(parts[first], attn, (b * nh + h * group) * hd, hd);
+            }
+        }
+    }
+
+    /**
+     * {@code attn[t][i] = softmax(query[t][i]·Kᵀ/√hd) V} with the keys of kv head {@code i / group}, causal, for
+     * {@code T > 1} tokens of one sequence (query already scaled). Each task handles one kv head and all the query
+     * heads that share it.
+     */
+    private void attendPrefill(ThreadPool pool, float[] query, int T, int start, KvCache cache, float[] attn) {
+        int group = nh / nkv;
         int blocks = (T + PREFILL_TOKENS_PER_TASK - 1) / PREFILL_TOKENS_PER_TASK;
         pool.parallelFor(nkv * blocks, 1, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {

@@ -7,6 +7,7 @@ import dev.nextinfer.kernels.CausalConv1d;
 import dev.nextinfer.kernels.DeltaRule;
 import dev.nextinfer.kernels.GroupedLinear;
 import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.MatMulMode;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.Norms;
 import dev.nextinfer.kernels.ThreadPool;
@@ -73,10 +74,56 @@ final class GatedDeltaNet {
         return run(pool, h, T, state, out, true);
     }
 
-    private DeltaNetUpdate run(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out, boolean deferred) {
+    /**
+     * One decode step of {@code B} sequences at once: row {@code b} of {@code h[B][H]} is the next token of the
+     * sequence whose state is {@code states[b]}, which advances by one token. The projections read each weight once
+     * for all rows through the few-row kernel ({@link MatMulMode#ROW_EXACT}); the conv and the recurrent delta rule
+     * run per sequence; so every row is, to the bit, what {@link #forward} gives that sequence alone.
+     */
+    void forwardBatch(ThreadPool pool, float[] h, int B, DeltaNetState[] states, float[] out) {
+        Projected p = project(pool, MatMulMode.ROW_EXACT, h, B);
+        // each sequence's conv row on its own window: the single-token call a sequence makes alone
+        float[][] in = new float[B][];
+        float[][] o = new float[B][];
+        for (int b = 0; b < B; b++) {
+            in[b] = java.util.Arrays.copyOfRange(p.mixed, b * convDim, (b + 1) * convDim);
+            o[b] = new float[convDim];
+        }
+        pool.parallelFor(B * convDim, 256, (i0, i1) -> {
+            for (int b = i0 / convDim; b * convDim < i1; b++) {
+                int c0 = Math.max(i0, b * convDim) - b * convDim;
+                int c1 = Math.min(i1, (b + 1) * convDim) - b * convDim;
+                CausalConv1d.forward(in[b], convDim, 1, convDim, c0, c1, w.conv1d(), kernel, states[b].convWindow, true, o[b], convDim);
+            }
+        });
+        float[] conv = new float[B * convDim];
+        for (int b = 0; b < B; b++) {
+            System.arraycopy(o[b], 0, conv, b * convDim, convDim);
+        }
+        normalizeQk(conv, B);
+        float[] core = new float[B * nv * dv];
+        pool.parallelFor(B * nv, 1, (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int b = u / nv;
+                int j = u % nv;
+                int hk = j / r;
+                int row = b * convDim;
+                DeltaRule.recurrent(1, dk, dv, conv, row + hk * dk, convDim, conv, row + nk * dk + hk * dk, convDim,
+                        conv, row + 2 * nk * dk + j * dv, convDim, p.g, b * nv + j, nv, p.beta, b * nv + j, nv,
+                        states[b].recurrent, j * dk * dv, core, b * nv * dv + j * dv, nv * dv);
+            }
+        });
+        output(pool, MatMulMode.ROW_EXACT, core, p.z, B, out);
+    }
+
+    /** The projections of {@code T} rows, un-grouped: conv input {@code [q | k | v]} per row, and z, β, g. */
+    private record Projected(float[] mixed, float[] z, float[] beta, float[] g) {
+    }
+
+    private Projected project(ThreadPool pool, MatMulMode mode, float[] h, int T) {
         float[] qkvz = new float[T * qkvzDim];
         float[] ba = new float[T * 2 * nv];
-        GroupedLinear.forward(pool, 2, new Matrix[] {w.inProjQkvz(), w.inProjBa()}, new float[][] {h, h},
+        GroupedLinear.forward(pool, mode, 2, new Matrix[] {w.inProjQkvz(), w.inProjBa()}, new float[][] {h, h},
                 new int[] {T, T}, new float[][] {qkvz, ba});
 
         // un-group into the conv input [q_all | k_all | v_all] and the bypassing z, b, a
@@ -103,17 +150,11 @@ final class GatedDeltaNet {
                 }
             }
         }
+        return new Projected(mixed, z, beta, g);
+    }
 
-        float[] conv = new float[T * convDim];
-        pool.parallelFor(convDim, 256, (c0, c1) -> {
-            if (deferred) {
-                CausalConv1d.convolve(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim);
-            } else {
-                CausalConv1d.forward(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim);
-            }
-        });
-
-        // l2-normalise q and k per head; fold the 1/√dk scale into q
+    /** l2-normalises q and k per head of each of the {@code T} conv output rows; folds the 1/√dk scale into q. */
+    private void normalizeQk(float[] conv, int T) {
         float scale = (float) (1.0 / Math.sqrt(dk));
         for (int t = 0; t < T; t++) {
             for (int hk = 0; hk < nk; hk++) {
@@ -124,6 +165,36 @@ final class GatedDeltaNet {
                 Norms.l2Normalize(conv, k, dk, L2_EPS);
             }
         }
+    }
+
+    /** Gated RMSNorm per value head of the delta rule's output {@code core[T][nv·dv]}, then out_proj into {@code out}. */
+    private void output(ThreadPool pool, MatMulMode mode, float[] core, float[] z, int T, float[] out) {
+        for (int t = 0; t < T; t++) {
+            for (int j = 0; j < nv; j++) {
+                int o = t * nv * dv + j * dv;
+                Norms.rmsNormGated(core, o, w.norm(), z, o, eps, core, o, dv);
+            }
+        }
+        Linear.forward(pool, mode, w.outProj(), core, T, out);
+    }
+
+    private DeltaNetUpdate run(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out, boolean deferred) {
+        // a verification pass (deferred) has each row computed as its own mat-vec would, like a batched step
+        MatMulMode mode = deferred ? MatMulMode.ROW_EXACT : MatMulMode.FASTEST;
+        Projected p = project(pool, mode, h, T);
+        float[] mixed = p.mixed;
+        float[] g = p.g;
+        float[] beta = p.beta;
+
+        float[] conv = new float[T * convDim];
+        pool.parallelFor(convDim, 256, (c0, c1) -> {
+            if (deferred) {
+                CausalConv1d.convolve(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim);
+            } else {
+                CausalConv1d.forward(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim);
+            }
+        });
+        normalizeQk(conv, T);
 
         float[] core = new float[T * nv * dv];
         float[] S = state.recurrent;
@@ -147,15 +218,7 @@ final class GatedDeltaNet {
                 }
             }
         });
-
-        // gated RMSNorm per value head, then out_proj
-        for (int t = 0; t < T; t++) {
-            for (int j = 0; j < nv; j++) {
-                int o = t * nv * dv + j * dv;
-                Norms.rmsNormGated(core, o, w.norm(), z, o, eps, core, o, dv);
-            }
-        }
-        Linear.forward(pool, w.outProj(), core, T, out);
+        output(pool, mode, core, p.z, T, out);
         return deferred ? new DeltaNetUpdate(state, T, mixed, conv, gc, vNew, convDim, kernel, nk, nv, dk, dv) : null;
     }
 

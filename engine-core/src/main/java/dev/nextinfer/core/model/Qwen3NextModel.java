@@ -6,6 +6,7 @@ import dev.nextinfer.core.config.RopeScaling;
 import dev.nextinfer.core.weights.ModelWeights;
 import dev.nextinfer.core.weights.MtpWeights;
 import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.MatMulMode;
 import dev.nextinfer.kernels.Norms;
 import dev.nextinfer.kernels.Rope;
 import dev.nextinfer.kernels.ThreadPool;
@@ -153,9 +154,63 @@ public final class Qwen3NextModel {
         DeltaNetUpdate[] updates = new DeltaNetUpdate[layers.length];
         float[] normed = layersForward(tokens, from, T, state, updates, null);
         int[] verified = java.util.Arrays.copyOfRange(tokens, from, to);
-        PendingForward p = new PendingForward(this, state, verified, lmHead(normed, T, true), normed, updates);
+        float[] logits = new float[T * vocab];
+        Linear.forward(pool, MatMulMode.ROW_EXACT, w.lmHead(), normed, T, logits);
+        PendingForward p = new PendingForward(this, state, verified, logits, normed, updates);
         state.pending = p;
         return p;
+    }
+
+    /**
+     * One decode step of several sequences at once (continuous batching): {@code tokens[b]} is the next token of
+     * {@code states[b]}, and each state advances by one position exactly as {@link #forward} of that one token
+     * would move it. Every weight matrix is read once for the whole batch through the few-row kernel
+     * ({@link MatMulMode#ROW_EXACT}), experts once for the tokens routed to them; the conv, the delta rule and
+     * attention run per sequence. Row {@code b} of the result's logits is, to the bit, what {@code
+     * forward(tokens, b, b + 1, states[b], false, false)} gives — batching is invisible to the sequences.
+     *
+     * @param tokens one token per sequence, {@code B = tokens.length ≥ 1}
+     * @param states {@code B} distinct states, none with an uncommitted speculative forward
+     * @return logits {@code [B][vocab]} and the normed hidden states {@code [B][H]}
+     */
+    public ForwardResult forwardBatch(int[] tokens, SequenceState[] states) {
+        int B = tokens.length;
+        if (B == 0 || states.length != B) {
+            throw new NextInferException("a batched step needs one token per sequence, got " + B + " tokens for "
+                    + states.length + " sequences");
+        }
+        checkTokens(tokens, 0, B);
+        java.util.Set<SequenceState> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (SequenceState s : states) {
+            if (!seen.add(s)) {
+                throw new NextInferException("a sequence appears twice in one batched step");
+            }
+            s.requireNoPending();
+            s.requireRoom(1);
+        }
+        float[] x = new float[B * hidden];
+        for (int b = 0; b < B; b++) {
+            w.embedTokens().row(tokens[b], x, b * hidden);
+        }
+        DeltaNetState[] linear = new DeltaNetState[B];
+        KvCache[] caches = new KvCache[B];
+        for (int i = 0; i < layers.length; i++) {
+            for (int b = 0; b < B; b++) {
+                linear[b] = states[b].linear[i];
+                caches[b] = states[b].kv[i];
+            }
+            layers[i].forwardBatch(pool, x, B, linear, caches);
+        }
+        float[] normed = new float[B * hidden];
+        for (int b = 0; b < B; b++) {
+            Norms.rmsNormZeroCentred(x, b * hidden, w.norm(), eps, normed, b * hidden, hidden);
+        }
+        for (int b = 0; b < B; b++) {
+            advance(states[b], java.util.Arrays.copyOfRange(normed, b * hidden, (b + 1) * hidden), tokens, b, 1);
+        }
+        float[] logits = new float[B * vocab];
+        Linear.forward(pool, MatMulMode.ROW_EXACT, w.lmHead(), normed, B, logits);
+        return new ForwardResult(logits, B, normed, null);
     }
 
     /** Embeds and runs all layers; returns the normed final hidden states. Defers DeltaNet updates into {@code updates} if given. */

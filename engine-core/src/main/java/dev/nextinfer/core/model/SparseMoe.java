@@ -6,6 +6,7 @@ import dev.nextinfer.core.weights.MoeWeights;
 import dev.nextinfer.kernels.Activations;
 import dev.nextinfer.kernels.GroupedLinear;
 import dev.nextinfer.kernels.Linear;
+import dev.nextinfer.kernels.MatMulMode;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.Softmax;
 import dev.nextinfer.kernels.ThreadPool;
@@ -38,9 +39,9 @@ final class SparseMoe {
     record Routing(int[] expert, float[] weight) {
     }
 
-    Routing route(ThreadPool pool, float[] x, int T) {
+    Routing route(ThreadPool pool, MatMulMode mode, float[] x, int T) {
         float[] logits = new float[T * experts];
-        Linear.forward(pool, w.gate(), x, T, logits);
+        Linear.forward(pool, mode, w.gate(), x, T, logits);
         int[] idx = new int[T * topK];
         float[] weight = new float[T * topK];
         int[] sel = new int[topK];
@@ -63,10 +64,12 @@ final class SparseMoe {
 
     /**
      * {@code out[T][H] = moe(x[T][H])}. All active experts (and the shared expert) run their gate/up rows in one
-     * parallel region and their down rows in a second one.
+     * parallel region and their down rows in a second one. {@code mode} picks the products' kernel: with
+     * {@link MatMulMode#ROW_EXACT} (a batch of sequences) each token's result is the bits it gets alone, since
+     * routing, expert products and the combination are all per token.
      */
-    void forward(ThreadPool pool, float[] x, int T, float[] out) {
-        Routing routing = route(pool, x, T);
+    void forward(ThreadPool pool, MatMulMode mode, float[] x, int T, float[] out) {
+        Routing routing = route(pool, mode, x, T);
         int[] count = new int[experts];
         for (int e : routing.expert) {
             count[e]++;
@@ -104,7 +107,7 @@ final class SparseMoe {
             in[s] = x;
             n[s] = T;
         }
-        float[][] y = swiGluGrouped(pool, mlp, in, n, slots);
+        float[][] y = swiGluGrouped(pool, mode, mlp, in, n, slots);
 
         // combine: each token sums its experts in ascending expert id, then the gated shared expert
         Arrays.fill(out, 0, T * hidden, 0f);
@@ -124,7 +127,7 @@ final class SparseMoe {
     }
 
     /** {@code y_s = down_s(silu(gate_s·x_s) ⊙ up_s·x_s)} for every slot, in two grouped regions. */
-    private float[][] swiGluGrouped(ThreadPool pool, MlpWeights[] mlp, float[][] in, int[] n, int slots) {
+    private float[][] swiGluGrouped(ThreadPool pool, MatMulMode mode, MlpWeights[] mlp, float[][] in, int[] n, int slots) {
         Matrix[] gu = new Matrix[2 * slots];
         float[][] guIn = new float[2 * slots][];
         int[] guN = new int[2 * slots];
@@ -138,7 +141,7 @@ final class SparseMoe {
             guOut[2 * s] = new float[n[s] * inter];
             guOut[2 * s + 1] = new float[n[s] * inter];
         }
-        GroupedLinear.forward(pool, 2 * slots, gu, guIn, guN, guOut);
+        GroupedLinear.forward(pool, mode, 2 * slots, gu, guIn, guN, guOut);
         Matrix[] down = new Matrix[slots];
         float[][] act = new float[slots][];
         float[][] y = new float[slots][];
@@ -148,7 +151,7 @@ final class SparseMoe {
             act[s] = guOut[2 * s];
             y[s] = new float[n[s] * hidden];
         }
-        GroupedLinear.forward(pool, slots, down, act, n, y);
+        GroupedLinear.forward(pool, mode, slots, down, act, n, y);
         return y;
     }
 }
