@@ -59,32 +59,31 @@ abstract class BlockMatrix implements Matrix {
     }
 
     /**
-     * Row {@code row} widened for the few-row kernel: its quants as exact f32 values, unscaled, into
-     * {@code q[0 .. cols)}, each block's scale into {@code d[0 .. nb)} and, where the format has one, each block's
-     * minimum into {@code m[0 .. nb)}.
+     * Blocks {@code [b0, b1)} of row {@code row} widened for the few-row kernel: their quants as exact f32 values,
+     * unscaled, into {@code q[0 .. (b1 − b0)·32)}, each block's scale into {@code d[0 .. b1 − b0)} and, where the format
+     * has one, each block's minimum into {@code m}.
      */
-    abstract void widen(int row, float[] q, float[] d, float[] m);
+    abstract void widen(int row, int b0, int b1, float[] q, float[] d, float[] m);
 
-    /**
-     * {@link #dot} computed from a row {@link #widen}ed into {@code q, d, m}: the same operations on the same values,
-     * so the same bits. The scaled formats' structure by default.
-     */
-    float dotWidened(float[] q, float[] d, float[] m, float[] x, int xOff) {
-        return WidenedRows.scaled(q, d, nb, x, xOff);
+    /** Whether {@link #dot} adds {@code m·Σx} per block (q4_1, q5_1: {@link WidenedRows#withMinimum4}). */
+    boolean hasMinimum() {
+        return false;
     }
 
-    /**
-     * {@link #dotWidened} of four activation rows {@code x[x0 ..]} … {@code x[x3 ..]} (offsets may repeat) into
-     * {@code out[0 .. 4)}, each the bits {@code dotWidened} gives it, with the widened weights loaded once for the four.
-     */
-    void dotWidened4(float[] q, float[] d, float[] m, float[] x, int x0, int x1, int x2, int x3, float[] out) {
-        WidenedRows.scaled4(q, d, nb, x, x0, x1, x2, x3, out);
+    /** The leading blocks {@link #dot} runs in its vector chain; {@link #finish} adds what it does after the lane sum. */
+    int vectorBlocks() {
+        return nb;
+    }
+
+    /** {@link #dot}'s result from its vector chain's lane sum {@code sum} (the formats with a scalar tail add it). */
+    float finish(int row, float sum, float[] x, int xOff) {
+        return sum;
     }
 
     /**
      * {@link PanelMatMul} for more than {@link PanelMatMul#SMALL_N} activation rows; for fewer (speculative
-     * verification) the few-row kernel, whose weight row is widened once and stays in L1, instead of a panel that
-     * so few rows cannot amortise.
+     * verification) the few-row kernel, whose weight rows are widened once instead of a panel that so few rows
+     * cannot amortise.
      */
     @Override
     public final void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
@@ -95,9 +94,16 @@ abstract class BlockMatrix implements Matrix {
         }
     }
 
+    /** Blocks per column slice of the few-row kernel: 256 columns, so the slice of up to 16 activation rows stays in L1. */
+    private static final int SLICE_BLOCKS = 8;
+
     /**
-     * Widens each weight row once ({@link #widen}), then {@link #dotWidened4} per (up to) four activation rows, a
-     * single last row through {@link #dotWidened}.
+     * The few-row kernel, blocked for L1: the columns are taken in slices of {@value #SLICE_BLOCKS} blocks; per slice
+     * each weight row's blocks are widened once ({@link #widen}) and run against every activation row, four at a time
+     * ({@link WidenedRows}), each row's running vector kept between slices in an array. Per activation row that is
+     * {@link #dot}'s chain over the same values in the same order (the slices only interleave other rows' work), so
+     * the same bits; but the activations' slices stay in L1 for all weight rows (whole rows of several activations
+     * would not: 4 × 2048 columns are already 32 KB) and each widened vector feeds four FMAs.
      */
     @Override
     public final void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
@@ -105,24 +111,39 @@ abstract class BlockMatrix implements Matrix {
             matVec(x, xOff, y, yOff, r0, r1);
             return;
         }
-        float[] q = new float[cols];
-        float[] d = new float[nb];
-        float[] m = new float[nb];
-        float[] out = new float[4];
+        int groups = (n + 3) / 4;
+        int lanes = Simd.FB_LANES;
+        int perRow = groups * 4 * lanes;
+        float[] acc = new float[(r1 - r0) * perRow];
+        float[] q = new float[SLICE_BLOCKS * Blocks.QK];
+        float[] d = new float[SLICE_BLOCKS];
+        float[] m = new float[SLICE_BLOCKS];
+        boolean minimum = hasMinimum();
+        int blocks = vectorBlocks();
+        int[] xo = new int[4];
+        for (int b0 = 0; b0 < blocks; b0 += SLICE_BLOCKS) {
+            int b1 = Math.min(blocks, b0 + SLICE_BLOCKS);
+            for (int r = r0; r < r1; r++) {
+                widen(r, b0, b1, q, d, m);
+                for (int g = 0; g < groups; g++) {
+                    // a last group of fewer than 4 rows repeats its first row (those results are never read)
+                    for (int i = 0; i < 4; i++) {
+                        int t = Math.min(4 * g + i, n - 1);
+                        xo[i] = xOff + t * xStride + b0 * Blocks.QK;
+                    }
+                    int a = (r - r0) * perRow + g * 4 * lanes;
+                    if (minimum) {
+                        WidenedRows.withMinimum4(q, d, m, b1 - b0, x, xo[0], xo[1], xo[2], xo[3], acc, a);
+                    } else {
+                        WidenedRows.scaled4(q, d, b1 - b0, x, xo[0], xo[1], xo[2], xo[3], acc, a);
+                    }
+                }
+            }
+        }
         for (int r = r0; r < r1; r++) {
-            widen(r, q, d, m);
-            for (int t = 0; t < n; t += 4) {
-                int rows = Math.min(4, n - t);
-                int x0 = xOff + t * xStride;
-                if (rows == 1) {
-                    y[yOff + t * yStride + r] = dotWidened(q, d, m, x, x0);
-                    continue;
-                }
-                // 2 or 3 rows left: the missing ones repeat the first (their results are dropped), still one tile
-                dotWidened4(q, d, m, x, x0, x0 + xStride, rows > 2 ? x0 + 2 * xStride : x0, rows > 3 ? x0 + 3 * xStride : x0, out);
-                for (int i = 0; i < rows; i++) {
-                    y[yOff + (t + i) * yStride + r] = out[i];
-                }
+            for (int t = 0; t < n; t++) {
+                int a = (r - r0) * perRow + t * lanes;
+                y[yOff + t * yStride + r] = finish(r, WidenedRows.laneSum(acc, a), x, xOff + t * xStride);
             }
         }
     }

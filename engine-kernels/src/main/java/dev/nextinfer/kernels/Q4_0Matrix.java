@@ -115,14 +115,14 @@ public final class Q4_0Matrix extends BlockMatrix {
     }
 
     @Override
-    void widen(int row, float[] q, float[] d, float[] m) {
+    void widen(int row, int b0, int b1, float[] q, float[] d, float[] m) {
         long base = row * rowBytes;
-        for (int b = 0; b < nb; b++) {
+        for (int b = b0; b < b1; b++) {
             long bo = base + (long) BLOCK * b;
-            d[b] = Blocks.scale(data, bo);
+            d[b - b0] = Blocks.scale(data, bo);
             ByteVector v = Blocks.load16(data, bo + 2);
-            Blocks.widen(v.and((byte) 0x0F).sub((byte) 8), q, b * QK);
-            Blocks.widen(Blocks.highNibbles(v).sub((byte) 8), q, b * QK + 16);
+            Blocks.widen(v.and((byte) 0x0F).sub((byte) 8), q, (b - b0) * QK);
+            Blocks.widen(Blocks.highNibbles(v).sub((byte) 8), q, (b - b0) * QK + 16);
         }
     }
 

@@ -85,26 +85,21 @@ public final class Q4_1Matrix extends BlockMatrix {
     }
 
     @Override
-    void widen(int row, float[] q, float[] d, float[] m) {
+    boolean hasMinimum() {
+        return true;
+    }
+
+    @Override
+    void widen(int row, int b0, int b1, float[] q, float[] d, float[] m) {
         long base = row * rowBytes;
-        for (int b = 0; b < nb; b++) {
+        for (int b = b0; b < b1; b++) {
             long bo = base + (long) BLOCK * b;
-            d[b] = Blocks.scale(data, bo);
-            m[b] = Blocks.scale(data, bo + 2);
+            d[b - b0] = Blocks.scale(data, bo);
+            m[b - b0] = Blocks.scale(data, bo + 2);
             ByteVector v = Blocks.load16(data, bo + 4);
-            Blocks.widen(v.and((byte) 0x0F), q, b * QK);
-            Blocks.widen(Blocks.highNibbles(v), q, b * QK + 16);
+            Blocks.widen(v.and((byte) 0x0F), q, (b - b0) * QK);
+            Blocks.widen(Blocks.highNibbles(v), q, (b - b0) * QK + 16);
         }
-    }
-
-    @Override
-    float dotWidened(float[] q, float[] d, float[] m, float[] x, int xOff) {
-        return WidenedRows.withMinimum(q, d, m, nb, x, xOff);
-    }
-
-    @Override
-    void dotWidened4(float[] q, float[] d, float[] m, float[] x, int x0, int x1, int x2, int x3, float[] out) {
-        WidenedRows.withMinimum4(q, d, m, nb, x, x0, x1, x2, x3, out);
     }
 
     @Override

@@ -80,15 +80,15 @@ public final class Q5_0Matrix extends BlockMatrix {
     }
 
     @Override
-    void widen(int row, float[] q, float[] d, float[] m) {
+    void widen(int row, int b0, int b1, float[] q, float[] d, float[] m) {
         long base = row * rowBytes;
-        for (int b = 0; b < nb; b++) {
+        for (int b = b0; b < b1; b++) {
             long bo = base + (long) BLOCK * b;
-            d[b] = Blocks.scale(data, bo);
+            d[b - b0] = Blocks.scale(data, bo);
             int qh = data.get(Blocks.LE_INT, bo + 2);
             ByteVector v = Blocks.load16(data, bo + 6);
-            Blocks.widen5(v.and((byte) 0x0F), qh, 16, q, b * QK);
-            Blocks.widen5(Blocks.highNibbles(v), qh >>> 16, 16, q, b * QK + 16);
+            Blocks.widen5(v.and((byte) 0x0F), qh, 16, q, (b - b0) * QK);
+            Blocks.widen5(Blocks.highNibbles(v), qh >>> 16, 16, q, (b - b0) * QK + 16);
         }
     }
 

@@ -119,35 +119,26 @@ public final class Q8_0Matrix extends BlockMatrix {
         return s * Blocks.scale(data, bo);
     }
 
+    /** The pairs of blocks: {@link #dot} runs an odd last block in scalar code ({@link #finish}). */
     @Override
-    void widen(int row, float[] q, float[] d, float[] m) {
+    int vectorBlocks() {
+        return nb & ~1;
+    }
+
+    @Override
+    float finish(int row, float sum, float[] x, int xOff) {
+        int pairs = nb & ~1;
+        return pairs == nb ? sum : sum + tail(row * rowBytes + (long) BLOCK * pairs, x, xOff + pairs * QK);
+    }
+
+    @Override
+    void widen(int row, int b0, int b1, float[] q, float[] d, float[] m) {
         long base = row * rowBytes;
-        for (int b = 0; b < nb; b++) {
+        for (int b = b0; b < b1; b++) {
             long bo = base + (long) BLOCK * b;
-            d[b] = Blocks.scale(data, bo);
-            Blocks.widen(Blocks.load16(data, bo + 2), q, b * QK);
-            Blocks.widen(Blocks.load16(data, bo + 18), q, b * QK + 16);
-        }
-    }
-
-    /** As {@link #dot}: the pairs of blocks as one chain, an odd last block in scalar code. */
-    @Override
-    float dotWidened(float[] q, float[] d, float[] m, float[] x, int xOff) {
-        int pairs = nb & ~1;
-        float sum = WidenedRows.scaled(q, d, pairs, x, xOff);
-        return pairs == nb ? sum : sum + WidenedRows.scalarBlock(q, d[pairs], pairs * QK, x, xOff + pairs * QK);
-    }
-
-    @Override
-    void dotWidened4(float[] q, float[] d, float[] m, float[] x, int x0, int x1, int x2, int x3, float[] out) {
-        int pairs = nb & ~1;
-        WidenedRows.scaled4(q, d, pairs, x, x0, x1, x2, x3, out);
-        if (pairs != nb) {
-            int o = pairs * QK;
-            out[0] += WidenedRows.scalarBlock(q, d[pairs], o, x, x0 + o);
-            out[1] += WidenedRows.scalarBlock(q, d[pairs], o, x, x1 + o);
-            out[2] += WidenedRows.scalarBlock(q, d[pairs], o, x, x2 + o);
-            out[3] += WidenedRows.scalarBlock(q, d[pairs], o, x, x3 + o);
+            d[b - b0] = Blocks.scale(data, bo);
+            Blocks.widen(Blocks.load16(data, bo + 2), q, (b - b0) * QK);
+            Blocks.widen(Blocks.load16(data, bo + 18), q, (b - b0) * QK + 16);
         }
     }
 

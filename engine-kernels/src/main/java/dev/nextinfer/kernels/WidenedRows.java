@@ -8,69 +8,62 @@ import static dev.nextinfer.kernels.Simd.FB_LANES;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * The per-activation-row half of the few-row kernels ({@link Matrix#matVecRows}): a weight row is widened once
- * into f32 arrays — exact values, for the block formats the unscaled quants plus each block's scale (and minimum) —
- * and these methods then compute, for one activation row, exactly the operations the format's {@code dot} performs
- * on the same values: the same vector species, the same fused multiply-adds in the same order, the same lane sum
- * ({@link Simd#sum}). A widened value loaded from an array is the value {@code dot} widens in a register, so the
- * results are equal to the bit, while the widening (unpacking nibbles, sign extension, conversion, f16 scales) is
- * paid once for all activation rows.
+ * The arithmetic half of the few-row kernels ({@link Matrix#matVecRows}): a weight row is widened once into f32
+ * arrays — exact values; for the block formats the unscaled quants plus each block's scale (and minimum) — and these
+ * methods then perform, for each activation row, exactly the operations the format's {@code dot} performs on the
+ * same values: the same vector species, the same fused multiply-adds in the same order, the same lane sum
+ * ({@link Simd#sum}). A widened value loaded from an array is the value {@code dot} widens in a register, and a
+ * running vector stored to an array and loaded back is unchanged, so the results are equal to the bit, while the
+ * widening (unpacking nibbles, sign extension, conversion, f16 scales) is paid once for all activation rows.
  *
- * <p>The per-row methods take arrays and integers only (no vectors), so they are compiled on their own and called
- * without boxing a vector whether C2 inlines them or not. {@code scaled4} and {@code withMinimum4} run four
- * activation rows per widened weight vector: the same per-row operations, fewer loads.
+ * <p>The methods take arrays and integers only (no vectors), so they are compiled on their own and called without
+ * boxing a vector whether C2 inlines them or not. The block methods run four activation rows per widened weight
+ * vector: the same per-row operations, a quarter of the weight loads.
  */
 final class WidenedRows {
     private WidenedRows() {
     }
 
     /**
-     * {@code Σ_b d[b]·(q_b ⊙ x_b)} over blocks {@code [0, nb)} of 32 as the scaled block formats' {@code dot}
-     * computes it (q8_0, q4_0, q5_0, iq4_nl, mxfp4): per block a chain of FMAs from zero over its 32 values, then
-     * one FMA with the block's scale into the running vector.
+     * Continues, for four activation rows {@code x[x0 ..]} … {@code x[x3 ..]} (offsets may repeat), the running
+     * vectors {@code acc[a + i·FB_LANES ..]} ({@code i < 4}) of the scaled block formats' {@code dot} (q8_0, q4_0,
+     * q5_0, iq4_nl, mxfp4) over {@code nb} widened blocks: per block a chain of FMAs from zero over its 32 values,
+     * then one FMA with the block's scale into the running vector — exactly {@code dot}'s operations per row, so the
+     * same bits. Each widened weight vector and each block's scale is loaded once for the four rows.
      */
-    static float scaled(float[] q, float[] d, int nb, float[] x, int xOff) {
-        FloatVector acc = FloatVector.zero(FB);
+    static void scaled4(float[] q, float[] d, int nb, float[] x, int x0, int x1, int x2, int x3, float[] acc, int a) {
+        FloatVector a0 = FloatVector.fromArray(FB, acc, a);
+        FloatVector a1 = FloatVector.fromArray(FB, acc, a + FB_LANES);
+        FloatVector a2 = FloatVector.fromArray(FB, acc, a + 2 * FB_LANES);
+        FloatVector a3 = FloatVector.fromArray(FB, acc, a + 3 * FB_LANES);
         for (int b = 0; b < nb; b++) {
             int o = b * QK;
-            acc = block(q, o, x, xOff + o).fma(FloatVector.broadcast(FB, d[b]), acc);
-        }
-        return Simd.sum(acc);
-    }
-
-    /**
-     * {@code Σ_b (d[b]·(q_b ⊙ x_b) + m[b]·Σx_b)} as q4_1's and q5_1's {@code dot} compute it: per block
-     * {@code acc + (p·d + s·m)} with {@code p} the FMA chain and {@code s} the lane-wise sum of the block's
-     * activations.
-     */
-    static float withMinimum(float[] q, float[] d, float[] m, int nb, float[] x, int xOff) {
-        FloatVector acc = FloatVector.zero(FB);
-        for (int b = 0; b < nb; b++) {
-            int o = b * QK;
-            FloatVector p = block(q, o, x, xOff + o);
-            FloatVector s = sum(x, xOff + o);
-            acc = acc.add(p.fma(FloatVector.broadcast(FB, d[b]), s.mul(FloatVector.broadcast(FB, m[b]))));
-        }
-        return Simd.sum(acc);
-    }
-
-    /**
-     * {@link #scaled} for four activation rows at once, {@code x[x0 ..]} … {@code x[x3 ..]} (offsets may repeat), the
-     * results into {@code out[0 .. 4)}: each row's operations are exactly those of {@link #scaled}, so the same bits,
-     * while each widened weight vector and each block's scale is loaded once for the four rows — one weight load per
-     * four FMAs instead of one per FMA, which keeps the kernel off the load ports' limit.
-     */
-    static void scaled4(float[] q, float[] d, int nb, float[] x, int x0, int x1, int x2, int x3, float[] out) {
-        FloatVector a0 = FloatVector.zero(FB), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < nb; b++) {
-            int o = b * QK;
-            FloatVector p0 = FloatVector.zero(FB), p1 = p0, p2 = p0, p3 = p0;
-            for (int k = 0; k < QK; k += FB_LANES) { // a constant trip count (2 on AVX-512): unrolled by C2
-                FloatVector w = FloatVector.fromArray(FB, q, o + k);
-                p0 = w.fma(FloatVector.fromArray(FB, x, x0 + o + k), p0);
-                p1 = w.fma(FloatVector.fromArray(FB, x, x1 + o + k), p1);
-                p2 = w.fma(FloatVector.fromArray(FB, x, x2 + o + k), p2);
-                p3 = w.fma(FloatVector.fromArray(FB, x, x3 + o + k), p3);
+            FloatVector p0, p1, p2, p3;
+            if (FB_LANES == 16) { // straight-line on AVX-512: no inner loop in the block code (see Blocks)
+                // fma from zero, not mul: dot's chain starts at +0, which turns a −0 product into +0
+                FloatVector z = FloatVector.zero(FB);
+                FloatVector w = FloatVector.fromArray(FB, q, o);
+                p0 = w.fma(FloatVector.fromArray(FB, x, x0 + o), z);
+                p1 = w.fma(FloatVector.fromArray(FB, x, x1 + o), z);
+                p2 = w.fma(FloatVector.fromArray(FB, x, x2 + o), z);
+                p3 = w.fma(FloatVector.fromArray(FB, x, x3 + o), z);
+                w = FloatVector.fromArray(FB, q, o + 16);
+                p0 = w.fma(FloatVector.fromArray(FB, x, x0 + o + 16), p0);
+                p1 = w.fma(FloatVector.fromArray(FB, x, x1 + o + 16), p1);
+                p2 = w.fma(FloatVector.fromArray(FB, x, x2 + o + 16), p2);
+                p3 = w.fma(FloatVector.fromArray(FB, x, x3 + o + 16), p3);
+            } else {
+                p0 = FloatVector.zero(FB);
+                p1 = p0;
+                p2 = p0;
+                p3 = p0;
+                for (int k = 0; k < QK; k += FB_LANES) {
+                    FloatVector w = FloatVector.fromArray(FB, q, o + k);
+                    p0 = w.fma(FloatVector.fromArray(FB, x, x0 + o + k), p0);
+                    p1 = w.fma(FloatVector.fromArray(FB, x, x1 + o + k), p1);
+                    p2 = w.fma(FloatVector.fromArray(FB, x, x2 + o + k), p2);
+                    p3 = w.fma(FloatVector.fromArray(FB, x, x3 + o + k), p3);
+                }
             }
             FloatVector s = FloatVector.broadcast(FB, d[b]);
             a0 = p0.fma(s, a0);
@@ -78,15 +71,23 @@ final class WidenedRows {
             a2 = p2.fma(s, a2);
             a3 = p3.fma(s, a3);
         }
-        out[0] = Simd.sum(a0);
-        out[1] = Simd.sum(a1);
-        out[2] = Simd.sum(a2);
-        out[3] = Simd.sum(a3);
+        a0.intoArray(acc, a);
+        a1.intoArray(acc, a + FB_LANES);
+        a2.intoArray(acc, a + 2 * FB_LANES);
+        a3.intoArray(acc, a + 3 * FB_LANES);
     }
 
-    /** {@link #withMinimum} for four activation rows at once, as {@link #scaled4}: each row's operations unchanged. */
-    static void withMinimum4(float[] q, float[] d, float[] m, int nb, float[] x, int x0, int x1, int x2, int x3, float[] out) {
-        FloatVector a0 = FloatVector.zero(FB), a1 = a0, a2 = a0, a3 = a0;
+    /**
+     * As {@link #scaled4} for q4_1 and q5_1, whose {@code dot} adds per block {@code p·d + s·m} to the running
+     * vector, {@code p} the FMA chain and {@code s} the lane-wise sum of the block's activations (from zero, in
+     * value order, as {@code Blocks.add}).
+     */
+    static void withMinimum4(float[] q, float[] d, float[] m, int nb, float[] x, int x0, int x1, int x2, int x3,
+                             float[] acc, int a) {
+        FloatVector a0 = FloatVector.fromArray(FB, acc, a);
+        FloatVector a1 = FloatVector.fromArray(FB, acc, a + FB_LANES);
+        FloatVector a2 = FloatVector.fromArray(FB, acc, a + 2 * FB_LANES);
+        FloatVector a3 = FloatVector.fromArray(FB, acc, a + 3 * FB_LANES);
         for (int b = 0; b < nb; b++) {
             int o = b * QK;
             FloatVector p0 = FloatVector.zero(FB), p1 = p0, p2 = p0, p3 = p0;
@@ -113,19 +114,15 @@ final class WidenedRows {
             a2 = a2.add(p2.fma(dv, s2.mul(mv)));
             a3 = a3.add(p3.fma(dv, s3.mul(mv)));
         }
-        out[0] = Simd.sum(a0);
-        out[1] = Simd.sum(a1);
-        out[2] = Simd.sum(a2);
-        out[3] = Simd.sum(a3);
+        a0.intoArray(acc, a);
+        a1.intoArray(acc, a + FB_LANES);
+        a2.intoArray(acc, a + 2 * FB_LANES);
+        a3.intoArray(acc, a + 3 * FB_LANES);
     }
 
-    /** q8_0's scalar last block (an odd block count): {@code (Σ_j q_j·x_j)·d}, summed in order. */
-    static float scalarBlock(float[] q, float d, int o, float[] x, int xo) {
-        float s = 0f;
-        for (int j = 0; j < QK; j++) {
-            s += q[o + j] * x[xo + j];
-        }
-        return s * d;
+    /** {@link Simd#sum} of the running vector stored at {@code acc[a ..]}: {@code dot}'s final lane sum. */
+    static float laneSum(float[] acc, int a) {
+        return Simd.sum(FloatVector.fromArray(FB, acc, a));
     }
 
     /**
@@ -167,40 +164,5 @@ final class WidenedRows {
             sum += w[c] * x[xOff + c];
         }
         return sum;
-    }
-
-    /**
-     * The FMA chain of one block, from zero: {@code Blocks.fma} over the block's two 16-value runs, i.e. 32 /
-     * {@link Simd#FB_LANES} FMAs in value order. Written out for 16 and 8 lanes (no loop in the block code, see
-     * {@link Blocks}).
-     */
-    private static FloatVector block(float[] q, int o, float[] x, int xo) {
-        FloatVector p = FloatVector.zero(FB);
-        if (FB_LANES == 16) {
-            p = FloatVector.fromArray(FB, q, o).fma(FloatVector.fromArray(FB, x, xo), p);
-            return FloatVector.fromArray(FB, q, o + 16).fma(FloatVector.fromArray(FB, x, xo + 16), p);
-        }
-        if (FB_LANES == 8) {
-            p = FloatVector.fromArray(FB, q, o).fma(FloatVector.fromArray(FB, x, xo), p);
-            p = FloatVector.fromArray(FB, q, o + 8).fma(FloatVector.fromArray(FB, x, xo + 8), p);
-            p = FloatVector.fromArray(FB, q, o + 16).fma(FloatVector.fromArray(FB, x, xo + 16), p);
-            return FloatVector.fromArray(FB, q, o + 24).fma(FloatVector.fromArray(FB, x, xo + 24), p);
-        }
-        for (int k = 0; k < QK; k += FB_LANES) {
-            p = FloatVector.fromArray(FB, q, o + k).fma(FloatVector.fromArray(FB, x, xo + k), p);
-        }
-        return p;
-    }
-
-    /** {@code Blocks.add} over a block's two runs, from zero: the lane-wise sum of its 32 activations. */
-    private static FloatVector sum(float[] x, int xo) {
-        FloatVector s = FloatVector.zero(FB);
-        if (FB_LANES == 16) {
-            return s.add(FloatVector.fromArray(FB, x, xo)).add(FloatVector.fromArray(FB, x, xo + 16));
-        }
-        for (int k = 0; k < QK; k += FB_LANES) {
-            s = s.add(FloatVector.fromArray(FB, x, xo + k));
-        }
-        return s;
     }
 }

@@ -48,9 +48,14 @@ class BatchedServingTest {
                             + ", \"stream\": true, \"stream_options\": {\"include_usage\": true}}");
                 }
                 List<String> alone = new ArrayList<>();
+                int aloneTokens = 0;
+                long a0 = System.nanoTime();
                 for (String r : requests) {
-                    alone.add(send(server, r).join().content);
+                    Answer a = send(server, r).join();
+                    alone.add(a.content);
+                    aloneTokens += a.completionTokens;
                 }
+                double aloneSeconds = (System.nanoTime() - a0) / 1e9;
 
                 DecodeBatcher.Stats before = model.decodeBatcher().stats();
                 long t0 = System.nanoTime();
@@ -68,9 +73,10 @@ class BatchedServingTest {
                 DecodeBatcher.Stats after = model.decodeBatcher().stats();
                 long steps = after.steps() - before.steps();
                 long passes = after.batches() - before.batches();
-                System.out.printf(Locale.ROOT, "%d concurrent streaming clients: %d tokens in %.2f s, %.1f tokens/s in all;"
-                        + " %d decode steps in %d forward passes (%.2f per pass, widest %d)%n",
-                        CLIENTS, tokens, seconds, tokens / seconds, steps, passes, (double) steps / passes, after.widest());
+                System.out.printf(Locale.ROOT, "%d concurrent streaming clients: %d tokens in %.2f s, %.1f tokens/s in all"
+                        + " (one after another: %.1f tokens/s); %d decode steps in %d forward passes (%.2f per pass, widest %d)%n",
+                        CLIENTS, tokens, seconds, tokens / seconds, aloneTokens / aloneSeconds, steps, passes,
+                        (double) steps / passes, after.widest());
                 assertTrue(tokens >= CLIENTS, "answers with tokens: " + tokens);
                 assertTrue(passes < steps, "concurrent decode steps shared forward passes: " + steps + " steps in " + passes + " passes");
                 assertTrue(after.widest() >= 2 && after.widest() <= CLIENTS, "widest pass " + after.widest());
