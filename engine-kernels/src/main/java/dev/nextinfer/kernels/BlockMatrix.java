@@ -100,7 +100,7 @@ abstract class BlockMatrix implements Matrix {
     /**
      * The few-row kernel, blocked for L1: the columns are taken in slices of {@value #SLICE_BLOCKS} blocks; per slice
      * each weight row's blocks are widened once ({@link #widen}) and run against every activation row, four at a time
-     * ({@link WidenedRows}), each row's running vector kept between slices in an array. Per activation row that is
+     * (then two, then one: {@link WidenedRows}), each row's running vector kept between slices in an array. Per activation row that is
      * {@link #dot}'s chain over the same values in the same order (the slices only interleave other rows' work), so
      * the same bits; but the activations' slices stay in L1 for all weight rows (whole rows of several activations
      * would not: 4 × 2048 columns are already 32 KB) and each widened vector feeds four FMAs.
@@ -111,9 +111,8 @@ abstract class BlockMatrix implements Matrix {
             matVec(x, xOff, y, yOff, r0, r1);
             return;
         }
-        int groups = (n + 3) / 4;
         int lanes = Simd.FB_LANES;
-        int perRow = groups * 4 * lanes;
+        int perRow = (n + 1) * lanes; // a slot per activation row, and one spare for a single row's tile of 2
         float[] acc = new float[(r1 - r0) * perRow];
         float[] q = new float[SLICE_BLOCKS * Blocks.QK];
         float[] d = new float[SLICE_BLOCKS];
@@ -125,18 +124,22 @@ abstract class BlockMatrix implements Matrix {
             int b1 = Math.min(blocks, b0 + SLICE_BLOCKS);
             for (int r = r0; r < r1; r++) {
                 widen(r, b0, b1, q, d, m);
-                for (int g = 0; g < groups; g++) {
-                    // a last group of fewer than 4 rows repeats its first row (those results are never read)
-                    for (int i = 0; i < 4; i++) {
-                        int t = Math.min(4 * g + i, n - 1);
-                        xo[i] = xOff + t * xStride + b0 * Blocks.QK;
+                for (int t = 0; t < n; ) {
+                    int rows = n - t >= 4 ? 4 : Math.min(2, n - t); // tiles of 4, then 2, then 1: no wasted FMAs
+                    for (int i = 0; i < rows; i++) {
+                        xo[i] = xOff + (t + i) * xStride + b0 * Blocks.QK;
                     }
-                    int a = (r - r0) * perRow + g * 4 * lanes;
-                    if (minimum) {
+                    int a = (r - r0) * perRow + t * lanes;
+                    if (rows == 4 && minimum) {
                         WidenedRows.withMinimum4(q, d, m, b1 - b0, x, xo[0], xo[1], xo[2], xo[3], acc, a);
-                    } else {
+                    } else if (rows == 4) {
                         WidenedRows.scaled4(q, d, b1 - b0, x, xo[0], xo[1], xo[2], xo[3], acc, a);
+                    } else if (minimum) {
+                        WidenedRows.withMinimum2(rows, q, d, m, b1 - b0, x, xo[0], xo[1], acc, a);
+                    } else {
+                        WidenedRows.scaled2(rows, q, d, b1 - b0, x, xo[0], xo[1], acc, a);
                     }
+                    t += rows;
                 }
             }
         }

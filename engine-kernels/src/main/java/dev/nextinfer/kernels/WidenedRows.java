@@ -120,6 +120,72 @@ final class WidenedRows {
         a3.intoArray(acc, a + 3 * FB_LANES);
     }
 
+    /**
+     * {@link #scaled4} for one or two activation rows ({@code rows}; {@code x1} is ignored for one): the tail of a
+     * batch whose size is not a multiple of 4, without the FMAs a padded tile of four would waste.
+     */
+    static void scaled2(int rows, float[] q, float[] d, int nb, float[] x, int x0, int x1, float[] acc, int a) {
+        if (rows == 1) {
+            x1 = x0;
+        }
+        FloatVector a0 = FloatVector.fromArray(FB, acc, a);
+        FloatVector a1 = FloatVector.fromArray(FB, acc, a + FB_LANES);
+        for (int b = 0; b < nb; b++) {
+            int o = b * QK;
+            FloatVector p0 = FloatVector.zero(FB), p1 = p0;
+            for (int k = 0; k < QK; k += FB_LANES) {
+                FloatVector w = FloatVector.fromArray(FB, q, o + k);
+                p0 = w.fma(FloatVector.fromArray(FB, x, x0 + o + k), p0);
+                if (rows == 2) {
+                    p1 = w.fma(FloatVector.fromArray(FB, x, x1 + o + k), p1);
+                }
+            }
+            FloatVector s = FloatVector.broadcast(FB, d[b]);
+            a0 = p0.fma(s, a0);
+            if (rows == 2) {
+                a1 = p1.fma(s, a1);
+            }
+        }
+        a0.intoArray(acc, a);
+        if (rows == 2) {
+            a1.intoArray(acc, a + FB_LANES);
+        }
+    }
+
+    /** {@link #withMinimum4} for one or two activation rows, as {@link #scaled2}. */
+    static void withMinimum2(int rows, float[] q, float[] d, float[] m, int nb, float[] x, int x0, int x1, float[] acc, int a) {
+        if (rows == 1) {
+            x1 = x0;
+        }
+        FloatVector a0 = FloatVector.fromArray(FB, acc, a);
+        FloatVector a1 = FloatVector.fromArray(FB, acc, a + FB_LANES);
+        for (int b = 0; b < nb; b++) {
+            int o = b * QK;
+            FloatVector p0 = FloatVector.zero(FB), p1 = p0, s0 = p0, s1 = p0;
+            for (int k = 0; k < QK; k += FB_LANES) {
+                FloatVector w = FloatVector.fromArray(FB, q, o + k);
+                FloatVector v0 = FloatVector.fromArray(FB, x, x0 + o + k);
+                p0 = w.fma(v0, p0);
+                s0 = s0.add(v0);
+                if (rows == 2) {
+                    FloatVector v1 = FloatVector.fromArray(FB, x, x1 + o + k);
+                    p1 = w.fma(v1, p1);
+                    s1 = s1.add(v1);
+                }
+            }
+            FloatVector dv = FloatVector.broadcast(FB, d[b]);
+            FloatVector mv = FloatVector.broadcast(FB, m[b]);
+            a0 = a0.add(p0.fma(dv, s0.mul(mv)));
+            if (rows == 2) {
+                a1 = a1.add(p1.fma(dv, s1.mul(mv)));
+            }
+        }
+        a0.intoArray(acc, a);
+        if (rows == 2) {
+            a1.intoArray(acc, a + FB_LANES);
+        }
+    }
+
     /** {@link Simd#sum} of the running vector stored at {@code acc[a ..]}: {@code dot}'s final lane sum. */
     static float laneSum(float[] acc, int a) {
         return Simd.sum(FloatVector.fromArray(FB, acc, a));
