@@ -1,4 +1,4 @@
-package dev.nextinfer.cli.server;
+package dev.nextinfer.server;
 
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.Session;
@@ -13,6 +13,7 @@ import java.util.List;
 final class SessionPool {
     private final List<Session> free = new ArrayList<>();
     private final List<Session> busy = new ArrayList<>();
+    private boolean closed;
 
     SessionPool(Qwen3Next model, int size) {
         for (int i = 0; i < size; i++) {
@@ -46,11 +47,26 @@ final class SessionPool {
 
     synchronized void give(Session s) {
         busy.remove(s);
-        free.add(s);
+        if (closed) {
+            s.close();
+        } else {
+            free.add(s);
+        }
     }
 
     /** Cancels every running generation (shutdown). */
     synchronized void cancelAll() {
         busy.forEach(Session::cancel);
+    }
+
+    /** Frees the idle sessions' states now, and the busy ones' when they are given back (server shutdown). */
+    synchronized void close() {
+        closed = true;
+        free.forEach(Session::close);
+    }
+
+    /** Sessions generating now. */
+    synchronized int busy() {
+        return busy.size();
     }
 }

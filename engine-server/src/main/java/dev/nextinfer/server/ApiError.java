@@ -1,4 +1,4 @@
-package dev.nextinfer.cli.server;
+package dev.nextinfer.server;
 
 /**
  * An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status.

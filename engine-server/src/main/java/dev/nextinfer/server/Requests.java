@@ -1,4 +1,4 @@
-package dev.nextinfer.cli.server;
+package dev.nextinfer.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +15,7 @@ import java.util.Map;
 
 /** Parses and validates OpenAI request bodies into engine types; every problem is a 400 naming the field. */
 final class Requests {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Wire.JSON;
 
     private Requests() {
     }

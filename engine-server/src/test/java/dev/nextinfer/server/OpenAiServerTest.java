@@ -1,4 +1,4 @@
-package dev.nextinfer.cli.server;
+package dev.nextinfer.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,14 +45,19 @@ class OpenAiServerTest {
 
     private static Qwen3Next model;
     private static OpenAiServer server;
-    private static final List<OpenAiServer.RequestLog> LOG = new CopyOnWriteArrayList<>();
+    private static final List<RequestLog> LOG = new CopyOnWriteArrayList<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void start() throws Exception {
         model = Qwen3Next.load(TextModels.small(), LoadOptions.builder().threads(2).contextLength(CONTEXT).build());
-        server = new OpenAiServer(model, new OpenAiServer.Config("127.0.0.1", 0, NAME, 2, 8, 64 * 1024, 0), LOG::add);
+        server = new OpenAiServer(model, config(2, 8, 64 * 1024), LOG::add);
         server.start();
+    }
+
+    /** Loopback, any free port, no key. */
+    private static ServerConfig config(int parallel, int maxQueue, long maxBody) {
+        return ServerConfig.builder().port(0).modelName(NAME).parallel(parallel).maxQueue(maxQueue).maxBodyBytes(maxBody).build();
     }
 
     @AfterAll
@@ -247,7 +252,7 @@ class OpenAiServerTest {
         assertError(post("/v1/completions", "{\"prompt\": \"hi\", \"logprobs\": 2}"), 400, null, "logprobs");
         assertError(post("/v1/chat/completions", chatRequest(false, ", \"response_format\": {\"type\": \"json_object\"}")), 400, null, "response_format");
         // refused requests never reach the model: every logged one is an error
-        for (OpenAiServer.RequestLog l : LOG) {
+        for (RequestLog l : LOG) {
             if (l.status() >= 400) {
                 assertEquals(null, l.finishReason());
             }
@@ -262,7 +267,7 @@ class OpenAiServerTest {
         long page = model.memoryEstimate(64, false).kvBytes();
         long limit = e.totalBytes() + 9 * page + page / 2;
         try (Qwen3Next tight = Qwen3Next.load(TextModels.small(), LoadOptions.builder().threads(2).memoryLimit(limit).build());
-             OpenAiServer s = new OpenAiServer(tight, new OpenAiServer.Config("127.0.0.1", 0, NAME, 2, 8, 64 * 1024, 0, 1), l -> { })) {
+             OpenAiServer s = new OpenAiServer(tight, config(2, 8, 64 * 1024).toBuilder().mtpDraftTokens(1).build(), l -> { })) {
             s.start();
             assertEquals(576, tight.contextLength(), "the default context is what fits in memory");
             HttpResponse<String> r = post(s, "/v1/completions", "{\"prompt\": \"hi\", \"max_tokens\": 500, \"temperature\": 0}");
@@ -341,7 +346,7 @@ class OpenAiServerTest {
     void answerJsonCarriesToolCallsAndReasoning() {
         ChatResponse r = new ChatResponse("", "Thinking about it.", List.of(new ToolCall("call_9", "f", "{\"a\":1}")),
                 FinishReason.STOP, new Usage(5, 0, 7, 1, 1, 0, 0), new int[7]);
-        JsonNode m = OpenAiServer.message(r);
+        JsonNode m = Wire.message(r);
         assertTrue(m.get("content").isNull());
         assertEquals("Thinking about it.", m.get("reasoning_content").asText());
         JsonNode call = m.get("tool_calls").get(0);
@@ -349,9 +354,9 @@ class OpenAiServerTest {
         assertEquals("function", call.get("type").asText());
         assertEquals("f", call.get("function").get("name").asText());
         assertEquals("{\"a\":1}", call.get("function").get("arguments").asText());
-        assertEquals("tool_calls", OpenAiServer.finish(FinishReason.STOP, true));
-        assertEquals("length", OpenAiServer.finish(FinishReason.LENGTH, true));
-        JsonNode plain = OpenAiServer.message(new ChatResponse("Hi", "", List.of(), FinishReason.STOP, r.usage(), new int[1]));
+        assertEquals("tool_calls", Wire.finish(FinishReason.STOP, true));
+        assertEquals("length", Wire.finish(FinishReason.LENGTH, true));
+        JsonNode plain = Wire.message(new ChatResponse("Hi", "", List.of(), FinishReason.STOP, r.usage(), new int[1]));
         assertEquals("Hi", plain.get("content").asText());
         assertFalse(plain.has("tool_calls"));
         assertFalse(plain.has("reasoning_content"));
@@ -359,8 +364,8 @@ class OpenAiServerTest {
 
     @Test
     void overloadGets429AndADisconnectCancelsTheGeneration() throws Exception {
-        List<OpenAiServer.RequestLog> log = new CopyOnWriteArrayList<>();
-        try (OpenAiServer busy = new OpenAiServer(model, new OpenAiServer.Config("127.0.0.1", 0, NAME, 1, 0, 1 << 20, 0), log::add)) {
+        List<RequestLog> log = new CopyOnWriteArrayList<>();
+        try (OpenAiServer busy = new OpenAiServer(model, config(1, 0, 1 << 20), log::add)) {
             busy.start();
             try (Socket _ = startStream(busy, 3)) {
                 // the only slot is taken and no one may wait: 429
@@ -368,9 +373,9 @@ class OpenAiServerTest {
                 assertError(refused, 429, "rate_limit_exceeded", null);
                 assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
             } // the client disconnects mid-stream
-            OpenAiServer.RequestLog streamed = null;
+            RequestLog streamed = null;
             for (int i = 0; i < 600 && streamed == null; i++) {
-                for (OpenAiServer.RequestLog l : log) {
+                for (RequestLog l : log) {
                     if (l.stream()) {
                         streamed = l;
                     }
@@ -409,7 +414,7 @@ class OpenAiServerTest {
 
     @Test
     void queuedRequestsGet503WhenTheServerShutsDown() throws Exception {
-        OpenAiServer s = new OpenAiServer(model, new OpenAiServer.Config("127.0.0.1", 0, NAME, 1, 4, 1 << 20, 0), r -> { });
+        OpenAiServer s = new OpenAiServer(model, config(1, 4, 1 << 20), r -> { });
         s.start();
         try (Socket running = startStream(s, 2)) {
             CompletableFuture<HttpResponse<String>> queued = HTTP.sendAsync(HttpRequest.newBuilder(uri(s, "/v1/chat/completions"))

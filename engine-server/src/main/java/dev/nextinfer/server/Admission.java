@@ -1,4 +1,4 @@
-package dev.nextinfer.cli.server;
+package dev.nextinfer.server;
 
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -61,6 +61,11 @@ final class Admission {
 
     boolean closed() {
         return closed;
+    }
+
+    /** Generations holding a slot now. */
+    int running() {
+        return parallel - running.availablePermits();
     }
 
     int waiting() {

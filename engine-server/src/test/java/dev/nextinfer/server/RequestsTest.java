@@ -1,4 +1,4 @@
-package dev.nextinfer.cli.server;
+package dev.nextinfer.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
