@@ -51,14 +51,42 @@ final class Endpoints {
         sendJson(ex, 200, Wire.JSON.createObjectNode().put("status", admission.closed() ? "shutting_down" : "ok"), outcome);
     }
 
-    void chatCompletions(HttpExchange ex, Outcome outcome) {
-        JsonNode req = Requests.parseBody(HttpIo.readBody(ex, config.maxBodyBytes()));
+    /** A chat request checked and rendered, ready to run: everything a request can get wrong is found here. */
+    record ChatJob(Requests.Chat chat, ChatPrompt prompt, GenerationConfig config) {
+    }
+
+    /** A completion request checked and tokenised, ready to run. */
+    record TextJob(Requests.Completion completion, int[] ids, GenerationConfig config) {
+    }
+
+    /**
+     * Parses and checks a chat request body — fields, model, chat template, context and memory — without waiting
+     * for a slot: what the request fuzz test drives. Throws what the client is answered (an {@link ApiError} or a
+     * {@link dev.nextinfer.core.NextInferException}, see {@link ErrorResponses#of}).
+     */
+    ChatJob chatJob(byte[] body) {
+        JsonNode req = Requests.parseBody(body);
         Requests.checkModel(req, modelName);
         Requests.Chat chat = Requests.chat(req, defaults());
         ChatPrompt prompt = model.chatPrompt(chat.messages(), chat.options());
-        GenerationConfig cfg = withMaxTokens(chat.common(), prompt.tokenIds().length);
+        return new ChatJob(chat, prompt, withMaxTokens(chat.common(), prompt.tokenIds().length));
+    }
+
+    /** As {@link #chatJob} for a completion request. */
+    TextJob textJob(byte[] body) {
+        JsonNode req = Requests.parseBody(body);
+        Requests.checkModel(req, modelName);
+        Requests.Completion comp = Requests.completion(req, defaults());
+        int[] ids = comp.ids() != null ? comp.ids() : model.tokenizer().encode(comp.text());
+        return new TextJob(comp, ids, withMaxTokens(comp.common(), ids.length));
+    }
+
+    void chatCompletions(HttpExchange ex, Outcome outcome) {
+        ChatJob job = chatJob(HttpIo.readBody(ex, config.maxBodyBytes()));
+        Requests.Chat chat = job.chat();
+        GenerationConfig cfg = job.config();
         String id = Wire.randomId("chatcmpl-");
-        runAdmitted(prompt.tokenIds(), cfg, session -> {
+        runAdmitted(job.prompt().tokenIds(), cfg, session -> {
             Chat c = model.newChat(chat.options(), session).addAll(chat.messages());
             if (!chat.common().stream()) {
                 ChatResponse r = c.respond(cfg, GenerationListener.NONE);
@@ -91,11 +119,10 @@ final class Endpoints {
     }
 
     void completions(HttpExchange ex, Outcome outcome) {
-        JsonNode req = Requests.parseBody(HttpIo.readBody(ex, config.maxBodyBytes()));
-        Requests.checkModel(req, modelName);
-        Requests.Completion comp = Requests.completion(req, defaults());
-        int[] ids = comp.ids() != null ? comp.ids() : model.tokenizer().encode(comp.text());
-        GenerationConfig cfg = withMaxTokens(comp.common(), ids.length);
+        TextJob job = textJob(HttpIo.readBody(ex, config.maxBodyBytes()));
+        Requests.Completion comp = job.completion();
+        int[] ids = job.ids();
+        GenerationConfig cfg = job.config();
         String id = Wire.randomId("cmpl-");
         runAdmitted(ids, cfg, session -> {
             if (!comp.common().stream()) {
