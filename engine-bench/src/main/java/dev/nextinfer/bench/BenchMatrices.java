@@ -85,6 +85,11 @@ public final class BenchMatrices {
             case BF16Matrix b -> b.segment();
             case Q8_0Matrix q -> q.segment();
             case Q4_0Matrix q -> q.segment();
+            case dev.nextinfer.kernels.Q2_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.Q3_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.Q4_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.Q5_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.Q6_KMatrix q -> q.segment();
             default -> throw new IllegalArgumentException(m.getClass().getName());
         };
     }
@@ -100,6 +105,7 @@ public final class BenchMatrices {
             case BF16 -> new BF16Matrix(seg, rows, cols);
             case Q8_0 -> new Q8_0Matrix(seg, rows, cols);
             case Q4_0 -> new Q4_0Matrix(seg, rows, cols);
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> f.wrap(seg, rows, cols);
             default -> throw new IllegalArgumentException("no benchmark matrices for " + f);
         };
     }
@@ -112,6 +118,19 @@ public final class BenchMatrices {
             for (int c = 0; c < cols; c++) {
                 row[c] = (float) (rnd.nextGaussian() * 0.02);
             }
+        }
+        if (f.blockValues() == 256 && f.canEncode()) {
+            // ggml's layout: rows are independent, so each pool row is encoded once and copied
+            long rowBytes = f.rowBytes(cols);
+            MemorySegment encoded = arena.allocate(rowBytes * pool.length, 64);
+            for (int i = 0; i < pool.length; i++) {
+                f.encodeRow(pool[i], 0, encoded, i * rowBytes, cols);
+            }
+            MemorySegment seg = arena.allocate(f.byteSize(rows, cols), 64);
+            for (int r = 0; r < rows; r++) {
+                MemorySegment.copy(encoded, rnd.nextInt(pool.length) * rowBytes, seg, r * rowBytes, rowBytes);
+            }
+            return seg;
         }
         MemorySegment seg = switch (f) {
             case F32 -> arena.allocate(4L * rows * cols, 64);

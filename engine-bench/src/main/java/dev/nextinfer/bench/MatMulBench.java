@@ -34,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 public class MatMulBench {
     /** Weight format. */
-    @Param({"BF16", "Q8_0", "Q4_0", "F32"})
+    @Param({"BF16", "Q8_0", "Q4_0", "F32", "Q4_K", "Q5_K", "Q6_K"})
     public MatrixFormat format;
 
     /** Matrix shape (see {@link BenchMatrices.Shape}). */

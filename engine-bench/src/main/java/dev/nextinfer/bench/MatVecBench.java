@@ -45,7 +45,7 @@ import jdk.incubator.vector.VectorSpecies;
 @Measurement(iterations = 5, time = 1)
 public class MatVecBench {
     /** Weight format. */
-    @Param({"BF16", "Q8_0", "Q4_0", "F32"})
+    @Param({"BF16", "Q8_0", "Q4_0", "F32", "Q4_K", "Q5_K", "Q6_K"})
     public MatrixFormat format;
 
     /** Matrix shape (see {@link BenchMatrices.Shape}). */

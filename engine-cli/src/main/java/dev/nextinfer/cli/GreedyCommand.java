@@ -46,7 +46,7 @@ final class GreedyCommand implements Callable<Integer> {
         if (mtp < 0 || mtp > SpeculativeDecoder.MAX_DRAFT_TOKENS) {
             throw new CliException("--mtp must be 0 (off) to " + SpeculativeDecoder.MAX_DRAFT_TOKENS + ", got " + mtp);
         }
-        try (Qwen3Next q = modelOptions.load()) {
+        try (Qwen3Next q = modelOptions.loadForReference()) {
             if (mtp > 0 && !q.hasMtp()) {
                 throw new CliException("--mtp needs the checkpoint's MTP head: " + q.mtpNote());
             }

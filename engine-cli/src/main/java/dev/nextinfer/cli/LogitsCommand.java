@@ -34,7 +34,7 @@ final class LogitsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         int[] tokens = Ids.parse("--ids", ids);
-        try (Qwen3Next q = modelOptions.load()) {
+        try (Qwen3Next q = modelOptions.loadForReference()) {
             Qwen3NextModel model = q.model();
             int vocab = model.config().vocabSize();
             SequenceState state = model.newState(tokens.length + 1);

@@ -21,7 +21,7 @@ public final class ModelOptions {
 
     @Option(names = "--kv-cache", paramLabel = "FORMAT", converter = KvConverter.class,
             description = {"Format of cached keys/values: f32 (exact), f16 (half the memory), q8_0 or q4_0 (llama.cpp's blocks",
-                    "of 32 along the head dimension: 0.53× / 0.28× of f16) (default: f16 with q8_0/q4_0 weights, else f32)."})
+                    "of 32 along the head dimension: 0.53× / 0.28× of f16) (default: f16 with quantised weights, else f32; f32 for logits and greedy)."})
     KvCacheFormat kvCache;
 
     @Option(names = "--yarn", paramLabel = "F", defaultValue = "0",
@@ -42,6 +42,15 @@ public final class ModelOptions {
     /** Loads the model, showing a progress bar on stderr for big checkpoints. */
     public Qwen3Next load() {
         return load(b -> b);
+    }
+
+    /**
+     * Loads the model for the reference commands ({@code logits}, {@code greedy}): the KV cache defaults to f32, so
+     * every activation stays in f32 and the outputs are the exact arithmetic of the stored weights (an f16 cache,
+     * the default for quantised weights elsewhere, moves logits by up to ~1e-3).
+     */
+    public Qwen3Next loadForReference() {
+        return load(b -> kvCache == null ? b.kvCache(KvCacheFormat.F32) : b);
     }
 
     /** As {@link #load()}, with more load options (e.g. a context length) set by {@code more}. */

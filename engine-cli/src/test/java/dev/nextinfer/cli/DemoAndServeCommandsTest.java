@@ -41,7 +41,7 @@ class DemoAndServeCommandsTest {
             assertTrue(out.contains("> Explain the delta rule in one sentence."), out);
             assertTrue(out.matches("(?s).*generated 16 tokens [\\d.]+ tok/s.*"), out);
             assertTrue(out.contains("random weights"), out);
-            assertTrue(out.contains("./nextinfer chat --model /path/to/Qwen3-Next-80B-A3B-Instruct --weights q8_0"), out);
+            assertTrue(out.contains("./nextinfer chat --model /path/to/Qwen3-Next-80B-A3B-Instruct-Q4_K_M.gguf"), out);
             for (char c : out.toCharArray()) {
                 assertTrue(c == '\n' || c == '\t' || !Character.isISOControl(c), "control character " + (int) c + " in " + out);
             }

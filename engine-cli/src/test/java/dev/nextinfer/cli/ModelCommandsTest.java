@@ -125,8 +125,8 @@ class ModelCommandsTest {
         String model = Fixtures.model("tiny-f32").toString();
         assertError(CliRunner.run("greedy", "--model", model, "--ids", "1,x"), 1, "--ids: entry 2 'x' is not an integer token id");
         assertError(CliRunner.run("greedy", "--model", model, "--ids", "1,512"), 1, "token id 512 at index 1 is outside the vocabulary [0, 512)");
-        assertError(CliRunner.run("greedy", "--model", dir.resolve("none").toString(), "--ids", "1"), 1, "not a directory");
-        assertError(CliRunner.run("greedy", "--ids", "1"), 2, "Missing required option: '--model=DIR'");
+        assertError(CliRunner.run("greedy", "--model", dir.resolve("none").toString(), "--ids", "1"), 1, "no such file or folder");
+        assertError(CliRunner.run("greedy", "--ids", "1"), 2, "Missing required option: '--model=PATH'");
         assertError(CliRunner.run("greedy", "--model", model, "--ids", "1", "--weights", "q3"), 2, "unknown weight format 'q3'");
         assertError(CliRunner.run("synth", "--preset", "huge", "--out", dir.toString()), 1, "unknown preset 'huge'");
         assertError(CliRunner.run("frobnicate"), 2, "Unmatched argument");

@@ -276,7 +276,7 @@ public enum KvTileFormat {
         float[] scale = SCALES.get();
         long scales = off + (long) hd * P;
         for (int b = 0; b < hd / QK; b++) {
-            Blocks.scalesToFloat(tile, scales + 2L * b * P, P, scale);
+            Fp16.decode(tile, scales + 2L * b * P, scale, 0, P);
             for (int d = b * QK; d < (b + 1) * QK; d++) {
                 long q = off + (long) d * P;
                 for (int j = 0; j < P; j += FB_LANES) {
@@ -290,7 +290,7 @@ public enum KvTileFormat {
         float[] scale = SCALES.get();
         long scales = off + (long) hd * P / 2;
         for (int b = 0; b < hd / QK; b++) {
-            Blocks.scalesToFloat(tile, scales + 2L * b * P, P, scale);
+            Fp16.decode(tile, scales + 2L * b * P, scale, 0, P);
             for (int d = b * QK; d < (b + 1) * QK; d++) {
                 long q = off + (long) d * 32;
                 for (int j = 0; j < 32; j += FB_LANES) {

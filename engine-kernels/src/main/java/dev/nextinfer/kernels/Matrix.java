@@ -2,8 +2,8 @@ package dev.nextinfer.kernels;
 
 /**
  * A read-only row-major weight matrix {@code W[rows][cols]} in one storage format, with the kernels that
- * multiply it by activations. Model code says {@code W.matVec(x, y)}; each format (f32, bf16, q8_0, q4_0)
- * brings its own SIMD inner loops.
+ * multiply it by activations. Model code says {@code W.matVec(x, y)}; each format ({@link MatrixFormat}) brings
+ * its own SIMD inner loops.
  *
  * <p>Activations are always f32 {@code float[]}; accumulation is always in f32.
  */

@@ -97,8 +97,20 @@ public enum MatrixFormat {
         return switch (this) {
             case F32 -> new F32Matrix(data, rows, cols);
             case BF16 -> new BF16Matrix(data, rows, cols);
+            case F16 -> new F16Matrix(data, rows, cols);
             case Q8_0 -> new Q8_0Matrix(data, rows, cols);
             case Q4_0 -> new Q4_0Matrix(data, rows, cols);
+            case Q4_1 -> new Q4_1Matrix(data, rows, cols);
+            case Q5_0 -> new Q5_0Matrix(data, rows, cols);
+            case Q5_1 -> new Q5_1Matrix(data, rows, cols);
+            case IQ4_NL -> new IQ4_NLMatrix(data, rows, cols);
+            case MXFP4 -> new MXFP4Matrix(data, rows, cols);
+            case Q4_K -> new Q4_KMatrix(data, rows, cols);
+            case Q5_K -> new Q5_KMatrix(data, rows, cols);
+            case Q6_K -> new Q6_KMatrix(data, rows, cols);
+            case IQ4_XS -> new IQ4_XSMatrix(data, rows, cols);
+            case Q3_K -> new Q3_KMatrix(data, rows, cols);
+            case Q2_K -> new Q2_KMatrix(data, rows, cols);
             default -> throw new IllegalArgumentException("no kernels for " + this + " matrices yet");
         };
     }
@@ -106,15 +118,16 @@ public enum MatrixFormat {
     /** Whether {@link #encodeRow} can write this format. */
     public boolean canEncode() {
         return switch (this) {
-            case F32, BF16 -> true;
+            case F32, BF16, F16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, MXFP4, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
 
     /**
      * Encodes {@code src[srcOff .. srcOff + cols)} as one row of this format at byte {@code dstOff} of {@code dst}
-     * ({@link #rowBytes} bytes). Block formats use llama.cpp's reference quantiser of the type, so a row encodes to
-     * the same bytes llama.cpp's {@code llama-quantize} writes without an importance matrix.
+     * ({@link #rowBytes} bytes). Block formats use llama.cpp's reference quantiser of the type
+     * ({@code quantize_row_*_ref}), so a row encodes to the same bytes llama.cpp's {@code llama-quantize} writes
+     * without an importance matrix; f16 and bf16 round to nearest even.
      *
      * @throws IllegalStateException when the format has no encoder ({@link #canEncode} is false)
      */
@@ -127,6 +140,22 @@ public enum MatrixFormat {
                     dst.set(Encoding.LE_SHORT, dstOff + 2L * c, BF16Matrix.fromFloat(src[srcOff + c]));
                 }
             }
+            case F16 -> {
+                for (int c = 0; c < cols; c++) {
+                    dst.set(Encoding.LE_SHORT, dstOff + 2L * c, Float.floatToFloat16(src[srcOff + c]));
+                }
+            }
+            case Q8_0 -> Q8_0Matrix.encodeRow(src, srcOff, dst, dstOff, cols);
+            case Q4_0 -> Q4_0Matrix.encodeRow(src, srcOff, dst, dstOff, cols);
+            case Q4_1 -> Q4_1Matrix.encodeRow(src, srcOff, dst, dstOff, cols);
+            case Q5_0 -> Q5_0Matrix.encodeRow(src, srcOff, dst, dstOff, cols);
+            case Q5_1 -> Q5_1Matrix.encodeRow(src, srcOff, dst, dstOff, cols);
+            case MXFP4 -> MXFP4Matrix.encodeRow(src, srcOff, dst, dstOff, cols);
+            case Q2_K -> KQuantEncoder.q2_K(src, srcOff, dst, dstOff, cols);
+            case Q3_K -> KQuantEncoder.q3_K(src, srcOff, dst, dstOff, cols);
+            case Q4_K -> KQuantEncoder.q4_K(src, srcOff, dst, dstOff, cols);
+            case Q5_K -> KQuantEncoder.q5_K(src, srcOff, dst, dstOff, cols);
+            case Q6_K -> KQuantEncoder.q6_K(src, srcOff, dst, dstOff, cols);
             default -> throw new IllegalStateException("nextinfer has no encoder for " + this);
         }
     }

@@ -1,67 +1,40 @@
 package dev.nextinfer.kernels;
 
 import static dev.nextinfer.kernels.Blocks.QK;
-import static dev.nextinfer.kernels.Simd.BL;
 import static dev.nextinfer.kernels.Simd.FB;
-import static dev.nextinfer.kernels.Simd.FB_LANES;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
- * llama.cpp's Q8_0: each row is cut into blocks of 32 values; a block stores 32 signed bytes {@code q} and one
- * f16 scale {@code d}, and value {@code j} is {@code q[j]·d}. Quantisation is exactly llama.cpp's
- * {@code quantize_row_q8_0_ref}: {@code d = amax / 127}, {@code q = roundf(x · (1/d))} (0 when {@code d = 0}).
+ * ggml's Q8_0, byte for byte: each row is {@code cols / 32} blocks {@code block_q8_0 {f16 d; int8 qs[32]}} of 34
+ * bytes (the f16 little-endian), and value {@code j} of a block is {@code qs[j]·d}. Rows follow each other without
+ * padding, so a GGUF tensor (or one expert's rows of it) is used in place, at any alignment.
  *
- * <p>Layout in memory (and on disk, for mapping): two regions in one segment, which should start 64-byte aligned;
- * {@code nb = cols / 32}:
- * <pre>
- *   bytes [0, Q)                  quants  q[r][c] (int8) at byte r·cols + c;   Q = align64(rows·cols)
- *   bytes [Q, Q + 2·rows·nb)      scales  d[r][b] (f16, little-endian) at byte Q + 2·(r·nb + b)
- * </pre>
- * Unlike llama.cpp's interleaved 34-byte blocks, the quants form a plain int8 matrix: every vector load is aligned
- * and carries only quants, and a row's scales are one short contiguous run. Values and scales are bit for bit
- * llama.cpp's, only their order differs.
+ * <p>Quantisation is exactly llama.cpp's {@code quantize_row_q8_0_ref}: {@code d = amax / 127},
+ * {@code qs = roundf(x · (1/d))} (0 when {@code d = 0}), {@code d} stored as f16 rounded to nearest even.
  *
  * <p>Kernels widen quants to f32 and accumulate in f32. (The Vector API exposes no int8 dot-product instruction;
- * quantising the activations to int8 as llama.cpp does and emulating one measured 8–16% slower.) Mat-vec streams one row at a
- * time: the row's scales are converted to f32 in one vectorised pass, then each block is two widening loads, two
- * FMAs with the activations and one FMA with its scale. Mat-mat goes through {@link PanelMatMul}.
+ * quantising the activations to int8 as llama.cpp does and emulating one measured 8–16% slower.) Mat-vec streams one
+ * row at a time, two blocks per loop iteration (see {@link Blocks} for why); per block: two 16-byte loads widened
+ * to f32, two FMAs with the activations, and one FMA with the block's scale (converted by the scalar f16
+ * instruction). Mat-mat goes through {@link PanelMatMul}.
  */
-public final class Q8_0Matrix implements Matrix {
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+public final class Q8_0Matrix extends BlockMatrix {
+    /** Bytes per block. */
+    static final int BLOCK = 34;
 
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
-    private final int nb;
-    private final long scales;
-
-    /** Wraps a segment holding the layout above (e.g. a mapped file); no copy. */
+    /** Wraps {@code rows × cols} values stored as ggml Q8_0 blocks at the start of {@code data}; no copy. */
     public Q8_0Matrix(MemorySegment data, int rows, int cols) {
-        Blocks.checkShape("q8_0", rows, cols);
-        Blocks.checkSize("q8_0", data, byteSize(rows, cols), rows, cols);
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
-        this.nb = cols / QK;
-        this.scales = scalesOffset(rows, cols);
+        super(MatrixFormat.Q8_0, data, rows, cols);
     }
 
-    /** Bytes of the layout for {@code rows × cols} (cols a multiple of 32). */
+    /** Bytes of a {@code rows × cols} matrix: {@code rows · cols/32 · 34} (cols a multiple of 32). */
     public static long byteSize(int rows, int cols) {
         Blocks.checkShape("q8_0", rows, cols);
-        return scalesOffset(rows, cols) + 2L * rows * (cols / QK);
-    }
-
-    /** Byte offset of the scales region. */
-    public static long scalesOffset(int rows, int cols) {
-        return Blocks.align64((long) rows * cols);
+        return MatrixFormat.Q8_0.byteSize(rows, cols);
     }
 
     /** A zeroed, 64-byte aligned segment for {@code rows × cols}, to fill with {@link #quantizeRow}. */
@@ -70,7 +43,7 @@ public final class Q8_0Matrix implements Matrix {
     }
 
     /**
-     * Quantises {@code src[srcOff .. srcOff + cols)} into row {@code row} of a {@code rows × cols} layout in
+     * Quantises {@code src[srcOff .. srcOff + cols)} into row {@code row} of a {@code rows × cols} matrix in
      * {@code dst}. Rows are independent, so a loader can stream a tensor row by row.
      */
     public static void quantizeRow(float[] src, int srcOff, MemorySegment dst, int rows, int cols, int row) {
@@ -78,20 +51,23 @@ public final class Q8_0Matrix implements Matrix {
         if (row < 0 || row >= rows) {
             throw new IndexOutOfBoundsException("row " + row + " of " + rows);
         }
-        int nb = cols / QK;
-        long q = (long) row * cols;
-        long s = scalesOffset(rows, cols) + 2L * row * nb;
-        for (int b = 0; b < nb; b++) {
+        encodeRow(src, srcOff, dst, row * MatrixFormat.Q8_0.rowBytes(cols), cols);
+    }
+
+    /** Quantises {@code cols} values into {@code cols / 32} blocks at byte {@code off} of {@code dst}. */
+    static void encodeRow(float[] src, int srcOff, MemorySegment dst, long off, int cols) {
+        for (int b = 0; b < cols / QK; b++) {
             int o = srcOff + b * QK;
+            long bo = off + (long) BLOCK * b;
             float amax = 0f;
             for (int j = 0; j < QK; j++) {
                 amax = Math.max(amax, Math.abs(src[o + j]));
             }
             float d = amax / 127;
             float id = d != 0f ? 1.0f / d : 0f;
-            dst.set(Blocks.LE_SHORT, s + 2L * b, Float.floatToFloat16(d));
+            dst.set(Blocks.LE_SHORT, bo, Float.floatToFloat16(d));
             for (int j = 0; j < QK; j++) {
-                dst.set(ValueLayout.JAVA_BYTE, q + (long) b * QK + j, (byte) Blocks.roundHalfAway(src[o + j] * id));
+                dst.set(ValueLayout.JAVA_BYTE, bo + 2 + j, (byte) Blocks.roundHalfAway(src[o + j] * id));
             }
         }
     }
@@ -108,104 +84,49 @@ public final class Q8_0Matrix implements Matrix {
         return new Q8_0Matrix(seg, rows, cols);
     }
 
-    /** The underlying segment (the layout above), e.g. to write it to disk. */
-    public MemorySegment segment() {
-        return data;
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
-
-    @Override
-    public MatrixFormat format() {
-        return MatrixFormat.Q8_0;
-    }
-
-    @Override
-    public long byteSize() {
-        return (long) rows * cols + 2L * rows * nb;
-    }
-
     @Override
     public float dot(int row, float[] x, int xOff) {
-        float[] d = new float[nb];
-        Blocks.scalesToFloat(data, scales + 2L * row * nb, nb, d);
-        return dot(row, d, x, xOff);
-    }
-
-    /** Converts each row's scales once, then streams its quants (see {@link Blocks#scalesToFloat}). */
-    @Override
-    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
-        float[] d = new float[nb];
-        for (int r = r0; r < r1; r++) {
-            Blocks.scalesToFloat(data, scales + 2L * r * nb, nb, d);
-            y[yOff + r] = dot(r, d, x, xOff);
-        }
-    }
-
-    /** Row {@code row}·x given the row's scales {@code d} as f32. */
-    private float dot(int row, float[] d, float[] x, int xOff) {
-        long q = (long) row * cols;
-        // One call site of block(): its vector code is inlined once, which keeps the method inside C2's inlining
-        // budget (three inlined copies made C2 give up on the intrinsics and fall back to slow Java code). C2
-        // unrolls the loop itself; the one FMA per block carried from iteration to iteration is no bottleneck.
+        long base = row * rowBytes;
+        // two blocks per iteration, the odd last one in scalar code (a third inlined copy of the block code would
+        // exceed C2's budget): see Blocks (the shape of the fused loops)
         FloatVector acc = FloatVector.zero(FB);
-        for (int b = 0; b < nb; b++) {
-            acc = block(q + (long) b * QK, d[b], x, xOff + b * QK, acc);
+        int pairs = nb & ~1;
+        for (int b = 0; b < pairs; b += 2) {
+            acc = block(base + (long) BLOCK * b, x, xOff + b * QK, acc);
+            acc = block(base + (long) BLOCK * (b + 1), x, xOff + (b + 1) * QK, acc);
         }
-        return Simd.sum(acc);
+        float sum = Simd.sum(acc);
+        return pairs == nb ? sum : sum + tail(base + (long) BLOCK * pairs, x, xOff + pairs * QK);
     }
 
-    /** {@code acc + d·(q ⊙ x)} for the block whose quants start at byte {@code qo} and scale is {@code d}. */
-    private FloatVector block(long qo, float d, float[] x, int xo, FloatVector acc) {
-        FloatVector p = widen(qo).mul(FloatVector.fromArray(FB, x, xo));
-        for (int c = FB_LANES; c < QK; c += FB_LANES) {
-            p = widen(qo + c).fma(FloatVector.fromArray(FB, x, xo + c), p);
-        }
-        return p.fma(FloatVector.broadcast(FB, d), acc);
+    /**
+     * {@code acc + d·(qs ⊙ x)} for the block at byte {@code bo}. The scale is converted here (one scalar f16
+     * instruction): a strided pre-pass converting a row's scales into an array, as the former split layout did,
+     * measured slower.
+     */
+    private FloatVector block(long bo, float[] x, int xo, FloatVector acc) {
+        FloatVector p = Blocks.fma(Blocks.load16(data, bo + 2), x, xo, FloatVector.zero(FB));
+        p = Blocks.fma(Blocks.load16(data, bo + 18), x, xo + 16, p);
+        return p.fma(FloatVector.broadcast(FB, Blocks.scale(data, bo)), acc);
     }
 
-    @Override
-    public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        if (n > PanelMatMul.SMALL_N) {
-            PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-            return;
+    /** {@code d·(qs ⊙ x)} for the block at byte {@code bo}, in scalar code. */
+    private float tail(long bo, float[] x, int xo) {
+        float s = 0f;
+        for (int j = 0; j < QK; j++) {
+            s += data.get(ValueLayout.JAVA_BYTE, bo + 2 + j) * x[xo + j];
         }
-        // A few rows (speculative verification): the mat-vec kernel once per activation row while the weight row
-        // is in L1, instead of dequantising it into a panel that so few rows cannot amortise
-        float[] d = new float[nb];
-        for (int r = r0; r < r1; r++) {
-            Blocks.scalesToFloat(data, scales + 2L * r * nb, nb, d);
-            for (int t = 0; t < n; t++) {
-                y[yOff + t * yStride + r] = dot(r, d, x, xOff + t * xStride);
-            }
-        }
+        return s * Blocks.scale(data, bo);
     }
 
     @Override
     public void row(int row, float[] dst, int off) {
-        long q = (long) row * cols;
-        long s = scales + 2L * row * nb;
+        long base = row * rowBytes;
         for (int b = 0; b < nb; b++) {
-            FloatVector d = FloatVector.broadcast(FB, Blocks.scale(data, s + 2L * b));
-            for (int c = 0; c < QK; c += FB_LANES) {
-                widen(q + (long) b * QK + c).mul(d).intoArray(dst, off + b * QK + c);
-            }
+            long bo = base + (long) BLOCK * b;
+            FloatVector d = FloatVector.broadcast(FB, Blocks.scale(data, bo));
+            Blocks.store(Blocks.load16(data, bo + 2), d, null, dst, off + b * QK);
+            Blocks.store(Blocks.load16(data, bo + 18), d, null, dst, off + b * QK + 16);
         }
-    }
-
-    /**
-     * {@link Simd#FB_LANES} quants from byte {@code off}, widened to f32. (With 4-lane vectors the load is 8 bytes
-     * of which 4 are used; it stays inside the segment because the scales region follows the quants.)
-     */
-    private FloatVector widen(long off) {
-        return (FloatVector) ByteVector.fromMemorySegment(BL, data, off, LE).convertShape(VectorOperators.B2F, FB, 0);
     }
 }

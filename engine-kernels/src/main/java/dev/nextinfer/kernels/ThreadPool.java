@@ -6,7 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A fixed pool of platform threads for data-parallel regions ({@link #parallelFor}). A decode step runs
- * thousands of regions, so a region must cost microseconds: workers spin on a generation counter for a while
+ * thousands of regions, so a region must cost microseconds: workers spin on the current region for a while
  * before parking, the calling thread takes part in the work, and chunks are handed out by one atomic counter.
  *
  * <p>Regions from different caller threads are serialised (one region at a time). A region started from inside a
@@ -24,21 +24,54 @@ public final class ThreadPool implements AutoCloseable {
 
     private static final long SPIN_NANOS = 200_000; // ~0.2 ms of spinning before a worker parks
 
+    /**
+     * One parallel region: its parameters and its own chunk counters. Workers take chunks from the region object
+     * they were handed, so a worker that wakes late (descheduled on a busy machine) finds its region's chunks all
+     * taken and does nothing, and the caller waits only for chunks that were actually taken — never for a worker
+     * that has not started.
+     */
+    private static final class Region {
+        final RangeTask task;
+        final int n;
+        final int chunk;
+        final int chunks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Region(RangeTask task, int n, int chunk) {
+            this.task = task;
+            this.n = n;
+            this.chunk = chunk;
+            this.chunks = (n + chunk - 1) / chunk;
+        }
+
+        /** Takes and runs chunks until none is left; each finished (or failed) chunk is counted in {@link #done}. */
+        void runChunks() {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                try {
+                    if (failure == null) {
+                        int start = c * chunk;
+                        task.run(start, Math.min(n, start + chunk));
+                    }
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
     private final int threads;
     private final Thread[] workers;
     private final ReentrantLock regionLock = new ReentrantLock();
-    private final AtomicInteger nextChunk = new AtomicInteger();
-    private final AtomicInteger running = new AtomicInteger();
     private final ThreadLocal<Boolean> inRegion = ThreadLocal.withInitial(() -> false);
 
-    private volatile long generation;
+    /** The current region, published to the workers by this volatile write. */
+    private volatile Region region;
     private volatile boolean closed;
-    private volatile Throwable failure;
-    // region parameters, published by the volatile write of `generation`
-    private RangeTask task;
-    private int n;
-    private int chunk;
-    private int chunks;
 
     /** Starts {@code threads - 1} workers (the caller is the last thread); {@code threads ≥ 1}. */
     public ThreadPool(int threads) {
@@ -81,28 +114,21 @@ public final class ThreadPool implements AutoCloseable {
         }
         regionLock.lock();
         try {
-            this.task = task;
-            this.n = n;
-            this.chunk = grain;
-            this.chunks = (n + grain - 1) / grain;
-            this.failure = null;
-            nextChunk.set(0);
-            running.set(workers.length);
-            generation++; // publishes the fields above
+            Region r = new Region(task, n, grain);
+            region = r;
             for (Thread w : workers) {
                 LockSupport.unpark(w);
             }
             inRegion.set(true);
             try {
-                runChunks();
+                r.runChunks();
             } finally {
                 inRegion.set(false);
             }
-            while (running.get() != 0) {
+            while (r.done.get() < r.chunks) { // only chunks a worker took and is still running
                 Thread.onSpinWait();
             }
-            this.task = null;
-            Throwable f = failure;
+            Throwable f = r.failure;
             if (f != null) {
                 if (f instanceof RuntimeException re) {
                     throw re;
@@ -117,25 +143,13 @@ public final class ThreadPool implements AutoCloseable {
         }
     }
 
-    private void runChunks() {
-        try {
-            int c;
-            while ((c = nextChunk.getAndIncrement()) < chunks) {
-                int start = c * chunk;
-                task.run(start, Math.min(n, start + chunk));
-            }
-        } catch (Throwable t) {
-            failure = t;
-            nextChunk.set(Integer.MAX_VALUE / 2); // others stop taking chunks
-        }
-    }
-
     private void workerLoop() {
         inRegion.set(true);
-        long seen = 0;
+        Region seen = null;
         while (true) {
             long spinStart = System.nanoTime();
-            while (generation == seen && !closed) {
+            Region r;
+            while ((r = region) == seen && !closed) {
                 if (System.nanoTime() - spinStart < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
@@ -145,9 +159,8 @@ public final class ThreadPool implements AutoCloseable {
             if (closed) {
                 return;
             }
-            seen = generation;
-            runChunks();
-            running.decrementAndGet();
+            seen = r;
+            r.runChunks();
         }
     }
 

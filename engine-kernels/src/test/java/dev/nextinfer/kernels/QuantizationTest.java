@@ -13,58 +13,82 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Q8_0/Q4_0 quantisation: bit-exact agreement with a scalar re-implementation of llama.cpp's reference quantisers,
- * round-trip error bounds, edge cases, shape checks, and the f16 scale conversion.
+ * Block quantisation (q8_0, q4_0, q4_1, q5_0, q5_1): bit-exact agreement with a scalar re-implementation of
+ * llama.cpp's reference quantisers, round-trip error bounds, edge cases, shape checks, the ggml block sizes, and the
+ * f16 conversion.
  */
 class QuantizationTest {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Quantises {@code values} as one {@code rows × cols} matrix of {@code f} and returns its segment. */
     private static MemorySegment quantize(MatrixFormat f, float[] values, int rows, int cols) {
         return TestMatrices.build(f, values, rows, cols, 0).segment();
     }
 
-    /** {f16 bits of d, q0..q31} of block {@code b} of row {@code r}, read from the documented layout. */
+    /** f16 fields of a block: d, and for the min/max formats m. */
+    private static int fields(MatrixFormat f) {
+        return f == MatrixFormat.Q4_1 || f == MatrixFormat.Q5_1 ? 2 : 1;
+    }
+
+    /**
+     * {f16 bits of d, [f16 bits of m,] q0..q31} of block {@code b} of row {@code r}, read from ggml's block layout:
+     * {@code block_q8_0 {d; qs[32]}}, {@code block_q4_0 {d; qs[16]}}, {@code block_q4_1 {d; m; qs[16]}},
+     * {@code block_q5_0 {d; qh[4]; qs[16]}}, {@code block_q5_1 {d; m; qh[4]; qs[16]}}.
+     */
     private static int[] storedBlock(MatrixFormat f, MemorySegment seg, int rows, int cols, int r, int b) {
-        int nb = cols / 32;
-        int[] out = new int[33];
+        long bo = r * f.rowBytes(cols) + (long) b * f.blockBytes();
+        int k = fields(f);
+        int[] out = new int[k + 32];
+        for (int i = 0; i < k; i++) {
+            out[i] = seg.get(LE_SHORT, bo + 2L * i) & 0xFFFF;
+        }
         if (f == MatrixFormat.Q8_0) {
-            long scales = ScalarMatrixOps.align64((long) rows * cols);
-            out[0] = seg.get(LE_SHORT, scales + 2L * (r * nb + b)) & 0xFFFF;
             for (int j = 0; j < 32; j++) {
-                out[1 + j] = seg.get(ValueLayout.JAVA_BYTE, (long) r * cols + 32L * b + j);
+                out[k + j] = seg.get(ValueLayout.JAVA_BYTE, bo + 2 + j);
             }
-        } else {
-            long scales = ScalarMatrixOps.align64((long) rows * cols / 2);
-            out[0] = seg.get(LE_SHORT, scales + 2L * (r * nb + b)) & 0xFFFF;
-            for (int j = 0; j < 16; j++) {
-                int v = seg.get(ValueLayout.JAVA_BYTE, 16L * (r * nb + b) + j) & 0xFF;
-                out[1 + j] = v & 0x0F;
-                out[1 + j + 16] = v >>> 4;
-            }
+            return out;
+        }
+        boolean fiveBits = f == MatrixFormat.Q5_0 || f == MatrixFormat.Q5_1;
+        long qh = bo + 2L * k;
+        long qs = fiveBits ? qh + 4 : qh;
+        int high = fiveBits ? seg.get(LE_INT, qh) : 0;
+        for (int j = 0; j < 16; j++) {
+            int v = seg.get(ValueLayout.JAVA_BYTE, qs + j) & 0xFF;
+            out[k + j] = (v & 0x0F) | ((high >>> j) & 1) << 4;
+            out[k + j + 16] = (v >>> 4) | ((high >>> (j + 16)) & 1) << 4;
         }
         return out;
     }
 
     private static int[] referenceBlock(MatrixFormat f, float[] x, int off) {
-        return f == MatrixFormat.Q8_0 ? ScalarMatrixOps.q8_0Block(x, off) : ScalarMatrixOps.q4_0Block(x, off);
+        return switch (f) {
+            case Q8_0 -> ScalarMatrixOps.q8_0Block(x, off);
+            case Q4_0 -> ScalarMatrixOps.q4_0Block(x, off);
+            case Q4_1 -> ScalarMatrixOps.q4_1Block(x, off);
+            case Q5_0 -> ScalarMatrixOps.q5_0Block(x, off);
+            case Q5_1 -> ScalarMatrixOps.q5_1Block(x, off);
+            default -> throw new IllegalArgumentException(f.toString());
+        };
     }
 
     private static void assertMatchesReference(MatrixFormat f, float[] values, int rows, int cols) {
         MemorySegment seg = quantize(f, values, rows, cols);
+        int k = fields(f);
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < cols / 32; b++) {
                 int[] want = referenceBlock(f, values, r * cols + b * 32);
                 int[] got = storedBlock(f, seg, rows, cols, r, b);
-                for (int j = 0; j < 33; j++) {
-                    assertEquals(want[j], got[j], f + " row " + r + " block " + b + (j == 0 ? " scale" : " q" + (j - 1)));
+                for (int j = 0; j < want.length; j++) {
+                    assertEquals(want[j], got[j], f + " row " + r + " block " + b
+                            + (j == 0 ? " d" : j < k ? " m" : " q" + (j - k)));
                 }
             }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = MatrixFormat.class, names = {"Q8_0", "Q4_0"})
+    @EnumSource(value = MatrixFormat.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void randomDataMatchesLlamaCppReferenceBitForBit(MatrixFormat f) {
         Random rnd = new Random(2024);
         int rows = 9;
@@ -78,7 +102,7 @@ class QuantizationTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = MatrixFormat.class, names = {"Q8_0", "Q4_0"})
+    @EnumSource(value = MatrixFormat.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void edgeCaseBlocksMatchReference(MatrixFormat f) {
         int cols = 32 * 8;
         float[] v = new float[cols];
@@ -102,34 +126,62 @@ class QuantizationTest {
         for (int j = 0; j < 32; j++) {
             v[160 + j] = 0.3f;
         }
-        // blocks 6 and 7: scale exactly 1 (amax 127 for q8_0, max −8 for q4_0) and half-integer values, so the
-        // quantiser meets exact ties: roundf rounds them away from zero, q4_0's +8.5 and truncation rounds them up
-        float top = f == MatrixFormat.Q8_0 ? 127f : -8f;
+        // blocks 6 and 7: scale exactly 1 (amax 127 for q8_0, max −8 for q4_0, −16 for q5_0; max − min = 15 or 31
+        // for q4_1/q5_1) and half-integer values, so the quantiser meets exact ties: roundf rounds them away from
+        // zero, the +8.5 / +16.5 / +0.5 and truncation round them up
+        float top = switch (f) {
+            case Q8_0 -> 127f;
+            case Q4_0 -> -8f;
+            case Q5_0 -> -16f;
+            default -> 0f;
+        };
         for (int j = 0; j < 32; j++) {
             v[192 + j] = (j % 2 == 0 ? -1 : 1) * (j % 7 + 0.5f);
             v[224 + j] = -(j % 5) - 0.5f;
         }
-        v[192] = top;
-        v[224] = top;
+        if (f == MatrixFormat.Q4_1 || f == MatrixFormat.Q5_1) {
+            float levels = f == MatrixFormat.Q4_1 ? 15 : 31;
+            for (int j = 0; j < 32; j++) {
+                v[192 + j] = (j * 7 % 32) / 2f % levels - 3;   // min −3, max levels − 3 (d = 1), half-integer steps
+                v[224 + j] = (j % 9) * 0.5f;
+            }
+            v[192] = -3f;
+            v[193] = levels - 3;
+        } else {
+            v[192] = top;
+            v[224] = top;
+        }
         assertMatchesReference(f, v, 1, cols);
 
         MemorySegment seg = quantize(f, v, 1, cols);
+        int k = fields(f);
         int[] zero = storedBlock(f, seg, 1, cols, 0, 0);
         assertEquals(0f, Math.abs(Float.float16ToFloat((short) zero[0])), "all-zero block has scale ±0 (q4_0: max / -8 = -0)");
-        for (int j = 1; j <= 32; j++) {
-            assertEquals(f == MatrixFormat.Q8_0 ? 0 : 8, zero[j], "all-zero block quant " + (j - 1));
+        int zeroQuant = switch (f) {
+            case Q4_0 -> 8;
+            case Q5_0 -> 16;
+            default -> 0;
+        };
+        for (int j = 0; j < 32; j++) {
+            assertEquals(zeroQuant, zero[k + j], "all-zero block quant " + j);
         }
         int[] negMax = storedBlock(f, seg, 1, cols, 0, 2);
-        if (f == MatrixFormat.Q4_0) {
-            assertTrue(Float.float16ToFloat((short) negMax[0]) > 0, "q4_0: d = max / -8 is positive for a negative max");
-            assertEquals(0, negMax[1 + 17], "q4_0: the negative max maps to quant 0 (= -8·d)");
-        } else {
-            assertEquals(-127, negMax[1 + 17], "q8_0: the negative max maps to -127");
+        switch (f) {
+            case Q4_0 -> {
+                assertTrue(Float.float16ToFloat((short) negMax[0]) > 0, "q4_0: d = max / -8 is positive for a negative max");
+                assertEquals(0, negMax[1 + 17], "q4_0: the negative max maps to quant 0 (= -8·d)");
+            }
+            case Q5_0 -> assertEquals(0, negMax[1 + 17], "q5_0: the negative max maps to quant 0 (= -16·d)");
+            case Q8_0 -> assertEquals(-127, negMax[1 + 17], "q8_0: the negative max maps to -127");
+            default -> {
+                assertEquals(0, negMax[k + 17], f + ": the minimum maps to quant 0");
+                assertEquals(-2.5f, Float.float16ToFloat((short) negMax[1]), f + ": m is the block minimum");
+            }
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = MatrixFormat.class, names = {"Q8_0", "Q4_0"})
+    @EnumSource(value = MatrixFormat.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void roundTripErrorIsWithinOneRoundingStep(MatrixFormat f) {
         Random rnd = new Random(5);
         int rows = 17;
@@ -146,11 +198,19 @@ class QuantizationTest {
                 for (int j = 0; j < 32; j++) {
                     amax = Math.max(amax, Math.abs(v[r * cols + b * 32 + j]));
                 }
-                // step d = amax/127 (q8_0) or amax/8 (q4_0); rounding error ≤ d/2, plus the f16 rounding of d. q4_0's
-                // grid (q − 8)·d reaches +8·|d| on the side of the max but only 7·|d| on the other, so values near
-                // −max clamp to 7·|d|: up to a whole step.
-                double step = f == MatrixFormat.Q8_0 ? amax / 127.0 : amax / 8.0;
-                double bound = (f == MatrixFormat.Q8_0 ? step / 2 : step) * 1.001 + amax * 1e-3;
+                // step d = amax/127 (q8_0), amax/8 (q4_0), amax/16 (q5_0), (max − min)/15 (q4_1) or /31 (q5_1);
+                // rounding error ≤ d/2, plus the f16 rounding of d (and m). q4_0's grid (q − 8)·d reaches +8·|d| on
+                // the side of the max but only 7·|d| on the other, so values near −max clamp to 7·|d|: up to a
+                // whole step (q5_0 alike).
+                double step = switch (f) {
+                    case Q8_0 -> amax / 127.0;
+                    case Q4_0 -> amax / 8.0;
+                    case Q5_0 -> amax / 16.0;
+                    case Q4_1 -> 2 * amax / 15.0;
+                    default -> 2 * amax / 31.0;
+                };
+                boolean symmetric = f == MatrixFormat.Q4_0 || f == MatrixFormat.Q5_0;
+                double bound = (symmetric ? step : step / 2) * 1.001 + amax * 1e-3;
                 for (int j = 0; j < 32; j++) {
                     int i = b * 32 + j;
                     double e = Math.abs(back[i] - v[r * cols + i]);
@@ -162,8 +222,14 @@ class QuantizationTest {
         }
         double rel = Math.sqrt(errSq / sumSq);
         System.out.printf("%s round trip: relative RMS error %.4f%n", f, rel);
-        // Gaussian data: q8_0 keeps ~0.5% relative RMS error, q4_0 ~10%
-        assertTrue(rel < (f == MatrixFormat.Q8_0 ? 0.01 : 0.12), f + " relative RMS error " + rel);
+        // Gaussian data: q8_0 keeps ~0.5% relative RMS error, q4_0 ~10%, the 5-bit and min/max formats less
+        double limit = switch (f) {
+            case Q8_0 -> 0.01;
+            case Q4_0 -> 0.12;
+            case Q4_1 -> 0.10;
+            default -> 0.06;
+        };
+        assertTrue(rel < limit, f + " relative RMS error " + rel);
     }
 
     @Test
@@ -198,21 +264,25 @@ class QuantizationTest {
     }
 
     @Test
-    void vectorisedScaleConversionIsExactForEveryHalf() {
-        int n = 1 << 16;
+    void f16ConversionIsExact() {
+        // every sign, exponent and upper mantissa bits, with the lowest five mantissa bits 0, 1 or 31: zeros,
+        // subnormals, normals, infinities and NaNs (a sample: 65536 halves through interpreted vector code, before
+        // the JIT has compiled it, take seconds)
+        int n = 3 * 2048;
         MemorySegment seg = MemorySegment.ofArray(new byte[2 * n + 2]).asSlice(2); // unaligned on purpose
         for (int i = 0; i < n; i++) {
-            seg.set(LE_SHORT, 2L * i, (short) i);
+            seg.set(LE_SHORT, 2L * i, (short) ((i / 3) << 5 | new int[] {0, 1, 31}[i % 3]));
         }
         float[] got = new float[n + 1];
         got[n - 3] = 42f;
-        Blocks.scalesToFloat(seg, 0, n - 3, got); // n − 3 leaves a scalar tail for every vector width
+        F16Matrix.toFloat(seg, 0, n - 3, got, 0); // n − 3 leaves a scalar tail for every vector width
         for (int i = 0; i < n - 3; i++) {
-            float want = Float.float16ToFloat((short) i);
-            if (Float.isNaN(want)) {
-                assertTrue(Float.isNaN(got[i]), "half 0x" + Integer.toHexString(i) + " should be NaN");
+            short h = seg.get(LE_SHORT, 2L * i);
+            float want = Float.float16ToFloat(h);
+            if (Float.isNaN(want)) { // NaN payloads: the hardware conversion may quieten them
+                assertTrue(Float.isNaN(got[i]), "half 0x" + Integer.toHexString(h & 0xFFFF) + " should be NaN");
             } else {
-                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[i]), "half 0x" + Integer.toHexString(i));
+                assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[i]), "half 0x" + Integer.toHexString(h & 0xFFFF));
             }
         }
         assertEquals(42f, got[n - 3], "wrote past n");
@@ -228,18 +298,49 @@ class QuantizationTest {
     }
 
     @Test
-    void layoutSizesAreAsDocumented() {
-        // quants padded to a multiple of 64 bytes, then 2 bytes of scale per block
-        assertEquals(128 + 6, Q8_0Matrix.byteSize(3, 32));
-        assertEquals(128, Q8_0Matrix.scalesOffset(3, 32));
-        assertEquals(128 + 8, Q8_0Matrix.byteSize(2, 64));
-        assertEquals(64 + 6, Q4_0Matrix.byteSize(3, 32));
-        assertEquals(64, Q4_0Matrix.scalesOffset(3, 32));
-        assertEquals(4096 + 512, Q4_0Matrix.byteSize(4, 2048));
-        // the bytes a pass streams: 34 (q8_0) or 18 (q4_0) per 32 values, as MatrixFormat says
-        Matrix q8 = Q8_0Matrix.of(new float[7 * 96], 7, 96);
-        Matrix q4 = Q4_0Matrix.of(new float[7 * 96], 7, 96);
-        assertEquals(Math.round(MatrixFormat.Q8_0.bytesPerElement() * 7 * 96), q8.byteSize());
-        assertEquals(Math.round(MatrixFormat.Q4_0.bytesPerElement() * 7 * 96), q4.byteSize());
+    void layoutSizesAreGgmls() {
+        // ggml's blocks, back to back: 34 bytes (q8_0) or 18 (q4_0) per 32 values, no padding
+        assertEquals(3 * 34, Q8_0Matrix.byteSize(3, 32));
+        assertEquals(2 * 2 * 34, Q8_0Matrix.byteSize(2, 64));
+        assertEquals(3 * 18, Q4_0Matrix.byteSize(3, 32));
+        assertEquals(4 * 64 * 18, Q4_0Matrix.byteSize(4, 2048));
+        assertEquals(MatrixFormat.Q8_0.byteSize(7, 96), Q8_0Matrix.byteSize(7, 96));
+        assertEquals(MatrixFormat.Q4_0.byteSize(7, 96), Q4_0Matrix.byteSize(7, 96));
+        for (MatrixFormat f : TestMatrices.FORMATS) {
+            int cols = f.blockValues() == 256 ? 512 : 96;
+            Matrix m = TestMatrices.random(f, new Random(1), 7, cols, 0).matrix();
+            assertEquals(f, m.format());
+            assertEquals(f.byteSize(7, cols), m.byteSize(), f + ": the bytes a pass streams");
+        }
+        assertEquals(20, MatrixFormat.Q4_1.blockBytes());
+        assertEquals(22, MatrixFormat.Q5_0.blockBytes());
+        assertEquals(24, MatrixFormat.Q5_1.blockBytes());
+        assertEquals(17, MatrixFormat.MXFP4.blockBytes());
+    }
+
+    @Test
+    void quantizeRowWritesTheRowsOfAGgmlTensor() {
+        // quantizeRow(row r) and encodeRow at byte r·rowBytes write the same bytes: rows are consecutive blocks
+        Random rnd = new Random(9);
+        int rows = 3;
+        int cols = 64;
+        float[] v = TestMatrices.randomValues(rnd, rows, cols);
+        MemorySegment a = MemorySegment.ofArray(new byte[(int) Q8_0Matrix.byteSize(rows, cols)]);
+        MemorySegment b = MemorySegment.ofArray(new byte[(int) Q4_0Matrix.byteSize(rows, cols)]);
+        for (int r = rows - 1; r >= 0; r--) {
+            Q8_0Matrix.quantizeRow(v, r * cols, a, rows, cols, r);
+            Q4_0Matrix.quantizeRow(v, r * cols, b, rows, cols, r);
+        }
+        assertTrue(a.mismatch(quantize(MatrixFormat.Q8_0, v, rows, cols)) < 0, "q8_0");
+        assertTrue(b.mismatch(quantize(MatrixFormat.Q4_0, v, rows, cols)) < 0, "q4_0");
+        assertTrue(Q8_0Matrix.of(v, rows, cols).segment().mismatch(a) < 0, "q8_0 of()");
+        assertTrue(Q4_0Matrix.of(v, rows, cols).segment().mismatch(b) < 0, "q4_0 of()");
+    }
+
+    @Test
+    void formatsWithoutEncoderSaySo() {
+        assertTrue(!MatrixFormat.IQ4_NL.canEncode() && MatrixFormat.MXFP4.canEncode());
+        assertThrows(IllegalStateException.class,
+                () -> MatrixFormat.IQ4_NL.encodeRow(new float[32], 0, MemorySegment.ofArray(new byte[18]), 0, 32));
     }
 }

@@ -3,20 +3,25 @@ package dev.nextinfer.kernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Random;
 
-/** Builds matrices of every format from random f32 values, in segments that start {@code shift} bytes into an array. */
+/** Builds matrices of every format, in segments that start {@code shift} bytes into an array. */
 final class TestMatrices {
-    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** A matrix, the segment its kernels read, and its shape. */
     record Built(Matrix matrix, MemorySegment segment, int rows, int cols) {
     }
 
+    /** The formats with kernels ({@link MatrixFormat#wrap}): {@link #random} builds every one of them. */
+    static final List<MatrixFormat> FORMATS = List.of(MatrixFormat.F32, MatrixFormat.BF16, MatrixFormat.F16,
+            MatrixFormat.Q8_0, MatrixFormat.Q4_0, MatrixFormat.Q4_1, MatrixFormat.Q5_0, MatrixFormat.Q5_1,
+            MatrixFormat.IQ4_NL, MatrixFormat.MXFP4, MatrixFormat.Q4_K, MatrixFormat.Q5_K, MatrixFormat.Q6_K, MatrixFormat.Q3_K,
+            MatrixFormat.Q2_K, MatrixFormat.IQ4_XS);
+
     /** The formats {@link #build} can make from f32 values (those with an encoder). */
-    static final java.util.List<MatrixFormat> FORMATS = java.util.List.of(MatrixFormat.F32, MatrixFormat.BF16,
-            MatrixFormat.Q8_0, MatrixFormat.Q4_0);
+    static final List<MatrixFormat> ENCODABLE = FORMATS.stream().filter(MatrixFormat::canEncode).toList();
 
     private TestMatrices() {
     }
@@ -24,6 +29,11 @@ final class TestMatrices {
     /** {@link #FORMATS}, for {@code @MethodSource}. */
     static java.util.stream.Stream<MatrixFormat> formats() {
         return FORMATS.stream();
+    }
+
+    /** {@link #ENCODABLE}, for {@code @MethodSource}. */
+    static java.util.stream.Stream<MatrixFormat> encodable() {
+        return ENCODABLE.stream();
     }
 
     /** Gaussian values with a few per-row magnitudes, so blocks have different scales. */
@@ -46,43 +56,40 @@ final class TestMatrices {
         return x;
     }
 
-    /** {@code values} stored in {@code format} in a heap segment that starts {@code shift} bytes into its array. */
+    /** A random matrix of any format: encoded random values where the format has an encoder, random blocks else. */
+    static Built random(MatrixFormat format, Random rnd, int rows, int cols, int shift) {
+        if (format.canEncode()) {
+            return build(format, randomValues(rnd, rows, cols), rows, cols, shift);
+        }
+        MemorySegment seg = segment(format, rows, cols, shift);
+        byte[] bytes = new byte[(int) seg.byteSize()];
+        rnd.nextBytes(bytes);
+        MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        long blocks = seg.byteSize() / format.blockBytes();
+        for (long b = 0; b < blocks; b++) {
+            long bo = b * format.blockBytes();
+            if (format != MatrixFormat.IQ4_NL && format != MatrixFormat.IQ4_XS) { // both start with their f16 scale
+                throw new IllegalArgumentException("no random builder for " + format);
+            }
+            // a finite f16 scale (random sign and magnitude) in place of the random bits
+            seg.set(LE_SHORT, bo, Float.floatToFloat16((float) (rnd.nextGaussian() * 0.01)));
+        }
+        return new Built(format.wrap(seg, rows, cols), seg, rows, cols);
+    }
+
+    /** {@code values} encoded in {@code format} ({@link MatrixFormat#encodeRow}) in a segment {@code shift} bytes into an array. */
     static Built build(MatrixFormat format, float[] values, int rows, int cols, int shift) {
-        long size = switch (format) {
-            case F32 -> 4L * rows * cols;
-            case BF16 -> 2L * rows * cols;
-            case Q8_0 -> Q8_0Matrix.byteSize(rows, cols);
-            case Q4_0 -> Q4_0Matrix.byteSize(rows, cols);
-            default -> throw new IllegalArgumentException("no test builder for " + format);
-        };
-        MemorySegment seg = MemorySegment.ofArray(new byte[Math.toIntExact(size + shift)]).asSlice(shift, size);
-        Matrix m = switch (format) {
-            case F32 -> {
-                for (int i = 0; i < values.length; i++) {
-                    seg.set(LE_FLOAT, 4L * i, values[i]);
-                }
-                yield new F32Matrix(seg, rows, cols);
-            }
-            case BF16 -> {
-                for (int i = 0; i < values.length; i++) {
-                    seg.set(LE_SHORT, 2L * i, BF16Matrix.fromFloat(values[i]));
-                }
-                yield new BF16Matrix(seg, rows, cols);
-            }
-            case Q8_0 -> {
-                for (int r = 0; r < rows; r++) {
-                    Q8_0Matrix.quantizeRow(values, r * cols, seg, rows, cols, r);
-                }
-                yield new Q8_0Matrix(seg, rows, cols);
-            }
-            case Q4_0 -> {
-                for (int r = 0; r < rows; r++) {
-                    Q4_0Matrix.quantizeRow(values, r * cols, seg, rows, cols, r);
-                }
-                yield new Q4_0Matrix(seg, rows, cols);
-            }
-            default -> throw new IllegalArgumentException("no test builder for " + format);
-        };
-        return new Built(m, seg, rows, cols);
+        MemorySegment seg = segment(format, rows, cols, shift);
+        long rowBytes = format.rowBytes(cols);
+        for (int r = 0; r < rows; r++) {
+            format.encodeRow(values, r * cols, seg, r * rowBytes, cols);
+        }
+        return new Built(format.wrap(seg, rows, cols), seg, rows, cols);
+    }
+
+    /** A zeroed segment of exactly the matrix's size, starting {@code shift} bytes into a heap array. */
+    private static MemorySegment segment(MatrixFormat format, int rows, int cols, int shift) {
+        long size = format.byteSize(rows, cols);
+        return MemorySegment.ofArray(new byte[Math.toIntExact(size + shift)]).asSlice(shift, size);
     }
 }

@@ -68,12 +68,15 @@ final class GgufParser {
     }
 
     private Header header() {
-        if (size < 24) {
-            throw error(size < 4 ? "not a GGUF file (" + size + " bytes)" : "truncated GGUF header (" + size + " bytes, expected at least 24)");
+        if (size < 4) {
+            throw error("not a GGUF file (" + size + " bytes)");
         }
         int magic = seg.get(I32, 0);
         if (magic != MAGIC) {
             throw error("not a GGUF file (magic " + hex(magic) + ", expected \"GGUF\")");
+        }
+        if (size < 24) {
+            throw error("truncated GGUF header (" + size + " bytes, expected at least 24)");
         }
         int version = seg.get(I32, 4);
         if (version != 2 && version != 3) {

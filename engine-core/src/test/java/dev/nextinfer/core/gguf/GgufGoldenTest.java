@@ -8,6 +8,7 @@ import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.io.Npy;
 import dev.nextinfer.core.model.ForwardResult;
+import dev.nextinfer.core.model.KvCacheFormat;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
 import dev.nextinfer.core.testing.Compare;
@@ -36,13 +37,18 @@ class GgufGoldenTest {
 
     private final Map<String, Qwen3Next> models = new HashMap<>();
 
+    private final Map<String, Qwen3Next> defaults = new HashMap<>();
+
+    /** The file with an f32 KV cache: every activation in f32, as the exact answer assumes. */
     private Qwen3Next model(String variant) {
-        return models.computeIfAbsent(variant, v -> Qwen3Next.load(GgufFixtures.file(v), LoadOptions.builder().threads(2).build()));
+        return models.computeIfAbsent(variant, v -> Qwen3Next.load(GgufFixtures.file(v),
+                LoadOptions.builder().threads(2).kvCache(KvCacheFormat.F32).build()));
     }
 
     @AfterAll
     void close() {
         models.values().forEach(Qwen3Next::close);
+        defaults.values().forEach(Qwen3Next::close);
     }
 
     static Stream<Arguments> cases() {
@@ -106,6 +112,66 @@ class GgufGoldenTest {
             }
             assertArrayEquals(Fixtures.greedy(fixture, length), greedy(model, prompt, 16), "BF16 GGUF greedy L" + length);
         }
+    }
+
+    /**
+     * With the default options a quantised file gets an f16 KV cache (rounded activations): over every position of
+     * the three prompts it must stay at least as close to the exact answer as llama.cpp's own outputs are (mean
+     * KL(exact ‖ ours) and top-1 agreement against {@code summary.json}'s {@code llama_vs_exact}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void defaultOptionsAreNoFurtherFromExactThanLlamaCpp(String variant) {
+        Qwen3NextModel model = defaults.computeIfAbsent(variant, v -> Qwen3Next.load(GgufFixtures.file(v),
+                LoadOptions.builder().threads(2).build())).model();
+        int vocab = model.config().vocabSize();
+        double kl = 0;
+        double llamaKl = 0;
+        int agree = 0;
+        double llamaAgree = 0;
+        int positions = 0;
+        for (int length : GgufFixtures.LENGTHS) {
+            int[] prompt = GgufFixtures.ints(GgufFixtures.prompt(variant, length).get("ids"));
+            ForwardResult r = model.forward(prompt, 0, length, model.newState(1024), true, false);
+            float[] exact = GgufFixtures.exact(variant, length, "logits").data();
+            for (int t = 0; t < length; t++) {
+                kl += klDivergence(exact, r.logits(), t * vocab, vocab);
+                agree += VectorOps.argmax(exact, t * vocab, vocab) == VectorOps.argmax(r.logits(), t * vocab, vocab) ? 1 : 0;
+            }
+            var llama = GgufFixtures.prompt(variant, length).get("llama_vs_exact");
+            llamaKl += llama.get("mean_kl").asDouble() * length;
+            llamaAgree += llama.get("top1_agreement").asDouble() * length;
+            positions += length;
+        }
+        assertTrue(kl / positions <= llamaKl / positions, variant + ": mean KL " + kl / positions + " > llama.cpp's " + llamaKl / positions);
+        assertTrue(agree >= Math.round(llamaAgree), variant + ": top-1 " + agree + "/" + positions + " < llama.cpp's " + llamaAgree);
+    }
+
+    static Stream<String> variants() {
+        return GgufFixtures.QUANTISED.stream();
+    }
+
+    /** KL(softmax(p) ‖ softmax(q)) over a row of logits, in nats. */
+    private static double klDivergence(float[] p, float[] q, int off, int n) {
+        double mp = Double.NEGATIVE_INFINITY;
+        double mq = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            mp = Math.max(mp, p[off + i]);
+            mq = Math.max(mq, q[off + i]);
+        }
+        double zp = 0;
+        double zq = 0;
+        for (int i = 0; i < n; i++) {
+            zp += Math.exp(p[off + i] - mp);
+            zq += Math.exp(q[off + i] - mq);
+        }
+        double kl = 0;
+        for (int i = 0; i < n; i++) {
+            double lp = p[off + i] - mp - Math.log(zp);
+            double lq = q[off + i] - mq - Math.log(zq);
+            kl += Math.exp(lp) * (lp - lq);
+        }
+        return Math.max(0, kl);
     }
 
     /** |Δ| ≤ 2e-3 everywhere; the argmax must agree unless the exact top two are closer than {@link #FLIP_GAP}. */

@@ -1,0 +1,140 @@
+package dev.nextinfer.kernels;
+
+import static dev.nextinfer.kernels.KBlocks.QK_K;
+import static dev.nextinfer.kernels.Simd.FB;
+import static dev.nextinfer.kernels.Simd.FB_LANES;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * ggml's Q5_K, in ggml's own layout (a GGUF tensor is wrapped in place). A row is {@code cols / 256} super-blocks
+ * of 176 bytes, rows follow each other without padding:
+ * <pre>
+ *   block_q5_K {
+ *     f16   d;           bytes   0–1    scale of the sub-block scales
+ *     f16   dmin;        bytes   2–3    scale of the sub-block minimums
+ *     u8    scales[12];  bytes   4–15   8 six-bit scales and 8 six-bit minimums, packed as in {@link Q4_KMatrix}
+ *     u8    qh[32];      bytes  16–47   fifth bits: bit j of byte l belongs to value 32j + l
+ *     u8    qs[128];     bytes  48–175  low 4 bits, as Q4_K's quants: byte 32g + l holds value 64g + l in its low
+ *                                       nibble and value 64g + 32 + l in its high nibble
+ *   }
+ * </pre>
+ * Value {@code 32j + l} of a super-block is {@code d1·q − m1} with {@code q = nibble + 16·bit} ({@code 0..31}),
+ * {@code d1 = d·sc[j]} and {@code m1 = dmin·m[j]}, each product rounded to f32 first, exactly as ggml's
+ * {@code dequantize_row_q5_K} computes it: {@link #row} gives ggml's floats bit for bit.
+ *
+ * <p>Kernels as {@link Q4_KMatrix}'s (scales and minimums unpacked in one vector pass per super-block, minimums
+ * folded into per-sub-block activation sums), plus the fifth bit: for sub-block {@code j} the 16 bytes of {@code qh}
+ * are shifted (as 32-bit lanes) so that bit {@code j} of each byte lands on bit 4, masked and OR-ed into the nibbles
+ * before they are widened: three byte operations per 16 values, on 16-byte registers.
+ *
+ * <p>With the fifth bit the super-block's vector code no longer fits C2's inlining budget together with the
+ * prologue (the overflow boxed vectors and cost 5×), so both are methods with scalar and array arguments only,
+ * called once per super-block, and the running sum stays in the scratch array between them.
+ */
+public final class Q5_KMatrix extends SuperBlockMatrix {
+    /** Bytes per super-block of 256 values. */
+    static final int BLOCK_BYTES = 176;
+
+    /** Wraps {@code rows × cols} values stored in ggml's layout at the start of {@code data} (no copy). */
+    public Q5_KMatrix(MemorySegment data, int rows, int cols) {
+        super(data, rows, cols);
+    }
+
+    @Override
+    public MatrixFormat format() {
+        return MatrixFormat.Q5_K;
+    }
+
+    @Override
+    float[] prepare(float[] x, int xOff) {
+        return KScaleMin.prepare(x, xOff, cols);
+    }
+
+    @Override
+    float dot(int row, float[] x, int xOff, float[] p) {
+        int scratch = 16 * nb;
+        java.util.Arrays.fill(p, scratch + 16, p.length, 0f);
+        // iteration b multiplies super-block b with the scales its previous iteration prepared, then prepares
+        // super-block b + 1; both steps are methods with scalar and array arguments only (the running sum stays
+        // in p), so C2 may inline them or not without boxing a vector (see Q4_KMatrix)
+        long o = row * rowBytes - BLOCK_BYTES;
+        for (int b = -1; b < nb; b++, o += BLOCK_BYTES) {
+            if (b >= 0) {
+                superBlock(o, x, xOff + QK_K * b, p, scratch);
+            }
+            if (b + 1 < nb) {
+                KScaleMin.prologue(data, o + BLOCK_BYTES, b + 1, p, scratch);
+            }
+        }
+        return KScaleMin.accumulated(p, scratch) - KScaleMin.minsTerm(p, scratch);
+    }
+
+    /** Adds {@code Σ_j d·sc[j]·(q ⊙ x)} of the super-block at byte {@code o} to the running sum in {@code p}. */
+    private void superBlock(long o, float[] x, int xb, float[] p, int scratch) {
+        FloatVector acc = FloatVector.fromArray(FB, p, scratch + 32);
+        for (int g = 0; g < 4; g++) {
+            FloatVector pe = FloatVector.zero(FB);
+            FloatVector po = FloatVector.zero(FB);
+            long qg = o + 48 + 32L * g;
+            int xg = xb + 64 * g;
+            for (int c = 0; c < 32; c += 16) {
+                ByteVector v = KBlocks.load16(data, qg + c);
+                ByteVector h = KBlocks.load16(data, o + 16 + c);
+                ByteVector lo = v.and((byte) 0x0F).or(bit4(h, 2 * g));
+                ByteVector hi = KBlocks.high4(v).or(bit4(h, 2 * g + 1));
+                for (int k = 0; k < 16; k += FB_LANES) {
+                    pe = KBlocks.widen16(lo, k).fma(FloatVector.fromArray(FB, x, xg + c + k), pe);
+                    po = KBlocks.widen16(hi, k).fma(FloatVector.fromArray(FB, x, xg + 32 + c + k), po);
+                }
+            }
+            acc = pe.fma(FloatVector.broadcast(FB, p[scratch + 2 * g]), acc);
+            acc = po.fma(FloatVector.broadcast(FB, p[scratch + 2 * g + 1]), acc);
+        }
+        acc.intoArray(p, scratch + 32);
+    }
+
+    /**
+     * Bit {@code j} of each byte moved to bit 4 (value 16), other bits cleared. The bits a shift of the 32-bit lanes
+     * moves across bytes land on bits 0–3 (left shifts by ≤ 4) or 5–7 (right shifts by ≤ 3), never on bit 4.
+     */
+    static ByteVector bit4(ByteVector h, int j) {
+        return KBlocks.shiftBits(h, 4 - j).and((byte) 0x10);
+    }
+
+    @Override
+    public void row(int row, float[] dst, int off) {
+        float[] s = new float[16];
+        long o = row * rowBytes;
+        for (int b = 0; b < nb; b++, o += BLOCK_BYTES) {
+            KScaleMin.scales(data, o, s);
+            rowBlock(o, s, dst, off + QK_K * b);
+        }
+    }
+
+    /**
+     * Dequantises the super-block at byte {@code o} into {@code dst[y ..]} given its {@code d·sc, dmin·m} in
+     * {@code s}: {@code d1·q − m1}, a multiply and a subtract as in ggml.
+     */
+    private void rowBlock(long o, float[] s, float[] dst, int y) {
+        for (int g = 0; g < 4; g++) {
+            FloatVector de = FloatVector.broadcast(FB, s[2 * g]);
+            FloatVector dodd = FloatVector.broadcast(FB, s[2 * g + 1]);
+            FloatVector me = FloatVector.broadcast(FB, s[8 + 2 * g]);
+            FloatVector modd = FloatVector.broadcast(FB, s[8 + 2 * g + 1]);
+            int yg = y + 64 * g;
+            for (int c = 0; c < 32; c += 16) {
+                ByteVector v = KBlocks.load16(data, o + 48 + 32L * g + c);
+                ByteVector h = KBlocks.load16(data, o + 16 + c);
+                ByteVector lo = v.and((byte) 0x0F).or(bit4(h, 2 * g));
+                ByteVector hi = KBlocks.high4(v).or(bit4(h, 2 * g + 1));
+                for (int k = 0; k < 16; k += FB_LANES) {
+                    KBlocks.widen16(lo, k).mul(de).sub(me).intoArray(dst, yg + c + k);
+                    KBlocks.widen16(hi, k).mul(dodd).sub(modd).intoArray(dst, yg + 32 + c + k);
+                }
+            }
+        }
+    }
+}
