@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * go through nginx, one replica is stopped mid-run, and the clients keep getting answers from the survivor;
  * requests that were in flight on the stopped one fail cleanly (a complete error or a cut stream, never a hang).
  *
- * <p>Needs nginx ({@code apt-get install nginx}). Where {@code NEXTINFER_REQUIRE_NGINX=1} (CI sets it) a missing
+ * <p>Needs nginx ({@code apt-get install nginx}). Where {@code NEXTINFER_REQUIRE_NGINX=1} (scripts/test and CI set it) a missing
  * nginx fails the test; elsewhere the test is skipped with that reason.
  */
 class ReplicasBehindNginxTest {
