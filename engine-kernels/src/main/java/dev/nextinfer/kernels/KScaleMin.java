@@ -66,13 +66,13 @@ final class KScaleMin {
      * What the kernels need from an activation row: per super-block 16 floats, 8 zeros then the sums of its 8
      * sub-blocks of 32 (so that one FMA with {@link #scaled}'s vector adds {@code Σ_j dmin·m[j]·Σx}); then, from
      * {@code scratch = 16·nb}: 16 floats for a super-block's scales, 16 for the minimums' term and one vector for a
-     * kernel's running sum.
+     * kernel's running sum (Q5_K), or {@code 8·nb + 16} floats for a row's scales (Q4_K).
      */
     static float[] prepare(float[] x, int xOff, int cols) {
         int nb = cols / KBlocks.QK_K;
         float[] sums = new float[cols / 32];
         KBlocks.groupSums(x, xOff, cols, 32, sums);
-        float[] p = new float[16 * nb + 32 + FB_LANES];
+        float[] p = new float[24 * nb + 32 + FB_LANES];
         for (int b = 0; b < nb; b++) {
             System.arraycopy(sums, 8 * b, p, 16 * b + 8, 8);
         }
