@@ -131,10 +131,17 @@ public final class Q4_KMatrix extends SuperBlockMatrix {
                 FloatVector me = FloatVector.broadcast(FB, s[8 + 2 * g]);
                 FloatVector modd = FloatVector.broadcast(FB, s[8 + 2 * g + 1]);
                 int y = off + QK_K * b + 64 * g;
-                for (int c = 0; c < 32; c += FB_LANES) {
-                    ByteVector v = KBlocks.load(data, o + 16 + 32L * g, c);
-                    KBlocks.widen(v.and((byte) 0x0F)).mul(de).sub(me).intoArray(dst, y + c);
-                    KBlocks.widen(KBlocks.high4(v)).mul(dodd).sub(modd).intoArray(dst, y + 32 + c);
+                // 16-byte loads at every width: KBlocks.high4 on the 8-byte vectors of a narrower load is not
+                // intrinsified at 128 bits, and once compiled that way it was no longer inlined into the mat-vec
+                // kernels either (a prefill made the next decode steps 5–10× slower at 128 and 256 bits)
+                for (int c = 0; c < 32; c += 16) {
+                    ByteVector v = KBlocks.load16(data, o + 16 + 32L * g + c);
+                    ByteVector lo = v.and((byte) 0x0F);
+                    ByteVector hi = KBlocks.high4(v);
+                    for (int k = 0; k < 16; k += FB_LANES) {
+                        KBlocks.widen16(lo, k).mul(de).sub(me).intoArray(dst, y + c + k);
+                        KBlocks.widen16(hi, k).mul(dodd).sub(modd).intoArray(dst, y + 32 + c + k);
+                    }
                 }
             }
         }
