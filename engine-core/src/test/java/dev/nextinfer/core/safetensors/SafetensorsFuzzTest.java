@@ -46,7 +46,9 @@ class SafetensorsFuzzTest {
         return java.util.stream.Stream.of(
                 java.nio.file.Files.readAllBytes(dev.nextinfer.core.testing.Fixtures.model("tiny-bf16-8l").resolve(Checkpoint.INDEX_FILE)),
                 "{\"metadata\": {\"total_size\": 8}, \"weight_map\": {\"a\": \"model-00001-of-00002.safetensors\", \"b\": \"x.safetensors\"}}"
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                // regressions: a NUL in a shard name (was an InvalidPathException), a name leaving the folder
+                "{\"weight_map\": {\"a\": \"x\\u0000.safetensors\", \"b\": \"../../etc/passwd\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @MethodSource("indexSeeds")
