@@ -83,11 +83,7 @@ public final class ModelOptions {
      * {@code .gguf} and without a split suffix ({@code -00001-of-00002}).
      */
     public static String modelId(java.nio.file.Path model) {
-        String n = String.valueOf(model.toAbsolutePath().normalize().getFileName());
-        if (n.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf")) {
-            n = n.substring(0, n.length() - 5).replaceFirst("-\\d{5}-of-\\d{5}$", "");
-        }
-        return n;
+        return dev.nextinfer.server.ServerConfig.modelId(model);
     }
 
     /** Parses {@code f32|f16|q8_0|q4_0}. */

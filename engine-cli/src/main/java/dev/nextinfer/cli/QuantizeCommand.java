@@ -34,6 +34,10 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "Converting threads (default: ${DEFAULT-VALUE} = one per core).")
     int threads;
 
+    @Option(names = "--no-mtp", description = {"GGUF output: leave the MTP head out (as llama.cpp's converter does;",
+            "ik_llama.cpp does not load qwen3next files that have it). Speculative decoding (--mtp) then has no drafter."})
+    boolean noMtp;
+
     @Override
     public Integer call() throws IOException {
         if (!Files.exists(model)) {
@@ -52,12 +56,15 @@ final class QuantizeCommand implements Callable<Integer> {
                     throw new CliException("--weights: unknown GGUF type '" + weights + "' (expected one of "
                             + String.join(", ", Arrays.stream(GgufRecipe.values()).map(GgufRecipe::cliName).toList()) + ")");
                 }
-                Quantizer.toGguf(model, out, recipe, pool, bar::update);
+                Quantizer.toGguf(model, out, recipe, !noMtp, pool, bar::update);
             } else {
                 MatrixFormat f = weights.equalsIgnoreCase("q8_0") ? MatrixFormat.Q8_0 : weights.equalsIgnoreCase("q4_0") ? MatrixFormat.Q4_0 : null;
                 if (f == null) {
                     throw new CliException("--weights: quantize writes q8_0 or q4_0, not " + weights.toLowerCase(Locale.ROOT)
                             + ", into a folder (write a .gguf file for other types)");
+                }
+                if (noMtp) {
+                    throw new CliException("--no-mtp applies to GGUF output (--out FILE.gguf) only");
                 }
                 Quantizer.toFolder(model, out, f, pool, bar::update);
             }

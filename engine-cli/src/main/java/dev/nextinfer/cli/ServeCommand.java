@@ -1,10 +1,14 @@
 package dev.nextinfer.cli;
 
-import dev.nextinfer.cli.server.OpenAiServer;
 import dev.nextinfer.core.Qwen3Next;
+import dev.nextinfer.server.OpenAiServer;
+import dev.nextinfer.server.ServerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
@@ -14,12 +18,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code serve}: the OpenAI-compatible HTTP server. */
+/** {@code serve}: the options of engine-server's {@link OpenAiServer}, the model load, a log line per request. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Serves the model over an OpenAI-compatible HTTP API: GET /v1/models, POST /v1/chat/completions, "
-                + "POST /v1/completions (both with \"stream\": true as server-sent events), GET /health. Logs one line "
-                + "per request to stderr. Runs until interrupted (Ctrl-C). See docs/server.md.")
+                + "POST /v1/completions (both with \"stream\": true as server-sent events), GET /health, GET /metrics "
+                + "(Prometheus). Logs one line per request to stderr. Runs until interrupted (Ctrl-C). See docs/server.md.")
 final class ServeCommand implements Callable<Integer> {
+    /** The environment variable read for the API key when {@code --api-key} is not given. */
+    static final String API_KEY_ENV = "NEXTINFER_API_KEY";
+
     /** Tests: told where the server listens, with a handle that stops it (and makes the command return). */
     static volatile Consumer<Running> onStarted;
 
@@ -33,12 +40,17 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "ADDR",
-            description = "Address to listen on; 0.0.0.0 exposes the server to the network (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = ServerConfig.DEFAULT_HOST, paramLabel = "ADDR",
+            description = "Address to listen on; 0.0.0.0 exposes the server to the network: set --api-key then (default: ${DEFAULT-VALUE}).")
     String host;
 
     @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "Port, 0 = any free port (default: ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = {"Require 'Authorization: Bearer KEY' on every endpoint but /health (default: $" + API_KEY_ENV + ", else no key).",
+                    "@FILE reads the key from FILE (first line), keeping it out of the process list."})
+    String apiKey;
 
     @Option(names = "--model-name", paramLabel = "NAME",
             description = "Model id in /v1/models and the requests' \"model\" field (default: the --model folder's name).")
@@ -90,6 +102,7 @@ final class ServeCommand implements Callable<Integer> {
         if (defaultMaxTokens < 0 || context < 0) {
             throw new CliException("--default-max-tokens and --context must be ≥ 0");
         }
+        String key = apiKey();
         PrintWriter err = spec.commandLine().getErr();
         Qwen3Next model = modelOptions.load(b -> b.contextLength(context));
         ModelOptions.note(model, err);
@@ -100,13 +113,12 @@ final class ServeCommand implements Callable<Integer> {
             if (mtp > 0 && !model.hasMtp()) {
                 throw new CliException("--mtp needs the checkpoint's MTP head: " + model.mtpNote());
             }
-            server = new OpenAiServer(model, new OpenAiServer.Config(host, port, name, parallel, maxQueue, maxBody, defaultMaxTokens, mtp),
-                    r -> {
-                        synchronized (err) {
-                            err.println("nextinfer: " + r);
-                            err.flush();
-                        }
-                    });
+            server = OpenAiServer.builder(model)
+                    .config(ServerConfig.builder().host(host).port(port).modelName(name).parallel(parallel).maxQueue(maxQueue)
+                            .maxBodyBytes(maxBody).defaultMaxTokens(defaultMaxTokens).mtpDraftTokens(mtp).apiKey(key).build())
+                    .log(r -> line(err, "nextinfer: " + r))
+                    .warnings(w -> line(err, "nextinfer: warning: " + w))
+                    .build();
         } catch (BindException e) {
             model.close();
             throw new CliException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
@@ -135,9 +147,9 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         server.start();
         var addr = server.address();
-        err.println("nextinfer: serving " + name + " on http://" + addr.getHostString() + ":" + addr.getPort()
-                + "/v1 (context " + model.contextLength() + " tokens, " + parallel + " parallel, queue " + maxQueue + ")");
-        err.flush();
+        line(err, "nextinfer: serving " + name + " on http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + addr.getPort()
+                + "/v1 (context " + model.contextLength() + " tokens, " + parallel + " parallel, queue " + maxQueue
+                + (key != null ? ", API key required" : "") + ")");
         Consumer<Running> hookForTests = onStarted;
         if (hookForTests != null) {
             hookForTests.accept(new Running(addr, stop));
@@ -149,5 +161,31 @@ final class ServeCommand implements Callable<Integer> {
             // the hook is running
         }
         return 0;
+    }
+
+    /** {@code --api-key KEY}, {@code --api-key @FILE}, else {@code $NEXTINFER_API_KEY}; null for none. */
+    private String apiKey() {
+        String k = apiKey != null ? apiKey : System.getenv(API_KEY_ENV);
+        if (k != null && k.startsWith("@")) {
+            Path f = Path.of(k.substring(1));
+            try {
+                k = Files.readAllLines(f, StandardCharsets.UTF_8).stream().findFirst().orElse("").strip();
+            } catch (IOException e) {
+                throw new CliException("--api-key @" + f + ": cannot read the key file: " + e.getMessage());
+            }
+            if (k.isEmpty()) {
+                throw new CliException("--api-key @" + f + ": the key file is empty");
+            }
+        } else if (apiKey != null && apiKey.isBlank()) {
+            throw new CliException("--api-key must not be empty");
+        }
+        return k == null || k.isBlank() ? null : k.strip();
+    }
+
+    private static void line(PrintWriter err, String s) {
+        synchronized (err) {
+            err.println(s);
+            err.flush();
+        }
     }
 }

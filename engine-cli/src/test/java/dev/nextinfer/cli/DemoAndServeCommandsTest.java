@@ -102,4 +102,67 @@ class DemoAndServeCommandsTest {
             ServeCommand.onStarted = null;
         }
     }
+
+    /** Runs serve with {@code args}, calls {@code client} with the base URL, stops it and returns its output. */
+    private static CliRunner serve(ThrowingConsumer<String> client, String... args) throws Exception {
+        CompletableFuture<ServeCommand.Running> started = new CompletableFuture<>();
+        ServeCommand.onStarted = started::complete;
+        try {
+            String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("serve", "--model", TextModels.small().toString(),
+                    "--port", "0", "--model-name", "mini", "--threads", "2", "--context", "256"), java.util.Arrays.stream(args)).toArray(String[]::new);
+            CompletableFuture<CliRunner> run = CompletableFuture.supplyAsync(() -> CliRunner.run(all));
+            ServeCommand.Running server;
+            try {
+                server = started.get(120, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("serve did not start: " + (run.isDone() ? run.get().err() : "still running"));
+            }
+            try {
+                client.accept("http://127.0.0.1:" + server.address().getPort());
+            } finally {
+                server.stop().close();
+            }
+            return run.get(60, TimeUnit.SECONDS);
+        } finally {
+            ServeCommand.onStarted = null;
+        }
+    }
+
+    @FunctionalInterface
+    private interface ThrowingConsumer<T> {
+        void accept(T t) throws Exception;
+    }
+
+    @Test
+    void serveWithAnApiKeyFromAFileRefusesClientsWithoutIt() throws Exception {
+        Path keyFile = cache.resolve("key");
+        Files.writeString(keyFile, "sk-from-file\n");
+        HttpClient http = HttpClient.newHttpClient();
+        CliRunner r = serve(base -> {
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/models")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, anonymous.statusCode(), anonymous.body());
+            HttpResponse<String> keyed = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/models"))
+                    .header("Authorization", "Bearer sk-from-file").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, keyed.statusCode(), keyed.body());
+            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+        }, "--host", "0.0.0.0", "--api-key", "@" + keyFile);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("API key required"), r.err());
+        assertTrue(!r.err().contains("warning"), r.err());
+        assertTrue(!r.err().contains("sk-from-file"), "the key is never printed: " + r.err());
+        assertTrue(r.err().contains("nextinfer: GET /v1/models 401"), r.err());
+    }
+
+    @Test
+    void serveOnANetworkAddressWithoutAKeyWarns() throws Exception {
+        CliRunner r = serve(base -> { }, "--host", "0.0.0.0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("nextinfer: warning: listening on 0.0.0.0:"), r.err());
+        assertTrue(r.err().contains("without an API key"), r.err());
+        CliRunner empty = CliRunner.run("serve", "--model", TextModels.small().toString(), "--api-key", "@" + cache.resolve("missing"));
+        assertEquals(1, empty.code(), empty.err());
+        assertTrue(empty.err().startsWith("nextinfer: error: --api-key @"), empty.err());
+    }
 }

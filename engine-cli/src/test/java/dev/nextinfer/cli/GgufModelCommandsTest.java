@@ -107,6 +107,28 @@ class GgufModelCommandsTest {
     }
 
     @Test
+    void quantizeNoMtpLeavesTheHeadOutAndChangesNothingElse(@TempDir Path tmp) throws IOException {
+        Path with = tmp.resolve("with.gguf");
+        Path without = tmp.resolve("without.gguf");
+        String src = file("BF16").toString();
+        assertEquals(0, CliRunner.run("quantize", "--model", src, "--weights", "q8_0", "--out", with.toString(), "--threads", "2").code());
+        CliRunner q = CliRunner.run("quantize", "--model", src, "--weights", "q8_0", "--out", without.toString(), "--threads", "2", "--no-mtp");
+        assertEquals(0, q.code(), q.err());
+        assertTrue(Files.size(without) < Files.size(with), "the MTP block is left out");
+        CliRunner a = CliRunner.run("greedy", "--model", with.toString(), "--ids", "1,2,3", "--n", "6");
+        CliRunner b = CliRunner.run("greedy", "--model", without.toString(), "--ids", "1,2,3", "--n", "6");
+        assertEquals(0, b.code(), b.err());
+        assertEquals(a.out(), b.out());
+        CliRunner m = CliRunner.run("greedy", "--model", without.toString(), "--ids", "1,2,3", "--n", "2", "--mtp", "1");
+        assertEquals(1, m.code(), m.err());
+        assertTrue(m.err().strip().lines().count() == 1 && m.err().toLowerCase(java.util.Locale.ROOT).contains("mtp"), m.err());
+        CliRunner folder = CliRunner.run("quantize", "--model", dir().resolve("safetensors").toString(), "--weights", "q8_0",
+                "--out", tmp.resolve("dir").toString(), "--no-mtp");
+        assertEquals(1, folder.code());
+        assertTrue(folder.err().contains("--no-mtp applies to GGUF output"), folder.err());
+    }
+
+    @Test
     void aMissingFileAndANonGgufFileAreOneLineErrors(@TempDir Path tmp) throws IOException {
         CliRunner r = CliRunner.run("greedy", "--model", tmp.resolve("nope.gguf").toString(), "--ids", "1");
         assertEquals(1, r.code());

@@ -29,8 +29,6 @@ final class KBlocks {
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     /** Lane i takes lane i + 4 of an 8-byte vector (the 4-lane kernels' upper half of a load). */
     private static final VectorShuffle<Byte> UPPER4 = VectorShuffle.iota(BL, 4, 1, true);
-    /** {@code ROT[k]}: lane i takes lane i + k·FB_LANES (mod 16), bringing a later part of 16 bytes to lane 0. */
-    private static final VectorShuffle<Byte>[] ROT = rotations();
 
     /**
      * {@code (float) (i − 32)} for {@code i < 64}: Q3_K and IQ4_XS turn their signed 6-bit sub-block scales into
@@ -47,15 +45,6 @@ final class KBlocks {
     private KBlocks() {
     }
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Byte>[] rotations() {
-        VectorShuffle<Byte>[] r = new VectorShuffle[Math.max(1, 16 / FB_LANES)];
-        for (int k = 0; k < r.length; k++) {
-            r[k] = VectorShuffle.iota(B16, k * FB_LANES, 1, true);
-        }
-        return r;
-    }
-
     /** 16 bytes at {@code off}. */
     static ByteVector load16(MemorySegment seg, long off) {
         return ByteVector.fromMemorySegment(B16, seg, off, LE);
@@ -63,15 +52,12 @@ final class KBlocks {
 
     /**
      * Bytes {@code c .. c + FB_LANES} of a 16-byte vector, sign-extended to f32 ({@code c} a multiple of
-     * {@link Simd#FB_LANES}). With 16 lanes that is the whole vector, widened in one instruction. Narrower vectors
-     * first rotate the wanted bytes to lane 0 (one byte shuffle), since only part 0 of a widening is intrinsified.
+     * {@link Simd#FB_LANES}): {@link Blocks#floats}, whose conversion has as many lanes in as out (a constant
+     * byte shuffle brings a later part down first). With 16 lanes that is the whole vector, widened in one
+     * instruction.
      */
     static FloatVector widen16(ByteVector v, int c) {
-        if (FB_LANES == 16) {
-            return (FloatVector) v.convertShape(VectorOperators.B2F, FB, 0);
-        }
-        ByteVector r = c == 0 ? v : v.rearrange(ROT[c / FB_LANES]);
-        return (FloatVector) r.convertShape(VectorOperators.B2F, FB, 0);
+        return Blocks.floats(v, c / FB_LANES);
     }
 
     /** Throws unless the shape can be stored in super-blocks of 256 along a row. */

@@ -65,14 +65,13 @@ final class KScaleMin {
     /**
      * What the kernels need from an activation row: per super-block 16 floats, 8 zeros then the sums of its 8
      * sub-blocks of 32 (so that one FMA with {@link #scaled}'s vector adds {@code Σ_j dmin·m[j]·Σx}); then, from
-     * {@code scratch = 16·nb}: 16 floats for a super-block's scales, 16 for the minimums' term and one vector for a
-     * kernel's running sum.
+     * {@code 16·nb}, room for a row's scales ({@link #scaleRow}: {@code 8·nb}, plus 8 written past the last).
      */
     static float[] prepare(float[] x, int xOff, int cols) {
         int nb = cols / KBlocks.QK_K;
         float[] sums = new float[cols / 32];
         KBlocks.groupSums(x, xOff, cols, 32, sums);
-        float[] p = new float[16 * nb + 32 + FB_LANES];
+        float[] p = new float[24 * nb + 8];
         for (int b = 0; b < nb; b++) {
             System.arraycopy(sums, 8 * b, p, 16 * b + 8, 8);
         }
@@ -80,22 +79,30 @@ final class KScaleMin {
     }
 
     /**
-     * The per-super-block work of the Q4_K and Q5_K kernels for super-block {@code b} at byte {@code o} of
-     * {@code seg}: writes {@code d·sc[0..8), dmin·m[0..8)} to {@code p[scratch ..]} and adds the minimums' term
-     * {@code dmin·m[j]·Σx} lane-wise into {@code p[scratch + 16 ..]} (summed in a fixed order at the end of the
-     * row). Its arguments and results are scalars and arrays, so it is cheap whether or not C2 inlines it: a kernel
-     * calls it after its main loop, so that the main loop's vector code is inlined first, within C2's budget.
+     * The first pass of the Q4_K and Q5_K mat-vec kernels over a row of {@code nb} super-blocks of
+     * {@code blockBytes} at byte {@code o} of {@code seg}: writes {@code d·sc[0..8)} of super-block {@code b} to
+     * {@code p[16·nb + 8·b ..]}, so that 64-value group {@code g} of the row finds its two scales at
+     * {@code 16·nb + 2g} and {@code + 1}, and returns the minimums' term {@code Σ dmin·m[j]·Σx}. Scalar and array
+     * arguments only: the kernels' second pass, a flat loop over the groups, is a method of its own.
      */
-    static void prologue(MemorySegment seg, long o, int b, float[] p, int scratch) {
-        ByteVector sm = unpack(seg, o + 4);
-        float d = KBlocks.f16(seg, o);
-        float dmin = KBlocks.f16(seg, o + 2);
-        for (int c = 0; c < 16; c += FB_LANES) {
-            FloatVector s = scaled(sm, c, d, dmin);
-            s.intoArray(p, scratch + c);
-            s.fma(FloatVector.fromArray(FB, p, 16 * b + c), FloatVector.fromArray(FB, p, scratch + 16 + c))
-                    .intoArray(p, scratch + 16 + c);
+    static float scaleRow(MemorySegment seg, long o, int nb, int blockBytes, float[] p) {
+        int scr = 16 * nb;
+        FloatVector mins = FloatVector.zero(FB);
+        for (int b = 0; b < nb; b++, o += blockBytes) {
+            ByteVector sm = unpack(seg, o + 4);
+            float d = KBlocks.f16(seg, o);
+            float dmin = KBlocks.f16(seg, o + 2);
+            for (int c = 0; c < 16; c += FB_LANES) {
+                FloatVector s = scaled(sm, c, d, dmin);
+                if (c < 8) {
+                    // with 16 lanes this also writes the minimums over the next super-block's slots, which the
+                    // next iteration overwrites (prepare leaves room after the last one)
+                    s.intoArray(p, scr + 8 * b + c);
+                }
+                mins = s.fma(FloatVector.fromArray(FB, p, 16 * b + c), mins);
+            }
         }
+        return Simd.sum(mins);
     }
 
     /** {@code d·sc[0..8), dmin·m[0..8)} of the super-block at byte {@code o} into {@code s[0..16)}. */
@@ -106,19 +113,5 @@ final class KScaleMin {
         for (int c = 0; c < 16; c += FB_LANES) {
             scaled(sm, c, d, dmin).intoArray(s, c);
         }
-    }
-
-    /** The running sum a kernel keeps in {@code p[scratch + 32 ..]} (one vector), summed as {@link Simd#sum}. */
-    static float accumulated(float[] p, int scratch) {
-        return Simd.sum(FloatVector.fromArray(FB, p, scratch + 32));
-    }
-
-    /** The minimums' term accumulated by {@link #prologue}, summed in lane order. */
-    static float minsTerm(float[] p, int scratch) {
-        float m = 0f;
-        for (int i = scratch + 16; i < scratch + 32; i++) {
-            m += p[i];
-        }
-        return m;
     }
 }

@@ -54,7 +54,7 @@ final class RegexPreTokenizer implements PreTokenizer {
     public void split(String s, int start, int end, Sink out) {
         // (start, end, isMatch) triples over s[start, end)
         List<int[]> parts = new ArrayList<>();
-        Matcher m = pattern.matcher(s).region(start, end);
+        Matcher m = pattern.matcher(new BoundedChars(s, pattern, end - start)).region(start, end);
         int prev = start;
         while (m.find()) {
             if (m.start() > prev) {
@@ -119,6 +119,53 @@ final class RegexPreTokenizer implements PreTokenizer {
             if (p[1] > p[0]) {
                 out.piece(s, p[0], p[1]);
             }
+        }
+    }
+
+    /**
+     * The text as the matcher sees it, counting the characters it reads: a pattern from a tokenizer file is code
+     * from a stranger, and a backtracking one ({@code (a+)+$}) would take exponential time on some inputs. Past
+     * {@link #STEPS_PER_CHAR} reads per character of the piece (plus a constant), encoding fails with a
+     * {@link TokenizerException} instead of hanging. Real pre-tokenizer patterns read each character a few times.
+     */
+    private static final class BoundedChars implements CharSequence {
+        static final long STEPS_PER_CHAR = 1_000;
+        static final long STEPS_BASE = 1_000_000;
+        private final String s;
+        private final Pattern pattern;
+        private final long budget;
+        private long steps;
+
+        BoundedChars(String s, Pattern pattern, int pieceLength) {
+            this.s = s;
+            this.pattern = pattern;
+            this.budget = STEPS_BASE + STEPS_PER_CHAR * pieceLength;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (++steps > budget) {
+                String p = pattern.pattern();
+                throw new TokenizerException("the pre-tokenizer's Split pattern '" + (p.length() > 80 ? p.substring(0, 80) + "…" : p)
+                        + "' read the text more than " + budget + " times on a piece of " + (budget - STEPS_BASE) / STEPS_PER_CHAR
+                        + " characters (catastrophic backtracking); the tokenizer file's pattern cannot be used on this text");
+            }
+            return s.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return s.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return s.subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return s;
         }
     }
 }

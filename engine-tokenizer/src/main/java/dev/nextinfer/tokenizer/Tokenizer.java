@@ -123,6 +123,17 @@ public final class Tokenizer {
     }
 
     /**
+     * A tokenizer from the bytes of a {@code tokenizer.json} and an optional {@code tokenizer_config.json} (null),
+     * named {@code name} in errors: what {@link #fromFiles} does after reading the files (the fuzz tests' entry).
+     */
+    static Tokenizer parse(byte[] tokenizerJson, byte[] tokenizerConfigJson, String name) {
+        Pipeline pipeline = readPipeline(new java.io.ByteArrayInputStream(tokenizerJson), name + "/tokenizer.json");
+        TokenizerConfig config = tokenizerConfigJson == null ? TokenizerConfig.EMPTY
+                : TokenizerConfig.read(new java.io.ByteArrayInputStream(tokenizerConfigJson), name + "/tokenizer_config.json");
+        return new Tokenizer(pipeline, config);
+    }
+
+    /**
      * Builds a tokenizer from a vocabulary given as data (e.g. translated from a GGUF file's metadata). It is the
      * tokenizer the equivalent {@code tokenizer.json} and {@code tokenizer_config.json} would give (see
      * {@link BpeVocabulary}); the chat template sees {@code bos_token}, {@code eos_token}, {@code pad_token} and

@@ -68,4 +68,30 @@ class PreTokenizerTest {
                 pieces(new RegexPreTokenizer(dash, RegexPreTokenizer.Behavior.CONTIGUOUS, false), s));
         assertEquals(List.of("-", "-", "-"), pieces(new RegexPreTokenizer(dash, RegexPreTokenizer.Behavior.REMOVED, true), s));
     }
+
+    @Test
+    void aCatastrophicallyBacktrackingPatternFailsInsteadOfHanging() {
+        // ((a+)+)+c on "aaa…ab" backtracks exponentially; unbounded this would not finish in our lifetime (found by fuzzing:
+        // the Split pattern of a tokenizer.json is a stranger's regex)
+        RegexPreTokenizer evil = regex("((a+)+)+c"); // java.util.regex memoises (a+)+, not this
+        String text = "a".repeat(60) + "b";
+        TokenizerException e = org.junit.jupiter.api.Assertions.assertThrows(TokenizerException.class, () -> pieces(evil, text));
+        Hostile.requireOneLine(e);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("catastrophic backtracking"), e.getMessage());
+        // a harmless pattern on a long text stays far below the bound
+        assertEquals(2, pieces(regex("a+|b"), "a".repeat(100_000) + "b").size());
+    }
+
+    @Test
+    void anInvalidSplitPatternInTokenizerJsonIsAOneLineError() {
+        com.fasterxml.jackson.databind.node.ObjectNode json = TinyTokenizers.valid();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("pre_tokenizer").get("pretokenizers").get(0).get("pattern"))
+                .put("Regex", "(?pre_tokenizer");
+        byte[] bytes = json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        TokenizerException e = org.junit.jupiter.api.Assertions.assertThrows(TokenizerException.class,
+                () -> Tokenizer.parse(bytes, null, "bad"));
+        Hostile.requireOneLine(e);
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("pattern.Regex") && e.getMessage().contains("invalid regular expression"),
+                e.getMessage());
+    }
 }

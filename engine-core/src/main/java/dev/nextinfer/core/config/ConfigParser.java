@@ -45,6 +45,15 @@ public final class ConfigParser {
         return parse(text, file.toString());
     }
 
+    /** Most layers accepted (the real model has 48): larger is a hostile or broken file, refused before use. */
+    public static final int MAX_LAYERS = 4096;
+    /** Largest hidden or intermediate width, head dimension or head count accepted. */
+    public static final int MAX_WIDTH = 1 << 20;
+    /** Largest vocabulary accepted. */
+    public static final int MAX_VOCAB = 1 << 24;
+    /** Most experts accepted. */
+    public static final int MAX_EXPERTS = 1 << 16;
+
     /** Parses config JSON text; {@code source} names it in errors. */
     public static Qwen3NextConfig parse(String json, String source) {
         JsonNode root;
@@ -71,16 +80,16 @@ public final class ConfigParser {
         if (bool("attention_bias", false)) {
             throw error("attention_bias", "attention biases are not supported by Qwen3-Next (expected false)");
         }
-        int layers = positiveInt("num_hidden_layers", 48);
+        int layers = positiveInt("num_hidden_layers", 48, MAX_LAYERS);
         JsonNode ropeParams = root.get("rope_parameters");
         if (ropeParams != null && !ropeParams.isNull() && !ropeParams.isObject()) {
             throw error("rope_parameters", "expected an object, got " + describe(ropeParams));
         }
         double theta = number(ropeParams, "rope_parameters.rope_theta", "rope_theta", 10000.0);
         double partial = number(ropeParams, "rope_parameters.partial_rotary_factor", "partial_rotary_factor", 0.25);
-        int headDim = positiveInt("head_dim", 256);
-        int heads = positiveInt("num_attention_heads", 16);
-        int kvHeads = positiveInt("num_key_value_heads", 2);
+        int headDim = positiveInt("head_dim", 256, MAX_WIDTH);
+        int heads = positiveInt("num_attention_heads", 16, MAX_WIDTH);
+        int kvHeads = positiveInt("num_key_value_heads", 2, MAX_WIDTH);
         if (heads % kvHeads != 0) {
             throw error("num_key_value_heads", "must divide num_attention_heads (" + heads + "), got " + kvHeads);
         }
@@ -94,13 +103,13 @@ public final class ConfigParser {
         if (!(theta > 0)) {
             throw error("rope_theta", "expected a positive number, got " + theta);
         }
-        int nk = positiveInt("linear_num_key_heads", 16);
-        int nv = positiveInt("linear_num_value_heads", 32);
+        int nk = positiveInt("linear_num_key_heads", 16, MAX_WIDTH);
+        int nv = positiveInt("linear_num_value_heads", 32, MAX_WIDTH);
         if (nv % nk != 0) {
             throw error("linear_num_value_heads", "must be a multiple of linear_num_key_heads (" + nk + "), got " + nv);
         }
-        int experts = nonNegativeInt("num_experts", 512);
-        int topK = positiveInt("num_experts_per_tok", 10);
+        int experts = nonNegativeInt("num_experts", 512, MAX_EXPERTS);
+        int topK = positiveInt("num_experts_per_tok", 10, MAX_EXPERTS);
         if (experts > 0 && topK > experts) {
             throw error("num_experts_per_tok", "must be ≤ num_experts (" + experts + "), got " + topK);
         }
@@ -109,9 +118,9 @@ public final class ConfigParser {
             throw error("rms_norm_eps", "expected a positive number, got " + eps);
         }
         return new Qwen3NextConfig(
-                positiveInt("vocab_size", 151936),
-                positiveInt("hidden_size", 2048),
-                positiveInt("intermediate_size", 5632),
+                positiveInt("vocab_size", 151936, MAX_VOCAB),
+                positiveInt("hidden_size", 2048, MAX_WIDTH),
+                positiveInt("intermediate_size", 5632, MAX_WIDTH),
                 layers,
                 heads,
                 kvHeads,
@@ -122,14 +131,14 @@ public final class ConfigParser {
                 theta,
                 partial,
                 ropeScaling(ropeParams),
-                positiveInt("linear_conv_kernel_dim", 4),
-                positiveInt("linear_key_head_dim", 128),
-                positiveInt("linear_value_head_dim", 128),
+                positiveInt("linear_conv_kernel_dim", 4, MAX_WIDTH),
+                positiveInt("linear_key_head_dim", 128, MAX_WIDTH),
+                positiveInt("linear_value_head_dim", 128, MAX_WIDTH),
                 nk,
                 nv,
                 positiveInt("decoder_sparse_step", 1),
-                positiveInt("moe_intermediate_size", 512),
-                nonNegativeInt("shared_expert_intermediate_size", 512),
+                positiveInt("moe_intermediate_size", 512, MAX_WIDTH),
+                nonNegativeInt("shared_expert_intermediate_size", 512, MAX_WIDTH),
                 topK,
                 experts,
                 bool("norm_topk_prob", true),
@@ -166,8 +175,12 @@ public final class ConfigParser {
         if (!(factor >= 1)) {
             throw error(field + ".factor", "expected a number ≥ 1, got " + factor);
         }
-        int original = (int) subNumber(rs, field, "original_max_position_embeddings",
+        double originalField = subNumber(rs, field, "original_max_position_embeddings",
                 positiveInt("max_position_embeddings", 32768));
+        if (!(originalField >= 1 && originalField <= Integer.MAX_VALUE)) {
+            throw error(field + ".original_max_position_embeddings", "expected a positive integer, got " + originalField);
+        }
+        int original = (int) originalField;
         return new RopeScaling(factor, original,
                 subNumber(rs, field, "beta_fast", 32),
                 subNumber(rs, field, "beta_slow", 1),
@@ -279,17 +292,27 @@ public final class ConfigParser {
     // ---- typed field access ----
 
     private int positiveInt(String key, int dflt) {
+        return positiveInt(key, dflt, Integer.MAX_VALUE);
+    }
+
+    private int positiveInt(String key, int dflt, int max) {
         int v = intField(key, dflt);
         if (v <= 0) {
             throw error(key, "expected a positive integer, got " + v);
         }
+        if (v > max) {
+            throw error(key, v + " is implausibly large (at most " + max + " is accepted)");
+        }
         return v;
     }
 
-    private int nonNegativeInt(String key, int dflt) {
+    private int nonNegativeInt(String key, int dflt, int max) {
         int v = intField(key, dflt);
         if (v < 0) {
             throw error(key, "expected a non-negative integer, got " + v);
+        }
+        if (v > max) {
+            throw error(key, v + " is implausibly large (at most " + max + " is accepted)");
         }
         return v;
     }

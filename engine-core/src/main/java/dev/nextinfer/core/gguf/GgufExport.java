@@ -49,11 +49,11 @@ public final class GgufExport {
     private final boolean mtp;
     private final Map<String, Out> outs = new LinkedHashMap<>();
 
-    private GgufExport(Qwen3NextConfig cfg, TensorSource src, GgufRecipe recipe) {
+    private GgufExport(Qwen3NextConfig cfg, TensorSource src, GgufRecipe recipe, boolean withMtp) {
         this.cfg = cfg;
         this.src = src;
         this.recipe = recipe;
-        this.mtp = src.hasMtp();
+        this.mtp = withMtp && src.hasMtp();
     }
 
     /**
@@ -62,8 +62,18 @@ public final class GgufExport {
      */
     public static void write(Qwen3NextConfig cfg, TensorSource src, Map<String, GgufValue> tokenizer, GgufRecipe recipe, Path out,
                              ThreadPool pool, LoadListener listener) throws IOException {
+        write(cfg, src, tokenizer, recipe, true, out, pool, listener);
+    }
+
+    /**
+     * As {@link #write(Qwen3NextConfig, TensorSource, Map, GgufRecipe, Path, ThreadPool, LoadListener)}; with
+     * {@code withMtp} false the MTP head is left out (no {@code nextn} block, {@code block_count} = the decoder
+     * layers), as llama.cpp's converter does: ik_llama.cpp, for one, does not load qwen3next files with that block.
+     */
+    public static void write(Qwen3NextConfig cfg, TensorSource src, Map<String, GgufValue> tokenizer, GgufRecipe recipe,
+                             boolean withMtp, Path out, ThreadPool pool, LoadListener listener) throws IOException {
         checkRepresentable(cfg);
-        GgufExport e = new GgufExport(cfg, src, recipe);
+        GgufExport e = new GgufExport(cfg, src, recipe, withMtp);
         e.plan();
         GgufWriter w = new GgufWriter();
         e.metadata(w);

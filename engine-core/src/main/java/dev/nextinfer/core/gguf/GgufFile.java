@@ -54,6 +54,14 @@ public final class GgufFile {
         return new GgufFile(path, map, GgufParser.parse(path.toString(), map));
     }
 
+    /** A file's bytes already in memory, named {@code path} in errors (the fuzz tests' entry; checks as {@link #open}). */
+    static GgufFile of(Path path, MemorySegment bytes) {
+        if (bytes.byteSize() == 0) {
+            throw new CheckpointException(path + ": empty file (expected a GGUF file)");
+        }
+        return new GgufFile(path, bytes, GgufParser.parse(path.toString(), bytes));
+    }
+
     /** The file. */
     public Path path() {
         return path;

@@ -95,6 +95,20 @@ public final class GgufModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A single-file model from bytes in memory, named {@code path} in errors: what {@link #open} does for a file
+     * that is not split, without the file system (the fuzz tests' entry).
+     */
+    static GgufModel of(Path path, MemorySegment bytes) {
+        GgufFile f = GgufFile.of(path, bytes);
+        if (splitKey(f, "split.count", 1) > 1 || splitKey(f, "split.no", 0) != 0) {
+            throw new CheckpointException(path + ": a shard of a split model");
+        }
+        Map<String, GgufFile> fileOf = new LinkedHashMap<>();
+        f.tensors().keySet().forEach(name -> fileOf.put(name, f));
+        return new GgufModel(path, null, List.of(f), f.tensors(), Collections.unmodifiableMap(fileOf)); // nothing mapped
+    }
+
     private static int splitKey(GgufFile f, String key, int dflt) {
         GgufValue v = f.metadata().get(key);
         if (v == null) {
@@ -229,6 +243,8 @@ public final class GgufModel implements AutoCloseable {
     /** Unmaps every shard; segments obtained from this model become invalid. */
     @Override
     public void close() {
-        arena.close();
+        if (arena != null) {
+            arena.close();
+        }
     }
 }

@@ -184,6 +184,9 @@ final class GgufParser {
                     + type.blockValues());
         }
         long offset = u64("data offset");
+        if (offset < 0) { // past 2^63 as an unsigned number: no file is that long
+            throw error("tensor '" + name + "' has data offset " + Long.toUnsignedString(offset) + ", past the end of any file");
+        }
         long blocks = elements / type.blockValues();
         if (blocks > Long.MAX_VALUE / type.blockBytes()) {
             throw error("tensor '" + name + "' is too large");

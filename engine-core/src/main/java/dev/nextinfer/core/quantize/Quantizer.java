@@ -68,13 +68,19 @@ public final class Quantizer {
 
     /** Writes {@code src} (a checkpoint folder or GGUF file) to the GGUF file {@code out} with {@code recipe}'s types. */
     public static void toGguf(Path src, Path out, GgufRecipe recipe, ThreadPool pool, LoadListener listener) throws IOException {
+        toGguf(src, out, recipe, true, pool, listener);
+    }
+
+    /** As {@link #toGguf(Path, Path, GgufRecipe, ThreadPool, LoadListener)}, leaving the MTP head out unless {@code withMtp}. */
+    public static void toGguf(Path src, Path out, GgufRecipe recipe, boolean withMtp, ThreadPool pool, LoadListener listener)
+            throws IOException {
         if (Files.exists(out) && Files.isSameFile(src, out)) {
             throw new NextInferException(out + ": the output file must differ from the model");
         }
         try (ModelFiles files = ModelFiles.open(src)) {
             WeightLoader.check(files.config(), files.tensors());
             Path tmp = out.resolveSibling(out.getFileName() + ".partial");
-            GgufExport.write(files.config(), files.tensors(), GgufTokenizer.metadata(files), recipe, tmp, pool, listener);
+            GgufExport.write(files.config(), files.tensors(), GgufTokenizer.metadata(files), recipe, withMtp, tmp, pool, listener);
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
     }

@@ -63,10 +63,7 @@ public final class Checkpoint implements AutoCloseable {
                 Map<String, SafetensorsFile> opened = new LinkedHashMap<>();
                 for (Map.Entry<String, String> e : weightMap.entrySet()) {
                     String shard = e.getValue();
-                    Path p = dir.resolve(shard).normalize();
-                    if (!p.startsWith(dir.normalize()) || shard.contains("/") || shard.contains("\\")) {
-                        throw new CheckpointException(index + ": shard name '" + shard + "' for tensor '" + e.getKey() + "' is not a plain file name");
-                    }
+                    Path p = shardPath(dir, index, shard, e.getKey());
                     if (!Files.isRegularFile(p)) {
                         throw new CheckpointException(index + ": shard '" + shard + "' (for tensor '" + e.getKey() + "') does not exist");
                     }
@@ -109,11 +106,39 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     private static Map<String, String> readIndex(Path index) throws IOException {
+        byte[] bytes = Files.readAllBytes(index);
+        return parseIndex(index, bytes);
+    }
+
+    /**
+     * The file inside {@code dir} that an index entry names: a plain file name (no separator, no NUL, not "." or
+     * ".."), else a {@link CheckpointException}; the index cannot point outside the folder.
+     */
+    static Path shardPath(Path dir, Path index, String shard, String tensor) {
+        if (shard.isEmpty() || shard.equals(".") || shard.equals("..") || shard.indexOf('/') >= 0
+                || shard.indexOf('\\') >= 0 || shard.indexOf('\0') >= 0) {
+            throw new CheckpointException(index + ": shard name '" + shard + "' for tensor '" + tensor + "' is not a plain file name");
+        }
+        Path p;
+        try {
+            p = dir.resolve(shard).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new CheckpointException(index + ": shard name '" + shard + "' for tensor '" + tensor + "' is not a valid file name");
+        }
+        if (!p.startsWith(dir.normalize())) {
+            throw new CheckpointException(index + ": shard name '" + shard + "' for tensor '" + tensor + "' is not a plain file name");
+        }
+        return p;
+    }
+
+    /** The {@code weight_map} of an index file's bytes (tensor name → shard file name), validated. */
+    static Map<String, String> parseIndex(Path index, byte[] bytes) {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(index));
-        } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new CheckpointException(index + ": not valid JSON: " + e.getOriginalMessage());
+            root = JSON.readTree(bytes);
+        } catch (java.io.IOException e) {
+            String m = e instanceof com.fasterxml.jackson.core.JacksonException j ? j.getOriginalMessage() : e.getMessage();
+            throw new CheckpointException(index + ": not valid JSON: " + m);
         }
         JsonNode wm = root == null ? null : root.get("weight_map");
         if (wm == null || !wm.isObject()) {

@@ -56,25 +56,9 @@ public final class SafetensorsFile {
     public static SafetensorsFile open(Path path, Arena arena) {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
-            if (size < 8) {
-                throw new CheckpointException(path + ": file is " + size + " bytes, too short for a safetensors header (8-byte length + JSON)");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long n = lenBuf.getLong(0);
-            if (n < 2 || n > size - 8) {
-                throw new CheckpointException(path + ": header length " + Long.toUnsignedString(n)
-                        + " runs past the end of the file (" + size + " bytes); the file is truncated or not safetensors");
-            }
-            if (n > MAX_HEADER_BYTES) {
-                throw new CheckpointException(path + ": header length " + n + " exceeds the " + MAX_HEADER_BYTES + "-byte limit");
-            }
-            ByteBuffer header = ByteBuffer.allocate((int) n);
-            readFully(ch, header, 8);
-            long dataSize = size - 8 - n;
-            Parsed parsed = parseHeader(path, header.array(), dataSize);
+            Parsed parsed = readHeader(path, size, (buf, pos) -> readFully(ch, buf, pos));
             MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return new SafetensorsFile(path, all.asSlice(8 + n, dataSize), parsed.tensors, parsed.metadata);
+            return new SafetensorsFile(path, all.asSlice(parsed.dataStart, size - parsed.dataStart), parsed.tensors, parsed.metadata);
         } catch (NoSuchFileException e) {
             throw new CheckpointException(path + ": file not found");
         } catch (IOException e) {
@@ -82,10 +66,41 @@ public final class SafetensorsFile {
         }
     }
 
-    private record Parsed(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    /** What the header says: the tensors, the metadata, and where the data buffer starts in the file. */
+    record Parsed(Map<String, TensorInfo> tensors, Map<String, String> metadata, long dataStart) {
     }
 
-    private static Parsed parseHeader(Path path, byte[] bytes, long dataSize) {
+    /** Reads bytes of the file at a position into a buffer (fills it, or fails). */
+    @FunctionalInterface
+    interface Reader {
+        void read(ByteBuffer buf, long pos) throws IOException;
+    }
+
+    /**
+     * Reads and validates the header of a file of {@code size} bytes, allocating nothing before the length is
+     * checked against the file size and {@link #MAX_HEADER_BYTES}. Separate from the mapping so that it can be
+     * fuzzed on bytes in memory.
+     */
+    static Parsed readHeader(Path path, long size, Reader reader) throws IOException {
+        if (size < 8) {
+            throw new CheckpointException(path + ": file is " + size + " bytes, too short for a safetensors header (8-byte length + JSON)");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        reader.read(lenBuf, 0);
+        long n = lenBuf.getLong(0);
+        if (n < 2 || n > size - 8) {
+            throw new CheckpointException(path + ": header length " + Long.toUnsignedString(n)
+                    + " runs past the end of the file (" + size + " bytes); the file is truncated or not safetensors");
+        }
+        if (n > MAX_HEADER_BYTES) {
+            throw new CheckpointException(path + ": header length " + n + " exceeds the " + MAX_HEADER_BYTES + "-byte limit");
+        }
+        ByteBuffer header = ByteBuffer.allocate((int) n);
+        reader.read(header, 8);
+        return parseHeader(path, header.array(), size - 8 - n, 8 + n);
+    }
+
+    private static Parsed parseHeader(Path path, byte[] bytes, long dataSize, long dataStart) {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
@@ -120,7 +135,7 @@ public final class SafetensorsFile {
             tensors.put(name, parseEntry(path, name, v, dataSize));
         }
         checkOverlaps(path, tensors);
-        return new Parsed(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+        return new Parsed(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata), dataStart);
     }
 
     private static TensorInfo parseEntry(Path path, String name, JsonNode v, long dataSize) {

@@ -76,4 +76,25 @@ class GgufExportTest {
             assertTrue(exact >= theirs.tensors().size() - 30, exact + " of " + theirs.tensors().size() + " tensors byte-identical");
         }
     }
+
+    @Test
+    void withoutMtpTheNextnBlockIsLeftOutAndTheRestIsUnchanged() throws IOException {
+        Path out = tmp.resolve("no-mtp.gguf");
+        try (ModelFiles src = ModelFiles.open(GgufFixtures.file("BF16")); ThreadPool pool = new ThreadPool(2)) {
+            assertTrue(src.tensors().hasMtp(), "the fixture has an MTP block");
+            GgufExport.write(src.config(), src.tensors(), Map.of(), GgufRecipe.BF16, false, out, pool, LoadListener.NONE);
+        }
+        try (GgufModel ours = GgufModel.open(out); GgufModel theirs = GgufModel.open(GgufFixtures.file("BF16"))) {
+            long layers = theirs.integer("qwen3next.block_count") - theirs.integer("qwen3next.nextn_predict_layers");
+            String mtpBlock = "blk." + layers + ".";
+            java.util.Set<String> expected = new java.util.TreeSet<>(theirs.tensors().keySet());
+            expected.removeIf(n -> n.startsWith(mtpBlock));
+            assertEquals(expected, new java.util.TreeSet<>(ours.tensors().keySet()));
+            assertEquals(layers, ours.integer("qwen3next.block_count"));
+            assertEquals(0, ours.integer("qwen3next.nextn_predict_layers", 0));
+        }
+        try (ModelFiles reloaded = ModelFiles.open(out)) {
+            assertTrue(!reloaded.tensors().hasMtp(), "no MTP head after --no-mtp");
+        }
+    }
 }

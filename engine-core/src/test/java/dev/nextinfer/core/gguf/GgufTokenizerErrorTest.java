@@ -49,7 +49,7 @@ class GgufTokenizerErrorTest {
      * 256 byte tokens (ids 0–255), "he", "ll", "hell" (256–258), {@code <|end|>} control (259), {@code <think>}
      * user-defined (260), {@code [PAD261]} unused (261); eos 259, and a template printing eos_token.
      */
-    private static Map<String, GgufValue> valid() {
+    static Map<String, GgufValue> valid() {
         List<String> tokens = new ArrayList<>();
         for (int b = 0; b < 256; b++) {
             tokens.add(byteToken(b));

@@ -47,6 +47,9 @@ final class Filters {
                 Params p = p(name, args, kw, 2, "linecount", "fill_with");
                 int size = p.integer(0, "linecount", 1);
                 Object fill = p.get(1, "fill_with", null);
+                if (fill != null) {
+                    Sandbox.current().allocate(size); // the last batch is filled up to the size
+                }
                 List<Object> out = new ArrayList<>();
                 List<Object> cur = new ArrayList<>();
                 for (Object o : Py.iterate(v)) {
@@ -100,12 +103,19 @@ final class Filters {
                 }
                 Comparator<Object> cmp = (a, b) -> Py.compare(sortKey(((PyTuple) a).items().get(pos), cs),
                         sortKey(((PyTuple) b).items().get(pos), cs), "<");
-                items.sort(rev ? cmp.reversed() : cmp);
+                sort(items, rev ? cmp.reversed() : cmp);
                 return items;
             }
             case "e", "escape", "forceescape" -> {
                 p(name, args, kw, 0);
-                return Py.str(v).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                String s = Py.str(v);
+                long grown = s.length();
+                for (int i = 0; i < s.length(); i++) {
+                    char c = s.charAt(i);
+                    grown += c == '&' || c == '<' || c == '>' ? 4 : c == '"' || c == '\'' ? 5 : 0;
+                }
+                Sandbox.current().allocate(grown);
+                return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                         .replace("\"", "&#34;").replace("'", "&#39;");
             }
             case "first" -> {
@@ -160,12 +170,21 @@ final class Filters {
             case "indent" -> {
                 Params p = p(name, args, kw, 3, "width", "first", "blank");
                 Object w = p.get(0, "width", 4L);
-                String ind = w instanceof String str ? str : " ".repeat(Py.toIndex(w, "width"));
+                String ind;
+                if (w instanceof String str) {
+                    ind = str;
+                } else {
+                    int n = Math.max(0, Py.toIndex(w, "width"));
+                    Sandbox.current().allocate(n);
+                    ind = " ".repeat(n);
+                }
                 boolean first = p.bool(1, "first", false);
                 boolean blank = p.bool(2, "blank", false);
                 List<Object> lines = Methods.splitlines(Py.str(v) + "\n", false);
                 StringBuilder sb = new StringBuilder();
+                Sandbox box = Sandbox.current();
                 for (int i = 0; i < lines.size(); i++) {
+                    box.length(sb);
                     String line = (String) lines.get(i);
                     if (i > 0) {
                         sb.append('\n');
@@ -193,7 +212,9 @@ final class Filters {
                 Object attr = p.get(1, "attribute", null);
                 StringBuilder sb = new StringBuilder();
                 List<Object> items = Py.iterate(v);
+                Sandbox box = Sandbox.current();
                 for (int i = 0; i < items.size(); i++) {
+                    box.length(sb);
                     if (i > 0) {
                         sb.append(sep);
                     }
@@ -308,6 +329,15 @@ final class Filters {
                 if (Double.isNaN(d) || Double.isInfinite(d)) {
                     return d;
                 }
+                if (!List.of("common", "ceil", "floor").contains(method)) {
+                    throw new PyError("method must be common, ceil or floor");
+                }
+                if (precision > 400) { // finer than any double: unchanged
+                    return d;
+                }
+                if (precision < -400) { // coarser than any double: zero
+                    return Math.copySign(0.0, d);
+                }
                 return switch (method) {
                     // Python's round(): the exact binary value, ties to even
                     case "common" -> new BigDecimal(d).setScale(precision, RoundingMode.HALF_EVEN).doubleValue();
@@ -328,11 +358,11 @@ final class Filters {
                 List<Object> l = new ArrayList<>(Py.iterate(v));
                 Comparator<Object> cmp = (a, b) -> Py.compare(sortKey(attr == null ? a : attribute(a, attr, null), cs),
                         sortKey(attr == null ? b : attribute(b, attr, null), cs), "<");
-                l.sort(rev ? cmp.reversed() : cmp);
+                sort(l, rev ? cmp.reversed() : cmp);
                 return l;
             }
             case "striptags" -> {
-                String s = TAGS.matcher(Py.str(v)).replaceAll("");
+                String s = TAGS.matcher(Sandbox.current().timed(Py.str(v))).replaceAll("");
                 return String.join(" ", Methods.split(s, null, -1).stream().map(Py::str).toList());
             }
             case "sum" -> {
@@ -347,7 +377,7 @@ final class Filters {
             case "title" -> {
                 p(name, args, kw, 0);
                 StringBuilder sb = new StringBuilder();
-                Matcher m = WORD_BEGINNING.matcher(Py.str(v));
+                Matcher m = WORD_BEGINNING.matcher(Sandbox.current().timed(Py.str(v)));
                 int last = 0;
                 String s = Py.str(v);
                 while (m.find()) {
@@ -377,7 +407,7 @@ final class Filters {
                 if (Methods.len(s) <= length + leeway) {
                     return s;
                 }
-                int cut = s.offsetByCodePoints(0, Math.max(0, length - Methods.len(end)));
+                int cut = s.offsetByCodePoints(0, Math.min(Methods.len(s), Math.max(0, length - Methods.len(end))));
                 if (kill) {
                     return s.substring(0, cut) + end;
                 }
@@ -391,7 +421,9 @@ final class Filters {
                 Object attr = p.get(1, "attribute", null);
                 List<Object> out = new ArrayList<>();
                 List<Object> seen = new ArrayList<>();
+                Sandbox box = Sandbox.current();
                 for (Object o : Py.iterate(v)) {
+                    box.checkTime(); // quadratic: bounded by the deadline
                     Object k = sortKey(attr == null ? o : attribute(o, attr, null), cs);
                     if (seen.stream().noneMatch(x -> Py.eq(x, k))) {
                         seen.add(k);
@@ -401,7 +433,7 @@ final class Filters {
                 return out;
             }
             case "wordcount" -> {
-                Matcher m = WORD.matcher(Py.str(v));
+                Matcher m = WORD.matcher(Sandbox.current().timed(Py.str(v)));
                 long n = 0;
                 while (m.find()) {
                     n++;
@@ -409,6 +441,15 @@ final class Filters {
                 return n;
             }
             default -> throw new PyError("no filter named '" + name + "'");
+        }
+    }
+
+    /** Sorts as Python does; a comparison that is not a total order (NaN) is an error, not Java's exception. */
+    private static void sort(List<Object> l, Comparator<Object> cmp) {
+        try {
+            l.sort(cmp);
+        } catch (IllegalArgumentException e) {
+            throw new PyError("sort: the values do not have a consistent order");
         }
     }
 
@@ -436,7 +477,7 @@ final class Filters {
                 : List.of(attr);
         for (Object part : parts) {
             Object key = part;
-            if (part instanceof String ps && !ps.isEmpty() && ps.chars().allMatch(Character::isDigit)) {
+            if (part instanceof String ps && !ps.isEmpty() && ps.length() <= 18 && ps.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 key = Long.parseLong(ps);
             }
             cur = Py.getItem(cur, key);

@@ -87,6 +87,7 @@ final class Globals {
             }
             out.add(i);
         }
+        Sandbox.current().allocate(out.size());
         return out;
     }
 

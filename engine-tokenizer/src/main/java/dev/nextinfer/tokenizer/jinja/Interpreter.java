@@ -15,6 +15,16 @@ final class Interpreter {
     /** How a statement list ended: normally, or by {@code break}/{@code continue} inside a loop. */
     enum Flow { NORMAL, BREAK, CONTINUE }
 
+    private final Sandbox sandbox;
+
+    Interpreter(Sandbox sandbox) {
+        this.sandbox = sandbox;
+    }
+
+    Sandbox sandbox() {
+        return sandbox;
+    }
+
     // ---- statements
 
     Flow exec(List<Node> body, Scope scope, StringBuilder out) {
@@ -28,9 +38,25 @@ final class Interpreter {
     }
 
     private Flow exec(Node node, Scope scope, StringBuilder out) {
+        sandbox.step();
+        sandbox.enter();
+        try {
+            return exec0(node, scope, out);
+        } finally {
+            sandbox.exit();
+        }
+    }
+
+    private Flow exec0(Node node, Scope scope, StringBuilder out) {
         switch (node) {
-            case Ast.Output o -> out.append(o.text());
-            case Ast.Print p -> out.append(Py.str(eval(p.expr(), scope)));
+            case Ast.Output o -> {
+                out.append(o.text());
+                sandbox.length(out);
+            }
+            case Ast.Print p -> {
+                out.append(Py.str(eval(p.expr(), scope)));
+                sandbox.length(out);
+            }
             case Ast.If i -> {
                 for (int k = 0; k < i.conditions().size(); k++) {
                     if (Py.truthy(eval(i.conditions().get(k), scope))) {
@@ -53,6 +79,7 @@ final class Interpreter {
                 StringBuilder buf = new StringBuilder();
                 exec(f.body(), scope, buf);
                 out.append(Py.str(applyFilters(f.filters(), buf.toString(), scope)));
+                sandbox.length(out);
             }
             case Ast.With w -> {
                 Scope inner = new Scope(scope);
@@ -79,6 +106,7 @@ final class Interpreter {
         if (f.filter() != null) {
             List<Object> kept = new ArrayList<>();
             for (Object item : items) {
+                sandbox.iterate(1);
                 Scope s = new Scope(scope);
                 assign(f.target(), item, s, f.line());
                 if (Py.truthy(eval(f.filter(), s))) {
@@ -94,6 +122,7 @@ final class Interpreter {
         }
         LoopInfo loop = new LoopInfo(items);
         for (int k = 0; k < items.size(); k++) {
+            sandbox.iterate(1);
             Scope s = new Scope(scope);
             assign(f.target(), items.get(k), s, f.line());
             loop.index0 = k;
@@ -159,10 +188,14 @@ final class Interpreter {
     // ---- expressions
 
     Object eval(Expr e, Scope scope) {
+        sandbox.step();
+        sandbox.enter();
         try {
             return eval0(e, scope);
         } catch (PyError err) {
             throw located(err, e.line());
+        } finally {
+            sandbox.exit();
         }
     }
 
@@ -290,7 +323,10 @@ final class Interpreter {
                 return Py.truthy(left) ? left : eval(b.right(), scope);
             }
             case "~" -> {
-                return Py.str(left) + Py.str(eval(b.right(), scope));
+                String l = Py.str(left);
+                String r = Py.str(eval(b.right(), scope));
+                sandbox.allocate((long) l.length() + r.length());
+                return l + r;
             }
             default -> {
                 return Py.binary(b.op(), left, eval(b.right(), scope));

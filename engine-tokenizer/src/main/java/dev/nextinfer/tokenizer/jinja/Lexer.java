@@ -432,16 +432,21 @@ final class Lexer {
                 case 'N' -> throw error("malformed \\N character escape (named escapes are not supported)");
                 case 'x', 'u', 'U' -> {
                     int len = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-                    int cp;
-                    try {
-                        cp = Integer.parseInt(s.substring(i + 1, i + 1 + len), 16);
-                    } catch (NumberFormatException | IndexOutOfBoundsException ex) {
+                    long cp = 0;
+                    if (i + 1 + len > s.length()) {
                         throw error("truncated \\" + e + " escape in string literal");
+                    }
+                    for (int k = i + 1; k < i + 1 + len; k++) {
+                        int digit = Character.digit(s.charAt(k), 16);
+                        if (digit < 0 || s.charAt(k) > 'f') { // hex digits only: no sign, no other scripts' digits
+                            throw error("truncated \\" + e + " escape in string literal");
+                        }
+                        cp = cp * 16 + digit;
                     }
                     if (cp > 0x10FFFF) {
                         throw error("illegal Unicode character in string literal");
                     }
-                    sb.appendCodePoint(cp);
+                    sb.appendCodePoint((int) cp);
                     i += len;
                 }
                 default -> {

@@ -44,7 +44,13 @@ final class Macro implements JinjaCallable {
                 ? new ArrayList<>(args.subList(params.size(), args.size())) : List.of()));
         s.set("kwargs", extraKw);
         StringBuilder out = new StringBuilder();
-        interpreter.exec(def.body(), s, out);
+        Sandbox sandbox = interpreter.sandbox();
+        sandbox.enter();
+        try {
+            interpreter.exec(def.body(), s, out);
+        } finally {
+            sandbox.exit();
+        }
         return out.toString();
     }
 }

@@ -208,7 +208,9 @@ final class Methods {
                 Object it = new Params(name, args, kw, 1, Set.of()).required(0, "iterable");
                 StringBuilder sb = new StringBuilder();
                 List<Object> items = Py.iterate(it);
+                Sandbox box = Sandbox.current();
                 for (int i = 0; i < items.size(); i++) {
+                    box.length(sb);
                     if (!(items.get(i) instanceof String part)) {
                         throw new PyError("sequence item " + i + ": expected str instance, "
                                 + Py.typeName(items.get(i)) + " found");
@@ -235,6 +237,7 @@ final class Methods {
                 if (n >= width) {
                     return s;
                 }
+                Sandbox.current().allocate((long) s.length() + width - n);
                 boolean sign = !s.isEmpty() && (s.charAt(0) == '+' || s.charAt(0) == '-');
                 return (sign ? s.substring(0, 1) : "") + "0".repeat(width - n) + (sign ? s.substring(1) : s);
             }
@@ -477,6 +480,7 @@ final class Methods {
         if (count < 0) {
             count = Integer.MAX_VALUE;
         }
+        Sandbox box = Sandbox.current();
         StringBuilder sb = new StringBuilder();
         if (old.isEmpty()) {
             int done = 0;
@@ -485,6 +489,7 @@ final class Methods {
                 if (done < count) {
                     sb.append(rep);
                     done++;
+                    box.length(sb);
                 }
                 if (i == s.length()) {
                     break;
@@ -503,10 +508,13 @@ final class Methods {
                 break;
             }
             sb.append(s, i, j).append(rep);
+            box.length(sb);
             i = j + old.length();
             done++;
         }
-        return sb.append(s, i, s.length()).toString();
+        sb.append(s, i, s.length());
+        box.allocate(sb.length());
+        return sb.toString();
     }
 
     private static boolean cased(int c) {
@@ -545,6 +553,7 @@ final class Methods {
         if (width <= n) {
             return s;
         }
+        Sandbox.current().allocate((long) s.length() + (long) (width - n) * fill.length());
         int total = width - n;
         int left = switch (align) {
             case '<' -> 0;
@@ -616,6 +625,7 @@ final class Methods {
             }
             String spec = fmt.substring(specStart, i);
             char conv = fmt.charAt(i);
+            Sandbox.current().length(sb);
             if (conv == '%') {
                 sb.append('%');
                 continue;

@@ -19,8 +19,22 @@ import java.util.Set;
 final class Parser {
     private static final Set<String> COMPARE_OPS = Set.of("==", "!=", "<", ">", "<=", ">=");
 
+    /** Deepest nesting the parser follows (parentheses, literals, blocks, prefix operators): bounds its stack. */
+    static final int MAX_NESTING = 200;
+
     private final List<Token> tokens;
     private int p;
+    private int nesting;
+
+    private void enter() {
+        if (++nesting > MAX_NESTING) {
+            throw error("nested more than " + MAX_NESTING + " levels deep");
+        }
+    }
+
+    private void leave() {
+        nesting--;
+    }
 
     private Parser(List<Token> tokens) {
         this.tokens = tokens;
@@ -87,6 +101,15 @@ final class Parser {
 
     /** Parses nodes until EOF or a block tag whose keyword is in {@code endTokens} (left unconsumed after '{%'). */
     private List<Node> subparse(Set<String> endTokens) {
+        enter();
+        try {
+            return subparse0(endTokens);
+        } finally {
+            leave();
+        }
+    }
+
+    private List<Node> subparse0(Set<String> endTokens) {
         List<Node> body = new ArrayList<>();
         while (true) {
             Token t = peek();
@@ -323,7 +346,12 @@ final class Parser {
     }
 
     private Expr parseExpression(boolean withCondExpr) {
-        return withCondExpr ? parseCondExpr() : parseOr();
+        enter();
+        try {
+            return withCondExpr ? parseCondExpr() : parseOr();
+        } finally {
+            leave();
+        }
     }
 
     private Expr parseCondExpr() {
@@ -331,7 +359,7 @@ final class Parser {
         while (peek().isName("if")) {
             int line = next().line();
             Expr cond = parseOr();
-            Expr otherwise = skipName("else") ? parseCondExpr() : null;
+            Expr otherwise = skipName("else") ? parseExpression(true) : null;
             e = new Ast.CondExpr(cond, e, otherwise, line);
         }
         return e;
@@ -358,7 +386,12 @@ final class Parser {
     private Expr parseNot() {
         if (peek().isName("not")) {
             int line = next().line();
-            return new Ast.Unary("not", parseNot(), line);
+            enter();
+            try {
+                return new Ast.Unary("not", parseNot(), line);
+            } finally {
+                leave();
+            }
         }
         return parseCompare();
     }
@@ -428,7 +461,12 @@ final class Parser {
         Expr node;
         if (t.isOp("-") || t.isOp("+")) {
             next();
-            node = new Ast.Unary(t.text(), parseUnary(false), t.line());
+            enter();
+            try {
+                node = new Ast.Unary(t.text(), parseUnary(false), t.line());
+            } finally {
+                leave();
+            }
         } else {
             node = parsePostfix(parsePrimary());
         }
@@ -455,11 +493,7 @@ final class Parser {
                 return new Ast.Const(sb.toString(), line);
             }
             case INTEGER -> {
-                try {
-                    return new Ast.Const(Long.parseLong(t.text()), line);
-                } catch (NumberFormatException e) {
-                    return new Ast.Const(Double.parseDouble(t.text()), line);
-                }
+                return new Ast.Const(integer(t.text()), line);
             }
             case FLOAT -> {
                 return new Ast.Const(Double.parseDouble(t.text()), line);
@@ -529,6 +563,18 @@ final class Parser {
         }
     }
 
+    /** An integer literal as Python reads it: a long, or a big integer past 64 bits (up to the sandbox's bound). */
+    private Object integer(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            if (digits.length() > Py.MAX_INT_BITS / 3) {
+                throw error("integer literal of " + digits.length() + " digits is too large");
+            }
+            return new java.math.BigInteger(digits);
+        }
+    }
+
     private Expr parsePostfix(Expr node) {
         while (true) {
             Token t = peek();
@@ -538,7 +584,7 @@ final class Parser {
                 if (attr.kind() == Kind.NAME) {
                     node = new Ast.GetAttr(node, attr.text(), attr.line());
                 } else if (attr.kind() == Kind.INTEGER) {
-                    node = new Ast.GetItem(node, new Ast.Const(Long.parseLong(attr.text()), attr.line()), attr.line());
+                    node = new Ast.GetItem(node, new Ast.Const(integer(attr.text()), attr.line()), attr.line());
                 } else {
                     p--;
                     throw error("expected an attribute name after '.'");

@@ -88,14 +88,25 @@ final class Py {
             }
             return b.longValue();
         }
-        return ((Number) o).longValue();
+        return number(o).longValue();
     }
 
     static double toDouble(Object o) {
         if (o instanceof Boolean b) {
             return b ? 1 : 0;
         }
-        return ((Number) o).doubleValue();
+        return number(o).doubleValue();
+    }
+
+    /** {@code o} where a number is required: an Undefined fails as itself, anything else as a type error. */
+    private static Number number(Object o) {
+        if (o instanceof Number n) {
+            return n;
+        }
+        if (o instanceof Undefined u) {
+            throw u.fail();
+        }
+        throw new PyError("a number is required, not '" + typeName(o) + "'");
     }
 
     /** Integral value as a Java int (for indexes and counts), or an error naming {@code what}. */
@@ -154,11 +165,25 @@ final class Py {
     /** Python's {@code repr(o)}. */
     static String repr(Object o) {
         StringBuilder sb = new StringBuilder();
-        repr(o, sb);
+        repr(o, sb, Sandbox.current());
         return sb.toString();
     }
 
-    private static void repr(Object o, StringBuilder sb) {
+    private static void repr(Object o, StringBuilder sb, Sandbox box) {
+        box.length(sb);
+        if (o instanceof List || o instanceof PyTuple || o instanceof Map || o instanceof Namespace) {
+            box.enter(); // a list that contains itself ends here
+            try {
+                reprContainer(o, sb, box);
+            } finally {
+                box.exit();
+            }
+        } else {
+            reprContainer(o, sb, box);
+        }
+    }
+
+    private static void reprContainer(Object o, StringBuilder sb, Sandbox box) {
         if (o == null) {
             sb.append("None");
         } else if (o instanceof Boolean b) {
@@ -175,7 +200,7 @@ final class Py {
                 if (i > 0) {
                     sb.append(", ");
                 }
-                repr(l.get(i), sb);
+                repr(l.get(i), sb, box);
             }
             sb.append(']');
         } else if (o instanceof PyTuple t) {
@@ -184,7 +209,7 @@ final class Py {
                 if (i > 0) {
                     sb.append(", ");
                 }
-                repr(t.items().get(i), sb);
+                repr(t.items().get(i), sb, box);
             }
             sb.append(t.items().size() == 1 ? ",)" : ")");
         } else if (o instanceof Map<?, ?> m) {
@@ -195,16 +220,16 @@ final class Py {
                     sb.append(", ");
                 }
                 first = false;
-                repr(e.getKey(), sb);
+                repr(e.getKey(), sb, box);
                 sb.append(": ");
-                repr(e.getValue(), sb);
+                repr(e.getValue(), sb, box);
             }
             sb.append('}');
         } else if (o instanceof Undefined) {
             sb.append("Undefined");
         } else if (o instanceof Namespace ns) {
             sb.append("<Namespace ");
-            repr(ns.attrs, sb);
+            repr(ns.attrs, sb, box);
             sb.append('>');
         } else if (o instanceof LoopInfo) {
             sb.append("<LoopContext>");
@@ -428,14 +453,17 @@ final class Py {
         switch (op) {
             case "+" -> {
                 if (a instanceof String sa && b instanceof String sb) {
+                    Sandbox.current().allocate((long) sa.length() + sb.length());
                     return sa + sb;
                 }
                 if (a instanceof List<?> la && b instanceof List<?> lb) {
+                    Sandbox.current().allocate((long) la.size() + lb.size());
                     List<Object> r = new ArrayList<>(la);
                     r.addAll(lb);
                     return r;
                 }
                 if (a instanceof PyTuple ta && b instanceof PyTuple tb) {
+                    Sandbox.current().allocate((long) ta.items().size() + tb.items().size());
                     List<Object> r = new ArrayList<>(ta.items());
                     r.addAll(tb.items());
                     return new PyTuple(r);
@@ -444,12 +472,20 @@ final class Py {
             case "*" -> {
                 if (a instanceof String && intLike(b) || b instanceof String && intLike(a)) {
                     String s = a instanceof String x ? x : (String) b;
-                    long times = toLong(a instanceof String ? b : a);
-                    return times <= 0 ? "" : s.repeat(Math.toIntExact(times));
+                    long times = repeatCount(a instanceof String ? b : a);
+                    if (times <= 0 || s.isEmpty()) {
+                        return "";
+                    }
+                    Sandbox.current().allocate(saturatedProduct(s.length(), times));
+                    return s.repeat((int) times);
                 }
                 if (a instanceof List<?> l && intLike(b) || b instanceof List<?> && intLike(a)) {
                     List<?> src = a instanceof List<?> x ? x : (List<?>) b;
-                    long times = toLong(a instanceof List ? b : a);
+                    long times = repeatCount(a instanceof List ? b : a);
+                    if (times <= 0 || src.isEmpty()) {
+                        return new ArrayList<>();
+                    }
+                    Sandbox.current().allocate(saturatedProduct(src.size(), times));
                     List<Object> r = new ArrayList<>();
                     for (long k = 0; k < times; k++) {
                         r.addAll(src);
@@ -467,6 +503,31 @@ final class Py {
         throw unsupported(op, a, b);
     }
 
+    /** How many times a sequence is repeated: any int (a huge one is refused by the size check, not here). */
+    private static long repeatCount(Object n) {
+        if (n instanceof BigInteger b && b.bitLength() > 63) {
+            return b.signum() < 0 ? 0 : Long.MAX_VALUE;
+        }
+        return toLong(n);
+    }
+
+    /** {@code a × b} for non-negative values, or -1 when it overflows a long (the sandbox reads -1 as too large). */
+    static long saturatedProduct(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return hi != 0 || lo < 0 ? -1 : lo;
+    }
+
+    /** Largest integer a template may compute, in bits (Python has no limit; a sandbox needs one). */
+    static final int MAX_INT_BITS = 1 << 16;
+
+    private static Object bounded(BigInteger v) {
+        if (v.bitLength() > MAX_INT_BITS) {
+            throw new PyError("integer result of more than " + MAX_INT_BITS + " bits: the sandbox refuses it");
+        }
+        return normalize(v);
+    }
+
     private static Object arithmetic(String op, Object a, Object b) {
         boolean ints = intLike(a) && intLike(b);
         switch (op) {
@@ -474,7 +535,10 @@ final class Py {
                 if (ints) {
                     BigInteger x = bigInt(a);
                     BigInteger y = bigInt(b);
-                    return normalize(op.equals("+") ? x.add(y) : op.equals("-") ? x.subtract(y) : x.multiply(y));
+                    if (op.equals("*") && (long) x.bitLength() + y.bitLength() > MAX_INT_BITS + 1) {
+                        throw new PyError("integer result of more than " + MAX_INT_BITS + " bits: the sandbox refuses it");
+                    }
+                    return bounded(op.equals("+") ? x.add(y) : op.equals("-") ? x.subtract(y) : x.multiply(y));
                 }
                 double x = toDouble(a);
                 double y = toDouble(b);
@@ -510,8 +574,17 @@ final class Py {
                 return r == 0 ? Math.copySign(0.0, y) : r;
             }
             case "**" -> {
-                if (ints && toLong(b) >= 0) {
-                    return normalize(bigInt(a).pow(Math.toIntExact(toLong(b))));
+                if (ints && bigInt(b).signum() >= 0) {
+                    BigInteger base = bigInt(a);
+                    BigInteger e = bigInt(b);
+                    if (base.abs().compareTo(BigInteger.ONE) <= 0) { // 0, 1, -1: any exponent
+                        return normalize(base.signum() == 0 ? (e.signum() == 0 ? BigInteger.ONE : BigInteger.ZERO)
+                                : base.signum() > 0 || !e.testBit(0) ? BigInteger.ONE : BigInteger.ONE.negate());
+                    }
+                    if (e.bitLength() > 31 || (long) (base.bitLength() - 1) * e.longValue() > MAX_INT_BITS) {
+                        throw new PyError("integer result of more than " + MAX_INT_BITS + " bits: the sandbox refuses it");
+                    }
+                    return bounded(base.pow(e.intValue()));
                 }
                 return Math.pow(toDouble(a), toDouble(b));
             }
@@ -595,9 +668,11 @@ final class Py {
             return t.items();
         }
         if (o instanceof Map<?, ?> m) {
+            Sandbox.current().allocate(m.size());
             return new ArrayList<>(m.keySet());
         }
         if (o instanceof String s) {
+            Sandbox.current().allocate(s.length());
             List<Object> r = new ArrayList<>(s.length());
             s.codePoints().forEach(cp -> r.add(new String(Character.toChars(cp))));
             return r;
@@ -708,6 +783,9 @@ final class Py {
         int st = step == null ? 1 : toIndex(step, "slice step");
         if (st == 0) {
             throw new PyError("slice step cannot be zero");
+        }
+        if (st == Integer.MIN_VALUE) {
+            st = -Integer.MAX_VALUE; // the same slice (at most one element), without overflowing its negation
         }
         if (o instanceof String s) {
             int[] cps = s.codePoints().toArray();

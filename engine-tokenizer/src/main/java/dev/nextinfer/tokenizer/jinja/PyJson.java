@@ -16,8 +16,10 @@ final class PyJson {
     private final String itemSep;
     private final String keySep;
     private final boolean sortKeys;
+    private final Sandbox box;
 
-    private PyJson(boolean ensureAscii, String indent, String itemSep, String keySep, boolean sortKeys) {
+    private PyJson(boolean ensureAscii, String indent, String itemSep, String keySep, boolean sortKeys, Sandbox box) {
+        this.box = box;
         this.ensureAscii = ensureAscii;
         this.indent = indent;
         this.itemSep = itemSep;
@@ -37,7 +39,9 @@ final class PyJson {
             if (indent instanceof String s) {
                 ind = s;
             } else if (Py.isInt(indent)) {
-                ind = " ".repeat((int) Math.max(0, Py.toLong(indent)));
+                long n = Math.max(0, Py.toLong(indent));
+                Sandbox.current().allocate(n);
+                ind = " ".repeat((int) n);
             } else {
                 throw new PyError("tojson: indent must be an int or a string, not " + Py.typeName(indent));
             }
@@ -53,17 +57,32 @@ final class PyJson {
             keySep = b;
         }
         StringBuilder sb = new StringBuilder();
-        new PyJson(ensureAscii, ind, itemSep, keySep, sortKeys).write(value, sb, 0);
+        new PyJson(ensureAscii, ind, itemSep, keySep, sortKeys, Sandbox.current()).write(value, sb, 0);
         return sb.toString();
     }
 
     private void newline(StringBuilder sb, int level) {
         if (indent != null) {
+            box.allocate(Py.saturatedProduct(indent.length(), level));
             sb.append('\n').append(indent.repeat(level));
         }
     }
 
     private void write(Object v, StringBuilder sb, int level) {
+        box.length(sb);
+        if (v instanceof List || v instanceof PyTuple || v instanceof Map) {
+            box.enter(); // a value that contains itself ends here
+            try {
+                write0(v, sb, level);
+            } finally {
+                box.exit();
+            }
+        } else {
+            write0(v, sb, level);
+        }
+    }
+
+    private void write0(Object v, StringBuilder sb, int level) {
         if (v == null) {
             sb.append("null");
         } else if (v instanceof Boolean b) {

@@ -63,8 +63,8 @@ final class StrFormat {
             Object value;
             if (head.isEmpty()) {
                 value = arg(args, auto++);
-            } else if (head.chars().allMatch(Character::isDigit)) {
-                value = arg(args, Integer.parseInt(head));
+            } else if (head.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+                value = arg(args, head.length() > 9 ? Integer.MAX_VALUE : Integer.parseInt(head));
             } else {
                 if (!kw.containsKey(head)) {
                     throw new PyError("KeyError: '" + head + "'");
@@ -82,8 +82,11 @@ final class StrFormat {
                     rest = rest.substring(e);
                 } else {
                     int e = rest.indexOf(']');
+                    if (e < 0) {
+                        throw new PyError("Missing ']' in format string");
+                    }
                     String key = rest.substring(1, e);
-                    value = Py.getItem(value, key.chars().allMatch(Character::isDigit) && !key.isEmpty()
+                    value = Py.getItem(value, !key.isEmpty() && key.length() <= 18 && key.chars().allMatch(ch -> ch >= '0' && ch <= '9')
                             ? (Object) Long.parseLong(key) : key);
                     rest = rest.substring(e + 1);
                 }
@@ -94,6 +97,7 @@ final class StrFormat {
                 value = Py.str(value);
             }
             sb.append(formatSpec(value, spec));
+            Sandbox.current().length(sb);
         }
         return sb.toString();
     }
@@ -135,17 +139,19 @@ final class StrFormat {
             }
             i++;
         }
-        int width = 0;
-        while (i < spec.length() && Character.isDigit(spec.charAt(i))) {
-            width = width * 10 + (spec.charAt(i++) - '0');
+        int start = i;
+        while (i < spec.length() && spec.charAt(i) >= '0' && spec.charAt(i) <= '9') {
+            i++;
         }
+        int width = size(spec.substring(start, i), "width");
         int precision = -1;
         if (i < spec.length() && spec.charAt(i) == '.') {
             i++;
-            precision = 0;
-            while (i < spec.length() && Character.isDigit(spec.charAt(i))) {
-                precision = precision * 10 + (spec.charAt(i++) - '0');
+            start = i;
+            while (i < spec.length() && spec.charAt(i) >= '0' && spec.charAt(i) <= '9') {
+                i++;
             }
+            precision = size(spec.substring(start, i), "precision");
         }
         char type = i < spec.length() ? spec.charAt(i) : 0;
         String body;
@@ -172,9 +178,23 @@ final class StrFormat {
         }
         if (align == '=') {
             int padLen = width - signStr.length() - body.length();
+            Sandbox.current().allocate((long) signStr.length() + Math.max(0, padLen) + body.length());
             return signStr + String.valueOf(fill).repeat(Math.max(0, padLen)) + body;
         }
         return Methods.pad(signStr + body, width, String.valueOf(fill), align == 0 ? '>' : align);
+    }
+
+    /**
+     * A width or precision of a format spec: digits only (empty = 0), bounded by what the sandbox lets one value
+     * be (Python's own bound is sys.maxsize).
+     */
+    private static int size(String digits, String what) {
+        if (digits.isEmpty()) {
+            return 0;
+        }
+        long v = digits.length() > 12 ? Long.MAX_VALUE : Long.parseLong(digits);
+        Sandbox.current().allocate(v); // refuses a width or precision no value may have
+        return (int) v;
     }
 
     private static String formatNumber(Object value, int precision, char type) {
@@ -225,16 +245,15 @@ final class StrFormat {
                 && spec.replace("-", "").replace("+", "").replace(" ", "").replace("#", "").startsWith("0");
         String plus = spec.indexOf('+') >= 0 ? "+" : spec.indexOf(' ') >= 0 ? " " : "-";
         String digits = spec.replaceAll("[-+ #]", "");
-        int width = 0;
         int precision = -1;
         int dot = digits.indexOf('.');
         String w = dot >= 0 ? digits.substring(0, dot) : digits;
-        if (!w.isEmpty()) {
-            width = Integer.parseInt(w);
+        if (w.indexOf('.') >= 0 || (dot >= 0 && digits.indexOf('.', dot + 1) >= 0)) {
+            throw new PyError("unsupported format character '.'");
         }
+        int width = size(w, "width");
         if (dot >= 0) {
-            String p = digits.substring(dot + 1);
-            precision = p.isEmpty() ? 0 : Integer.parseInt(p);
+            precision = size(digits.substring(dot + 1), "precision");
         }
         String body = switch (conv) {
             case 's' -> precisionCut(Py.str(value), precision);
@@ -252,7 +271,19 @@ final class StrFormat {
                 }
                 yield formatNumber(value, precision, conv);
             }
-            case 'c' -> value instanceof String s ? s : new String(Character.toChars((int) Py.toLong(value)));
+            case 'c' -> {
+                if (value instanceof String s) {
+                    yield s;
+                }
+                if (!(Py.isInt(value) || value instanceof Boolean)) {
+                    throw new PyError("%c requires an int or a unicode character, not " + Py.typeName(value));
+                }
+                long cp = Py.toLong(value);
+                if (cp < 0 || cp > Character.MAX_CODE_POINT) {
+                    throw new PyError("%c arg not in range(0x110000)");
+                }
+                yield new String(Character.toChars((int) cp));
+            }
             default -> throw new PyError("unsupported format character '" + conv + "'");
         };
         if ("dfFeExXoig".indexOf(conv) >= 0 && !body.startsWith("-") && !plus.equals("-")) {
@@ -261,6 +292,7 @@ final class StrFormat {
         if (zero && "dfFeExXoig".indexOf(conv) >= 0) {
             String sign = body.startsWith("-") || body.startsWith("+") || body.startsWith(" ") ? body.substring(0, 1) : "";
             String rest = body.substring(sign.length());
+            Sandbox.current().allocate((long) Math.max(width, body.length()));
             return sign + "0".repeat(Math.max(0, width - body.length())) + rest;
         }
         return Methods.pad(body, width, " ", left ? '<' : '>');

@@ -1,0 +1,51 @@
+package dev.nextinfer.server;
+
+/**
+ * An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status.
+ */
+final class ApiError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    final int status;
+    final String type;
+    final String param;
+    final String code;
+
+    ApiError(int status, String type, String code, String param, String message) {
+        super(oneLine(message));
+        this.status = status;
+        this.type = type;
+        this.code = code;
+        this.param = param;
+    }
+
+    /** The message on one line: a request's own text (a model name, a role) may hold line breaks. */
+    private static String oneLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> {
+            if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                sb.append(String.format("\\u%04x", c));
+            } else {
+                sb.appendCodePoint(c);
+            }
+        });
+        return sb.length() <= 1000 ? sb.toString() : sb.substring(0, 700) + " … " + sb.substring(sb.length() - 250);
+    }
+
+    /** 400: a request the server cannot run as given. */
+    static ApiError badRequest(String param, String message) {
+        return new ApiError(400, "invalid_request_error", null, param, message);
+    }
+
+    /** 400 with a specific code. */
+    static ApiError badRequest(String code, String param, String message) {
+        return new ApiError(400, "invalid_request_error", code, param, message);
+    }
+}
