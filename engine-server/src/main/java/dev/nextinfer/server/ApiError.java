@@ -1,5 +1,7 @@
 package dev.nextinfer.server;
 
+import dev.nextinfer.tokenizer.OneLine;
+
 /**
  * An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status.
  */
@@ -19,24 +21,9 @@ final class ApiError extends RuntimeException {
         this.param = param;
     }
 
-    /** The message on one line: a request's own text (a model name, a role) may hold line breaks. */
+    /** The message on one line (a request's own text, a model name or a role, may hold line breaks), bounded. */
     private static String oneLine(String message) {
-        if (message == null) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder(message.length());
-        message.codePoints().forEach(c -> {
-            if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\r') {
-                sb.append("\\r");
-            } else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
-                sb.append(String.format("\\u%04x", c));
-            } else {
-                sb.appendCodePoint(c);
-            }
-        });
-        return sb.length() <= 1000 ? sb.toString() : sb.substring(0, 700) + " … " + sb.substring(sb.length() - 250);
+        return message == null ? "" : OneLine.of(message);
     }
 
     /** 400: a request the server cannot run as given. */

@@ -38,7 +38,7 @@ final class ErrorResponses {
     static void send(HttpExchange ex, ApiError e, Outcome outcome) {
         if (outcome.headersSent) {
             if (outcome.stream) {
-                SseStream.writeError(ex, Wire.error(e));
+                SseStream.writeError(ex, Wire.error(e), outcome);
             }
             return;
         }

@@ -60,6 +60,7 @@ final class HttpIo {
             ex.getResponseHeaders().set("Content-Type", contentType);
             outcome.status = status;
             outcome.headersSent = true;
+            outcome.finish(); // counted before the client can read the answer
             ex.sendResponseHeaders(status, body.length);
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(body);

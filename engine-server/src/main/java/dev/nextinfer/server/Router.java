@@ -36,9 +36,15 @@ final class Router implements HttpHandler {
         String method = ex.getRequestMethod();
         String path = ex.getRequestURI().getPath();
         Outcome outcome = new Outcome();
-        String route = "other";
+        String route = route(path);
+        outcome.onFinish(() -> {
+            long nanos = System.nanoTime() - t0;
+            metrics.inFlight.decrementAndGet();
+            metrics.request(route, outcome, nanos);
+            log.accept(new RequestLog(method, loggable(ex), outcome.status, outcome.stream, outcome.promptTokens,
+                    outcome.cachedTokens, outcome.completionTokens, outcome.finishReason, nanos / 1e9));
+        });
         try {
-            route = route(path);
             if (!route.equals("/health") && !key.allows(ex)) {
                 throw ApiKey.unauthorized();
             }
@@ -76,12 +82,8 @@ final class Router implements HttpHandler {
             }
             ErrorResponses.send(ex, ErrorResponses.of(t), outcome);
         } finally {
+            outcome.finish(); // if no answer went out (a client gone away)
             ex.close();
-            long nanos = System.nanoTime() - t0;
-            metrics.inFlight.decrementAndGet();
-            metrics.request(route, outcome, nanos);
-            log.accept(new RequestLog(method, loggable(ex), outcome.status, outcome.stream, outcome.promptTokens,
-                    outcome.cachedTokens, outcome.completionTokens, outcome.finishReason, nanos / 1e9));
         }
     }
 

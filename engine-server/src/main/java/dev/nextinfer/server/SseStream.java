@@ -15,11 +15,13 @@ import java.nio.charset.StandardCharsets;
  */
 final class SseStream {
     private final Session session;
+    private final Outcome outcome;
     private final OutputStream out;
     private boolean broken;
 
     SseStream(HttpExchange ex, Session session, Outcome outcome) {
         this.session = session;
+        this.outcome = outcome;
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
         ex.getResponseHeaders().set("X-Accel-Buffering", "no"); // nginx and similar proxies: pass events on at once
@@ -42,6 +44,7 @@ final class SseStream {
     }
 
     void done() {
+        outcome.finish(); // counted before the client can read the end
         write("data: [DONE]\n\n");
     }
 
@@ -51,7 +54,8 @@ final class SseStream {
     }
 
     /** An error after the stream started: an {@code error} event, then the end (OpenAI's convention). */
-    static void writeError(HttpExchange ex, ObjectNode error) {
+    static void writeError(HttpExchange ex, ObjectNode error, Outcome outcome) {
+        outcome.finish();
         try {
             OutputStream o = ex.getResponseBody();
             o.write(("data: " + json(error) + "\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
