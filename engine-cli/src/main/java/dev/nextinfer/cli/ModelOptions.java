@@ -35,6 +35,12 @@ public final class ModelOptions {
                     "contexts and requests that need more are refused before any compute (default: what is available at load)."})
     long maxMemory;
 
+    @Option(names = "--int8-activations",
+            description = {"Multiply Q4_0 matrices through the integer kernel: activations quantised to int8 per block of 32",
+                    "(llama.cpp's rule), weights repacked at load with rows in vector lanes (same size). Faster; the products",
+                    "round like llama.cpp's instead of exactly. Other formats are unaffected (default: exact f32 kernels)."})
+    boolean int8Activations;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
             description = "Worker threads (default: ${DEFAULT-VALUE} = one per core).")
     int threads;
@@ -66,7 +72,7 @@ public final class ModelOptions {
         }
         try (ProgressBar bar = new ProgressBar("loading " + model.getFileName())) {
             return Qwen3Next.load(model, more.apply(LoadOptions.builder().weights(weights).threads(threads).kvCache(kvCache)
-                    .yarnFactor(yarn).memoryLimit(maxMemory).listener(bar::update)).build());
+                    .yarnFactor(yarn).memoryLimit(maxMemory).int8Activations(int8Activations).listener(bar::update)).build());
         }
     }
 

@@ -22,9 +22,13 @@ import dev.nextinfer.core.weights.WeightFormat;
  * @param yarnFactor  YaRN context extension factor F ≥ 1 over the config's {@code max_position_embeddings} (as
  *                    adding {@code rope_scaling: {rope_type: yarn, factor: F, original_max_position_embeddings}}
  *                    to {@code config.json}), or 0 to keep the config's RoPE scaling
+ * @param int8Activations multiply Q4_0 matrices with activations quantised to int8 per block of 32 (llama.cpp's
+ *                        rule for its Q4_0 kernels) through the integer kernel, on a copy of those matrices repacked
+ *                        at load with rows in vector lanes: faster, but the products round like llama.cpp's, not
+ *                        exactly; other formats are unaffected
  */
 public record LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache,
-                          int contextLength, long memoryLimit, double yarnFactor) {
+                          int contextLength, long memoryLimit, double yarnFactor, boolean int8Activations) {
 
     /** Validates the options. */
     public LoadOptions {
@@ -41,6 +45,12 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
             throw new IllegalArgumentException("yarnFactor must be ≥ 1 (0 = the config's), got " + yarnFactor);
         }
         listener = listener == null ? LoadListener.NONE : listener;
+    }
+
+    /** Options with the exact f32 kernels. */
+    public LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache,
+                       int contextLength, long memoryLimit, double yarnFactor) {
+        this(weights, threads, listener, kvCache, contextLength, memoryLimit, yarnFactor, false);
     }
 
     /** Options without a context limit of their own (the model's maximum). */
@@ -85,8 +95,15 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
         private int contextLength;
         private long memoryLimit;
         private double yarnFactor;
+        private boolean int8Activations;
 
         private Builder() {
+        }
+
+        /** Integer kernels for Q4_0 matrices with int8 activations (faster, not exact); false = exact f32 kernels. */
+        public Builder int8Activations(boolean on) {
+            this.int8Activations = on;
+            return this;
         }
 
         /** Most positions per sequence; 0 = the model's context limit, or as much of it as fits in memory. */
@@ -133,7 +150,7 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
 
         /** The options. */
         public LoadOptions build() {
-            return new LoadOptions(weights, threads, listener, kvCache, contextLength, memoryLimit, yarnFactor);
+            return new LoadOptions(weights, threads, listener, kvCache, contextLength, memoryLimit, yarnFactor, int8Activations);
         }
     }
 }

@@ -137,7 +137,8 @@ public final class Qwen3Next implements AutoCloseable {
                 }
             }
             pool = new ThreadPool(options.effectiveThreads());
-            WeightLoader.Result r = WeightLoader.load(config, files.tensors(), options.weights(), arena, pool, options.listener());
+            WeightLoader.Result r = WeightLoader.load(config, files.tensors(), options.weights(), options.int8Activations(), arena,
+                    pool, options.listener());
             Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool, kv);
             return new Qwen3Next(files, config, arena, pool, model, r.mtpNote(), context, note, plan.residentBytes(),
                     new MemoryLedger(memory, fixed));

@@ -17,11 +17,12 @@ public final class GroupedLinear {
     private GroupedLinear() {
     }
 
-    /** About {@link #CHUNK_BYTES} of rows, a multiple of 4 (whole mat-mat panels). */
+    /** About {@link #CHUNK_BYTES} of rows, a multiple of 4 (whole mat-mat panels) and of the matrix's row group. */
     static int rowsPerChunk(Matrix w) {
         long rowBytes = Math.max(1, w.byteSize() / Math.max(1, w.rows()));
-        int rows = (int) Math.max(4, CHUNK_BYTES / rowBytes);
-        return (rows + 3) / 4 * 4;
+        int align = Math.max(4, w.rowGroup());
+        int rows = (int) Math.max(align, CHUNK_BYTES / rowBytes);
+        return (rows + align - 1) / align * align;
     }
 
     /**

@@ -21,6 +21,14 @@ public interface Matrix {
     /** Bytes of weight data this matrix reads when all rows are multiplied once. */
     long byteSize();
 
+    /**
+     * Rows the kernels compute together (1, or a power of two such as 32 for a layout with rows in vector lanes):
+     * callers that split rows across threads keep chunks multiples of it, or a cut group is computed twice.
+     */
+    default int rowGroup() {
+        return 1;
+    }
+
     /** {@code Σ_c W[row][c] · x[xOff + c]}. */
     float dot(int row, float[] x, int xOff);
 

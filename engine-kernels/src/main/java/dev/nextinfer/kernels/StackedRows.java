@@ -86,6 +86,36 @@ public final class StackedRows implements Matrix {
         return lo;
     }
 
+    /** The part row {@code row} comes from. */
+    Matrix partOf(int row) {
+        return parts[part[run(row)]];
+    }
+
+    /** Row {@code row}'s index in {@link #partOf its part}. */
+    int rowInPart(int row) {
+        int i = run(row);
+        return from[i] + row - start[i];
+    }
+
+    /** Whether every part satisfies {@code test}. */
+    boolean allParts(java.util.function.Predicate<Matrix> test) {
+        for (Matrix p : parts) {
+            if (!test.test(p)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int rowGroup() {
+        int g = 1;
+        for (Matrix p : parts) {
+            g = Math.max(g, p.rowGroup());
+        }
+        return g;
+    }
+
     @Override
     public float dot(int row, float[] x, int xOff) {
         int i = run(row);

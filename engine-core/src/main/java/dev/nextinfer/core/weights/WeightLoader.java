@@ -47,14 +47,15 @@ public final class WeightLoader {
     /**
      * Checks and loads all weights. {@code format} null keeps each matrix as stored (f32/bf16/f16 and every GGUF
      * block type in place; FP8 widened to f32). Converted weights are allocated in {@code arena}, converted on
-     * {@code pool}.
+     * {@code pool}. {@code int8Activations}: Q4_0 matrices are repacked for the integer kernel
+     * ({@link dev.nextinfer.kernels.Q4_0R32Matrix}; same size, in {@code arena}, the stored pages released).
      */
-    public static Result load(Qwen3NextConfig cfg, TensorSource source, WeightFormat format, Arena arena, ThreadPool pool,
-                              LoadListener listener) {
+    public static Result load(Qwen3NextConfig cfg, TensorSource source, WeightFormat format, boolean int8Activations,
+                              Arena arena, ThreadPool pool, LoadListener listener) {
         FormatChoice choice = new FormatChoice(format == null ? null : format.matrixFormat());
         WeightCheck check = WeightCheck.run(cfg, source, choice);
         checkMemory(check.convertedBytes(), choice.requested());
-        WeightLoading loading = new WeightLoading(source, choice, arena, pool, listener, check.storedBytes());
+        WeightLoading loading = new WeightLoading(source, choice, int8Activations, arena, pool, listener, check.storedBytes());
         ModelWeights w = TensorPlan.walk(cfg, loading);
         String note = w.mtp() == null ? source.location() + ": no mtp.* tensors (in GGUF: no nextn block), so multi-token prediction is unavailable" : null;
         return new Result(w, note, loading.quantised());

@@ -5,6 +5,7 @@ import dev.nextinfer.core.checkpoint.TensorSource;
 import dev.nextinfer.core.weights.TensorPlan.TensorSpec;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
+import dev.nextinfer.kernels.Q4_0R32Matrix;
 import dev.nextinfer.kernels.ThreadPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,6 +18,7 @@ import java.lang.foreign.MemorySegment;
 final class WeightLoading implements TensorPlan.Resolver {
     private final TensorSource source;
     private final FormatChoice choice;
+    private final boolean int8Activations;
     private final Arena arena;
     private final ThreadPool pool;
     private final LoadListener listener;
@@ -25,9 +27,11 @@ final class WeightLoading implements TensorPlan.Resolver {
     private boolean quantised;
     private boolean fallbackReported;
 
-    WeightLoading(TensorSource source, FormatChoice choice, Arena arena, ThreadPool pool, LoadListener listener, long totalBytes) {
+    WeightLoading(TensorSource source, FormatChoice choice, boolean int8Activations, Arena arena, ThreadPool pool,
+                  LoadListener listener, long totalBytes) {
         this.source = source;
         this.choice = choice;
+        this.int8Activations = int8Activations;
         this.arena = arena;
         this.pool = pool;
         this.listener = listener;
@@ -52,6 +56,10 @@ final class WeightLoading implements TensorPlan.Resolver {
         Matrix m = target == t.format() ? t.matrix(spec.rows(), spec.cols()) : convert(t, spec.rows(), spec.cols(), target);
         if (spec.kind() == TensorPlan.Kind.MATRIX) {
             quantised |= m.format().blockValues() > 1;
+            if (int8Activations && Q4_0R32Matrix.canRepack(m)) {
+                m = Q4_0R32Matrix.repack(m, arena, pool);
+                t.release(); // the stored pages: resident memory holds the repacked copy only
+            }
         }
         done(t);
         return m;

@@ -152,7 +152,7 @@ class GgufGoldenTest {
     }
 
     /** KL(softmax(p) ‖ softmax(q)) over a row of logits, in nats. */
-    private static double klDivergence(float[] p, float[] q, int off, int n) {
+    static double klDivergence(float[] p, float[] q, int off, int n) {
         double mp = Double.NEGATIVE_INFINITY;
         double mq = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {

@@ -1,0 +1,284 @@
+package dev.nextinfer.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q4_0 weights repacked for integer arithmetic with rows in lanes (the idea of ik_llama.cpp's row-interleaved
+ * {@code _R4}/{@code _R8} types), multiplied by activations quantised to int8 ({@link Int8Activations}): the
+ * integer kernel of the speed issue. The same values as the {@link Q4_0Matrix} it is made from ({@link #row} gives
+ * them bit for bit); the products round like llama.cpp's Q4_0 × Q8_0 dot, not like the exact f32 kernels.
+ *
+ * <p>Layout: rows in groups of 32 (the last one padded with zero rows); per group, per block of 32 columns, 576
+ * bytes: the 32 rows' f16 scales (64 bytes), then 16 column pairs of 32 bytes, byte {@code k} of pair {@code p}
+ * holding row {@code k}'s 4-bit {@code q} of column {@code 2p} (low nibble) and {@code 2p + 1} (high nibble). The
+ * same 4.5 bits per weight as Q4_0.
+ *
+ * <p>Kernel: per column pair, one load of 32 bytes widened to 32 int16 lanes (one per row), the two nibbles
+ * masked out and multiplied by the broadcast int8 activation of their column, added in int16 (16 columns of
+ * {@code q·x} fit: 16·15·127 &lt; 2¹⁵), widened to int32 every 16 columns; per block {@code Σ (q − 8)·x =
+ * Σ q·x − 8·Σ x}, converted to f32 once and multiplied by the row's scale times the activation block's scale. No
+ * horizontal sums and one vector operation per 6 multiply-adds, against about 2 for the f32 kernel with its
+ * widening (measured in cache, one thread: 2.0× {@link Q4_0Matrix}; {@code IntegerDotLeads}).
+ *
+ * <p>{@link #matVec}, {@link #matVecRows}, {@link #dot} and {@link #matMul} up to a few rows compute each output
+ * with the same operations (batched decoding and speculative verification get the bits of a decode step); a
+ * {@link #matMul} over more rows (prefill) runs the exact f32 panel kernel on the dequantised rows instead.
+ */
+public final class Q4_0R32Matrix implements Matrix {
+    /** Rows per group (lanes of one 512-bit vector of int16). */
+    static final int R = 32;
+    private static final int SCALE_BYTES = 2 * R;
+    /** Bytes per group and block of 32 columns. */
+    static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 16 * R;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    /** int16 lanes per vector: 32, 16 or 8 (a group is {@link #PARTS} vectors). */
+    private static final int SL = S.length();
+    private static final int PARTS = R / SL;
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(SL * 8));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
+    /** 2¹¹²: rescales an f16's exponent, moved into an f32's exponent field, to its value (subnormals too). */
+    private static final float F16_EXP_SHIFT = 0x1p112f;
+
+    private final MemorySegment data;
+    private final int rows;
+    private final int cols;
+    private final int nb;
+
+    private Q4_0R32Matrix(MemorySegment data, int rows, int cols) {
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+        this.nb = cols / Int8Activations.QK;
+    }
+
+    /** Bytes of the repacked layout of a {@code rows × cols} matrix (rows rounded up to groups of 32). */
+    public static long byteSize(int rows, int cols) {
+        return (long) (rows + R - 1) / R * (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES;
+    }
+
+    /** Whether {@link #repack} takes {@code m}: Q4_0 in ggml's layout (or rows stacked from such), whole blocks. */
+    public static boolean canRepack(Matrix m) {
+        if (m instanceof StackedRows s) {
+            return s.allParts(Q4_0R32Matrix::canRepack);
+        }
+        return m instanceof Q4_0Matrix;
+    }
+
+    /**
+     * Repacks {@code source} (a Q4_0 matrix in ggml's layout, or rows stacked from such) into memory from
+     * {@code arena}; the source is only read.
+     *
+     * @throws IllegalArgumentException unless {@link #canRepack}
+     */
+    public static Q4_0R32Matrix repack(Matrix source, Arena arena) {
+        return repack(source, arena, null);
+    }
+
+    /** As {@link #repack(Matrix, Arena)}, split over {@code pool}'s threads (null: this thread). */
+    public static Q4_0R32Matrix repack(Matrix source, Arena arena, ThreadPool pool) {
+        if (!canRepack(source)) {
+            throw new IllegalArgumentException("only Q4_0 matrices can be repacked for the integer kernel, not " + source.format());
+        }
+        int rows = source.rows();
+        int cols = source.cols();
+        MemorySegment dst = arena.allocate(byteSize(rows, cols), 64);
+        int groups = (rows + R - 1) / R;
+        if (pool == null) {
+            repackGroups(source, dst, 0, groups);
+        } else {
+            pool.parallelFor(groups, Math.max(1, groups / (pool.threads() * 4)), (g0, g1) -> repackGroups(source, dst, g0, g1));
+        }
+        return new Q4_0R32Matrix(dst, rows, cols);
+    }
+
+    /** Groups {@code [g0, g1)}: each group's block assembled in a heap buffer from its 32 rows, then copied whole. */
+    private static void repackGroups(Matrix source, MemorySegment dst, int g0, int g1) {
+        int rows = source.rows();
+        int nb = source.cols() / Int8Activations.QK;
+        byte[] buf = new byte[GROUP_BLOCK_BYTES];
+        byte[] block = new byte[Q4_0Matrix.BLOCK];
+        MemorySegment[] seg = new MemorySegment[R];
+        long[] rowStart = new long[R];
+        for (int g = g0; g < g1; g++) {
+            int n = Math.min(R, rows - g * R);
+            for (int k = 0; k < n; k++) { // where each row's ggml bytes are (through stacked rows)
+                Matrix m = source;
+                int mr = g * R + k;
+                while (m instanceof StackedRows s) {
+                    Matrix p = s.partOf(mr);
+                    mr = s.rowInPart(mr);
+                    m = p;
+                }
+                Q4_0Matrix q = (Q4_0Matrix) m;
+                seg[k] = q.data;
+                rowStart[k] = mr * q.rowBytes;
+            }
+            for (int b = 0; b < nb; b++) {
+                java.util.Arrays.fill(buf, (byte) 0); // padding rows: scale 0, quants 0
+                for (int k = 0; k < n; k++) {
+                    MemorySegment.copy(seg[k], ValueLayout.JAVA_BYTE, rowStart[k] + (long) Q4_0Matrix.BLOCK * b, block, 0, block.length);
+                    buf[2 * k] = block[0];
+                    buf[2 * k + 1] = block[1];
+                    for (int p = 0; p < 8; p++) { // values 2p, 2p + 1 are low nibbles; 16 + 2p, 17 + 2p high ones
+                        int lo = block[2 + 2 * p] & 0xFF;
+                        int hi = block[3 + 2 * p] & 0xFF;
+                        buf[SCALE_BYTES + R * p + k] = (byte) ((lo & 15) | (hi & 15) << 4);
+                        buf[SCALE_BYTES + R * (p + 8) + k] = (byte) (lo >>> 4 | (hi >>> 4) << 4);
+                    }
+                }
+                MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, ((long) g * nb + b) * GROUP_BLOCK_BYTES, GROUP_BLOCK_BYTES);
+            }
+        }
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    /** Q4_0: the values are the source matrix's. */
+    @Override
+    public MatrixFormat format() {
+        return MatrixFormat.Q4_0;
+    }
+
+    @Override
+    public long byteSize() {
+        return byteSize(rows, cols);
+    }
+
+    @Override
+    public int rowGroup() {
+        return R;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        float[] out = new float[R];
+        group(row / R, Int8Activations.of(x, xOff, cols, 1, cols), 0, out, 0);
+        return out[row % R];
+    }
+
+    @Override
+    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        multiply(x, xOff, cols, 1, y, yOff, rows, r0, r1);
+    }
+
+    @Override
+    public void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+    }
+
+    /**
+     * Above a few activation rows (prefill) the f32 panel kernel on the dequantised rows, as for every format
+     * (exact arithmetic: a mat-mat is compute-bound, and the f32 register tile does as many multiply-adds per
+     * operation as int16 lanes without a pair multiply-add); up to {@link PanelMatMul#SMALL_N} the integer kernel.
+     */
+    @Override
+    public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (n > PanelMatMul.SMALL_N) {
+            PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        } else {
+            multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        }
+    }
+
+    /** Group by group, each group for all {@code n} activation rows while its weights are in L1. */
+    private void multiply(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (r0 >= r1 || n <= 0) {
+            return;
+        }
+        Int8Activations a = Int8Activations.of(x, xOff, xStride, n, cols);
+        float[] part = null;
+        for (int g = r0 / R; g * R < r1; g++) {
+            int g0 = g * R;
+            boolean whole = g0 >= r0 && g0 + R <= r1;
+            for (int t = 0; t < n; t++) {
+                int yo = yOff + t * yStride;
+                if (whole) {
+                    group(g, a, t, y, yo + g0);
+                } else { // a group cut by the chunk's bounds (or the padding): its rows in [r0, r1) only
+                    part = part == null ? new float[R] : part;
+                    group(g, a, t, part, 0);
+                    int from = Math.max(r0, g0);
+                    System.arraycopy(part, from - g0, y, yo + from, Math.min(r1, g0 + R) - from);
+                }
+            }
+        }
+    }
+
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows (padding rows give 0). */
+    private void group(int g, Int8Activations a, int t, float[] out, int off) {
+        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        int xq = t * cols;
+        int xb = t * nb;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                IntVector s0 = IntVector.zero(I);
+                IntVector s1 = IntVector.zero(I);
+                for (int h = 0; h < 2; h++) {
+                    ShortVector acc = ShortVector.zero(S);
+                    for (int p = 0; p < 8; p++) {
+                        long qo = o + SCALE_BYTES + (long) R * (8 * h + p) + (long) SL * part;
+                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                        int c = xq + 32 * b + 16 * h + 2 * p;
+                        acc = acc.add(q.and((short) 15).mul(a.q[c]))
+                                .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a.q[c + 1]));
+                    }
+                    s0 = s0.add(acc.convertShape(VectorOperators.S2I, I, 0));
+                    s1 = s1.add(acc.convertShape(VectorOperators.S2I, I, 1));
+                }
+                int m = 8 * a.sum[xb + b];
+                float dx = a.d[xb + b];
+                ShortVector h16 = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE);
+                y0 = ((FloatVector) s0.sub(m).convert(VectorOperators.I2F, 0)).fma(scales(h16, 0).mul(dx), y0);
+                y1 = ((FloatVector) s1.sub(m).convert(VectorOperators.I2F, 0)).fma(scales(h16, 1).mul(dx), y1);
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** Half {@code half} of the f16 scales {@code h16} as f32, exactly: magnitude bits shifted into place, rescaled, sign. */
+    private static FloatVector scales(ShortVector h16, int half) {
+        IntVector h = (IntVector) h16.convertShape(VectorOperators.S2I, I, half); // sign-extended: bit 31 = f16 sign
+        FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT);
+        return magnitude.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** Row {@code row}'s values: {@code d·(q − 8)}, as {@link Q4_0Matrix#row} gives them. */
+    @Override
+    public void row(int row, float[] dst, int off) {
+        int g = row / R;
+        int k = row % R;
+        for (int b = 0; b < nb; b++) {
+            long o = ((long) g * nb + b) * GROUP_BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2L * k));
+            for (int p = 0; p < 16; p++) {
+                int v = data.get(ValueLayout.JAVA_BYTE, o + SCALE_BYTES + (long) R * p + k) & 0xFF;
+                dst[off + 32 * b + 2 * p] = (float) ((v & 15) - 8) * d;
+                dst[off + 32 * b + 2 * p + 1] = (float) ((v >>> 4) - 8) * d;
+            }
+        }
+    }
+}
