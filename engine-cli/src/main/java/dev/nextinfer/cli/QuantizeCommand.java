@@ -1,7 +1,7 @@
 package dev.nextinfer.cli;
 
 import dev.nextinfer.core.gguf.GgufRecipe;
-import dev.nextinfer.core.quantize.Quantizer;
+import dev.nextinfer.tools.quantize.Quantizer;
 import dev.nextinfer.kernels.MatrixFormat;
 import dev.nextinfer.kernels.ThreadPool;
 import java.io.IOException;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nextinfer.core.io.Npy;
+import dev.nextinfer.core.testing.Npy;
 import dev.nextinfer.core.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;

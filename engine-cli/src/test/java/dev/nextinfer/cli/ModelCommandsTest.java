@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nextinfer.core.io.Npy;
+import dev.nextinfer.core.testing.Npy;
 import dev.nextinfer.core.testing.Compare;
 import dev.nextinfer.core.testing.Fixtures;
 import java.nio.file.Files;

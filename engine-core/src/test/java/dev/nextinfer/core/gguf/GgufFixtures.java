@@ -2,7 +2,7 @@ package dev.nextinfer.core.gguf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nextinfer.core.io.Npy;
+import dev.nextinfer.core.testing.Npy;
 import dev.nextinfer.core.testing.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;

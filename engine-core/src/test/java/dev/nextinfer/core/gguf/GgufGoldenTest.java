@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
-import dev.nextinfer.core.io.Npy;
+import dev.nextinfer.core.testing.Npy;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.KvCacheFormat;
 import dev.nextinfer.core.model.Qwen3NextModel;
