@@ -1,11 +1,11 @@
 package dev.nextinfer.core.speculative;
 
-import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.NextInferException;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.PendingForward;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.kernels.VectorOps;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;

@@ -2,11 +2,11 @@ package dev.nextinfer.core.speculative;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
+import dev.nextinfer.core.sampling.SamplingTransform;
 import dev.nextinfer.core.testing.ChiSquare;
 import dev.nextinfer.core.testing.Fixtures;
 import dev.nextinfer.core.weights.WeightFormat;
