@@ -2,10 +2,10 @@ package dev.nextinfer.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nextinfer.core.safetensors.DType;
-import dev.nextinfer.core.synth.CycleCheckpoint;
-import dev.nextinfer.core.synth.SynthPreset;
-import dev.nextinfer.core.synth.Synthesizer;
 import dev.nextinfer.core.weights.LoadListener;
+import dev.nextinfer.tools.synth.CycleCheckpoint;
+import dev.nextinfer.tools.synth.SynthPreset;
+import dev.nextinfer.tools.synth.Synthesizer;
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -2,13 +2,15 @@ package dev.nextinfer.bench;
 
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
+import dev.nextinfer.core.decode.Decoders;
+import dev.nextinfer.core.decode.MtpDecoder;
+import dev.nextinfer.core.decode.TokenLoop;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
-import dev.nextinfer.core.sampling.SamplingTransform;
-import dev.nextinfer.core.spec.SpeculativeDecoder;
-import dev.nextinfer.core.spec.SpeculativeStats;
+import dev.nextinfer.core.speculative.SpeculativeDecoder;
+import dev.nextinfer.core.speculative.SpeculativeStats;
 import dev.nextinfer.core.weights.WeightFormat;
-import dev.nextinfer.kernels.VectorOps;
+import dev.nextinfer.tools.bench.FirstTokenClock;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -65,7 +67,7 @@ public final class SpeculativeDecodeRun {
             for (int r = -1; r < repeat; r++) { // r = −1: warm-up rounds until the warm-up time is over
                 for (int k = 0; k < variants; k++) {
                     int[] out = new int[n];
-                    SpeculativeDecoder d = k == 0 ? null : new SpeculativeDecoder(model, k, SamplingTransform.GREEDY, null);
+                    MtpDecoder d = k == 0 ? null : new MtpDecoder(k);
                     double s = run(model, prompt, out, d);
                     if (k == 0) {
                         System.arraycopy(out, 0, plain, 0, n);
@@ -96,24 +98,15 @@ public final class SpeculativeDecodeRun {
     }
 
     /** One prefill and n − 1 decoded tokens into {@code out}; returns the decode phase's seconds. */
-    private static double run(Qwen3NextModel model, int[] prompt, int[] out, SpeculativeDecoder d) {
-        int vocab = model.config().vocabSize();
+    private static double run(Qwen3NextModel model, int[] prompt, int[] out, MtpDecoder d) {
         int n = out.length;
         SequenceState s = model.newState(prompt.length + n + (d == null ? 0 : d.draftTokens()), d != null);
-        float[] logits = model.forward(prompt, 0, prompt.length, s, false, false).logits();
-        out[0] = VectorOps.argmax(logits, 0, vocab);
-        long t0 = System.nanoTime();
-        for (int i = 1; i < n; ) {
-            if (d == null) {
-                out[i] = VectorOps.argmax(model.forward(out, i - 1, i, s, false, false).logits(), 0, vocab);
-                i++;
-            } else {
-                int[] next = d.nextTokens(s, out[i - 1], n - i);
-                System.arraycopy(next, 0, out, i, next.length);
-                i += next.length;
-            }
-        }
-        return (System.nanoTime() - t0) / 1e9;
+        FirstTokenClock clock = new FirstTokenClock(); // the decode phase starts after the first token
+        int[] tokens = TokenLoop.builder(model, s, prompt).maxTokens(n).prefillChunk(prompt.length)
+                .decoder(d == null ? Decoders.plain() : d).sink(clock).build().generate();
+        long end = System.nanoTime();
+        System.arraycopy(tokens, 0, out, 0, n);
+        return (end - clock.start()) / 1e9;
     }
 
     private static double median(double[] a) {

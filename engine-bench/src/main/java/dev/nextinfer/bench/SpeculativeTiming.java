@@ -2,6 +2,7 @@ package dev.nextinfer.bench;
 
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
+import dev.nextinfer.core.decode.TokenLoop;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.PendingForward;
 import dev.nextinfer.core.model.Qwen3NextModel;
@@ -70,7 +71,7 @@ public final class SpeculativeTiming {
                 prompt[i] = (int) ((i * 7919L + 13) % vocab);
             }
             SequenceState prefilled = m.newState(promptLength + 16, true);
-            m.forward(prompt, 0, promptLength, prefilled, false, false);
+            TokenLoop.builder(m, prefilled, prompt).prefillChunk(promptLength).build().prefill(); // one pass
             SequenceState[] start = new SequenceState[5];
             for (int k = 1; k <= 4; k++) {
                 start[k] = prefilled.copy();

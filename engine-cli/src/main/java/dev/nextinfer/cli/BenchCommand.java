@@ -1,8 +1,8 @@
 package dev.nextinfer.cli;
 
 import dev.nextinfer.core.Qwen3Next;
-import dev.nextinfer.core.bench.BenchResult;
-import dev.nextinfer.core.bench.BenchRunner;
+import dev.nextinfer.tools.bench.BenchResult;
+import dev.nextinfer.tools.bench.BenchRunner;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;

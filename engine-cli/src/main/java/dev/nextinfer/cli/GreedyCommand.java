@@ -1,12 +1,12 @@
 package dev.nextinfer.cli;
 
 import dev.nextinfer.core.Qwen3Next;
-import dev.nextinfer.core.model.ForwardResult;
+import dev.nextinfer.core.decode.Decoders;
+import dev.nextinfer.core.decode.MtpDecoder;
+import dev.nextinfer.core.decode.TokenLoop;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
-import dev.nextinfer.core.sampling.SamplingTransform;
-import dev.nextinfer.core.spec.SpeculativeDecoder;
-import dev.nextinfer.kernels.VectorOps;
+import dev.nextinfer.core.speculative.SpeculativeDecoder;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,24 +51,12 @@ final class GreedyCommand implements Callable<Integer> {
                 throw new CliException("--mtp needs the checkpoint's MTP head: " + q.mtpNote());
             }
             Qwen3NextModel model = q.model();
-            int vocab = model.config().vocabSize();
             SequenceState state = model.newState(prompt.length + n + mtp, mtp > 0);
-            ForwardResult r = model.forward(prompt, 0, prompt.length, state, false, false);
-            int[] out = new int[n];
-            out[0] = VectorOps.argmax(r.logits(), 0, vocab);
-            if (mtp == 0) {
-                for (int s = 1; s < n; s++) {
-                    r = model.forward(out, s - 1, s, state, false, false);
-                    out[s] = VectorOps.argmax(r.logits(), 0, vocab);
-                }
-            } else {
-                SpeculativeDecoder decoder = new SpeculativeDecoder(model, mtp, SamplingTransform.GREEDY, null);
-                for (int s = 1; s < n; ) {
-                    int[] next = decoder.nextTokens(state, out[s - 1], n - s);
-                    System.arraycopy(next, 0, out, s, next.length);
-                    s += next.length;
-                }
-                spec.commandLine().getErr().println("mtp " + mtp + ": " + decoder.stats().summary());
+            MtpDecoder speculative = mtp > 0 ? new MtpDecoder(mtp) : null;
+            int[] out = TokenLoop.builder(model, state, prompt).maxTokens(n).prefillChunk(prompt.length) // one prefill
+                    .decoder(speculative != null ? speculative : Decoders.plain()).build().generate();
+            if (speculative != null) {
+                spec.commandLine().getErr().println("mtp " + mtp + ": " + speculative.stats().summary());
                 spec.commandLine().getErr().flush();
             }
             spec.commandLine().getOut().println(Ids.json(out));

@@ -1,11 +1,12 @@
 package dev.nextinfer.cli;
 
 import dev.nextinfer.core.Qwen3Next;
-import dev.nextinfer.core.io.Npy;
+import dev.nextinfer.core.decode.TokenLoop;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
 import dev.nextinfer.kernels.VectorOps;
+import dev.nextinfer.tools.npy.Npy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -38,7 +39,8 @@ final class LogitsCommand implements Callable<Integer> {
             Qwen3NextModel model = q.model();
             int vocab = model.config().vocabSize();
             SequenceState state = model.newState(tokens.length + 1);
-            ForwardResult main = model.forward(tokens, 0, tokens.length, state, !mtp, false);
+            ForwardResult main = TokenLoop.builder(model, state, tokens).prefillChunk(tokens.length) // one pass
+                    .allLogits(!mtp).build().prefill();
             float[] logits = main.logits();
             if (mtp) {
                 int T = tokens.length;

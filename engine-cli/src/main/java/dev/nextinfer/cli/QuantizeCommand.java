@@ -1,9 +1,9 @@
 package dev.nextinfer.cli;
 
 import dev.nextinfer.core.gguf.GgufRecipe;
-import dev.nextinfer.core.quantize.Quantizer;
 import dev.nextinfer.kernels.MatrixFormat;
 import dev.nextinfer.kernels.ThreadPool;
+import dev.nextinfer.tools.quantize.Quantizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.nextinfer.cli;
 
 import dev.nextinfer.core.safetensors.DType;
-import dev.nextinfer.core.synth.SynthPreset;
-import dev.nextinfer.core.synth.Synthesizer;
+import dev.nextinfer.tools.synth.SynthPreset;
+import dev.nextinfer.tools.synth.Synthesizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

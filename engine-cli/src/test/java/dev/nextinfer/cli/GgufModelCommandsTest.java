@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nextinfer.core.io.Npy;
 import dev.nextinfer.core.testing.Fixtures;
+import dev.nextinfer.core.testing.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.nextinfer.core.io.Npy;
 import dev.nextinfer.core.testing.Compare;
 import dev.nextinfer.core.testing.Fixtures;
+import dev.nextinfer.core.testing.Npy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,8 +1,11 @@
 package dev.nextinfer.core;
 
+import dev.nextinfer.core.decode.DecodeContext;
+import dev.nextinfer.core.decode.Decoder;
+import dev.nextinfer.core.decode.Decoders;
+import dev.nextinfer.core.decode.TokenLoop;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.PrefixSnapshot;
-import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -34,7 +37,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class Session implements AutoCloseable {
     /** Prompt tokens per forward call during prefill (bounds activation memory; the memory estimate assumes it). */
-    public static final int PREFILL_CHUNK = 512;
+    public static final int PREFILL_CHUNK = TokenLoop.PREFILL_CHUNK;
     /** Snapshots kept per session (the latest prompt ends). */
     static final int MAX_SNAPSHOTS = 3;
 
@@ -48,8 +51,6 @@ public final class Session implements AutoCloseable {
     private int historyLength;
     private float[] stateLogits; // logits after the last consumed token, or null
     private long computedTokens;
-    float[] lastPromptLogits; // for tests: the logits after the last prompt token of the latest generation
-    java.util.function.Consumer<float[]> logitsObserver; // for tests: every logits row a token is sampled from
 
     private record Snapshot(PrefixSnapshot state, float[] logits) {
         int position() {
@@ -219,47 +220,52 @@ public final class Session implements AutoCloseable {
 
     /** Runs one generation: checks, prefix reuse, chunked prefill, snapshot, decoding, text. */
     Outcome run(int[] prompt, GenerationConfig config, TextSink sink, GenerationListener listener, BooleanSupplier extraCancel) {
+        return run(prompt, config, null, sink, listener, extraCancel);
+    }
+
+    /** As above with the decoding strategy given (null: the one for {@code config}, {@link Decoders#forConfig}). */
+    Outcome run(int[] prompt, GenerationConfig config, Decoder decoder, TextSink sink, GenerationListener listener,
+                BooleanSupplier extraCancel) {
         checkLimits(prompt, config);
-        Decoder decoder = Decoders.forConfig(owner, config);
+        if (decoder == null) {
+            if (config.mtpDraftTokens() > 0 && !owner.hasMtp()) {
+                throw new NextInferException("MTP speculative decoding needs the checkpoint's MTP head: " + owner.mtpNote());
+            }
+            decoder = Decoders.forConfig(config);
+        }
         var tokenizer = owner.tokenizer();
         requireIdle();
         cancel.set(false);
         BooleanSupplier cancelled = extraCancel == null ? cancel::get : () -> cancel.get() || extraCancel.getAsBoolean();
         boolean ok = false;
-        DecodeContext dc = null;
+        TokenLoop loop = null;
         try {
             long t0 = System.nanoTime();
             int reused = rewindFor(prompt, decoder.needsMtpInputs());
             reserve(prompt, config); // after the rewind, which may drop the state (and its reservation)
-            Qwen3NextModel model = owner.model();
-            dc = new DecodeContext(model, owner.decodeBatcher(), state, config, prompt, owner.stopTokenIds(), tokenizer.newStreamingDecoder(true),
+            GenerationText text = new GenerationText(owner.stopTokenIds(), config, tokenizer.newStreamingDecoder(true),
                     sink, listener, cancelled);
-            dc.logitsObserver = logitsObserver;
+            loop = TokenLoop.builder(owner.model(), state, prompt).config(config).decoder(decoder)
+                    .step(owner.decodeBatcher()::step).sink(text).build();
             float[] logits = reused == prompt.length ? stateLogits : null;
-            int consumed = reused;
-            while (consumed < prompt.length && !cancelled.getAsBoolean()) {
-                int to = Math.min(prompt.length, consumed + PREFILL_CHUNK);
-                ForwardResult r = model.forward(prompt, consumed, to, state, false, false);
-                computedTokens += to - consumed;
-                decoder.onPrefill(dc, prompt, consumed, to, r);
-                consumed = to;
-                logits = r.logits();
+            ForwardResult last = loop.prefill(reused);
+            int consumed = loop.prefilled();
+            if (last != null) {
+                logits = last.logits();
             }
             setHistory(prompt, consumed);
             stateLogits = consumed == prompt.length ? logits : null;
             long t1 = System.nanoTime();
+            FinishReason loopEnd = FinishReason.CANCELLED;
             if (consumed == prompt.length) {
-                lastPromptLogits = logits;
-                dc.setPromptLogits(logits);
                 if (reused < prompt.length) {
                     addSnapshot(logits);
                 }
-                decoder.decode(dc);
-            } else {
-                dc.cancelBeforeDecoding();
+                loopEnd = loop.decode(logits);
             }
-            FinishReason reason = dc.finishText();
+            FinishReason reason = text.finish(loopEnd);
             long t2 = System.nanoTime();
+            DecodeContext dc = loop.context();
             int[] generated = dc.generated();
             int[] extra = dc.consumedPastEmitted();
             int fed = state.position() - prompt.length;
@@ -278,8 +284,8 @@ public final class Session implements AutoCloseable {
             Usage usage = new Usage(prompt.length, reused, generated.length, t1 - t0, t2 - t1, dc.drafted(), dc.accepted());
             return new Outcome(reason, generated, usage);
         } finally {
-            if (dc != null) {
-                computedTokens += dc.computedTokens();
+            if (loop != null) {
+                computedTokens += loop.context().computedTokens();
             }
             if (!ok) {
                 clear(); // the state is unknown after a failure

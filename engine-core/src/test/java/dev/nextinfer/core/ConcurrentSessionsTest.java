@@ -32,17 +32,16 @@ class ConcurrentSessionsTest {
                 .topP(0.95).repetitionPenalty(1.1).seed(100L + i).build();
         Session s = model.newSession();
         List<float[]> logits = new ArrayList<>();
-        s.logitsObserver = l -> logits.add(l.clone());
         if (start != null) {
             start.await();
         }
         int[] prompt = model.tokenizer().encode(p.toString());
-        int[] tokens = s.generate(prompt, cfg, GenerationListener.NONE).tokenIds();
+        int[] tokens = LogitsSpy.generate(s, prompt, cfg, l -> logits.add(l.clone())).tokenIds();
         // a second turn on the same session (prefix reuse) is part of the workload too
         int[] next = new int[prompt.length + tokens.length];
         System.arraycopy(prompt, 0, next, 0, prompt.length);
         System.arraycopy(tokens, 0, next, prompt.length, tokens.length);
-        int[] more = s.generate(next, cfg, GenerationListener.NONE).tokenIds();
+        int[] more = LogitsSpy.generate(s, next, cfg, l -> logits.add(l.clone())).tokenIds();
         int[] all = new int[tokens.length + more.length];
         System.arraycopy(tokens, 0, all, 0, tokens.length);
         System.arraycopy(more, 0, all, tokens.length, more.length);

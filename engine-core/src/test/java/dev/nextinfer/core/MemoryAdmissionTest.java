@@ -99,7 +99,7 @@ class MemoryAdmissionTest {
             // now b is busy (blocked before sampling its first token) while a asks for room
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
-            b.logitsObserver = l -> {
+            java.util.function.Consumer<float[]> blockFirstSample = l -> {
                 started.countDown();
                 try {
                     release.await(30, TimeUnit.SECONDS);
@@ -107,7 +107,7 @@ class MemoryAdmissionTest {
                     Thread.currentThread().interrupt();
                 }
             };
-            Thread t = new Thread(() -> b.generate(new int[] {5, 6, 7}, big, GenerationListener.NONE));
+            Thread t = new Thread(() -> LogitsSpy.generate(b, new int[] {5, 6, 7}, big, blockFirstSample));
             t.start();
             assertTrue(started.await(60, TimeUnit.SECONDS));
             long before = a.computedTokens();
@@ -117,7 +117,6 @@ class MemoryAdmissionTest {
             assertEquals(before, a.computedTokens(), "refused before any compute");
             release.countDown();
             t.join();
-            b.logitsObserver = null;
             a.generate(prompt, small, GenerationListener.NONE); // b is idle again: its state gives way
             a.close();
             b.close();

@@ -51,9 +51,9 @@ class PrefixReuseTest {
     /** Runs {@code prompt} on a fresh session and checks the reused run gave the same tokens and logits. */
     private static void assertSameAsFresh(int[] prompt, Session reused, GenerationResult got) {
         Session fresh = model.newSession();
-        GenerationResult want = fresh.generate(prompt, GREEDY, GenerationListener.NONE);
+        GenerationResult want = LogitsSpy.generate(fresh, prompt, GREEDY);
         assertArrayEquals(want.tokenIds(), got.tokenIds());
-        double d = Compare.maxAbsDiff(reused.lastPromptLogits, 0, fresh.lastPromptLogits, 0, fresh.lastPromptLogits.length);
+        double d = Compare.maxAbsDiff(LogitsSpy.lastPromptLogits(reused), 0, LogitsSpy.lastPromptLogits(fresh), 0, LogitsSpy.lastPromptLogits(fresh).length);
         assertTrue(d <= 1e-3, "max |Δlogit| vs a fresh run = " + d);
     }
 
@@ -61,14 +61,14 @@ class PrefixReuseTest {
     void continuesTheLiveStateRestoresSnapshotsAndReusesExactPrompts() {
         Session s = model.newSession();
         int[] a = tok.encode("In a gated delta network, each head keeps a matrix memory that is decayed and corrected.");
-        GenerationResult ra = s.generate(a, GREEDY, GenerationListener.NONE);
+        GenerationResult ra = LogitsSpy.generate(s, a, GREEDY);
         assertEquals(a.length + 7, s.computedTokens()); // prompt + 7 of the 8 tokens fed back
         assertEquals(0, ra.usage().cachedPromptTokens());
 
         // 1. the history (a + 7 generated) is a prefix of b: the live state continues
         int[] b = concat(a, ra.tokenIds(), tok.encode(" Then attention layers read the cache."));
         long before = s.computedTokens();
-        GenerationResult rb = s.generate(b, GREEDY, GenerationListener.NONE);
+        GenerationResult rb = LogitsSpy.generate(s, b, GREEDY);
         assertEquals(a.length + 7, rb.usage().cachedPromptTokens());
         assertEquals(b.length - (a.length + 7) + 7, s.computedTokens() - before);
         assertSameAsFresh(b, s, rb);
@@ -77,21 +77,21 @@ class PrefixReuseTest {
         int other = rb.tokenIds()[0] == 100 ? 101 : 100;
         int[] c = concat(b, new int[] {other}, tok.encode(" A different ending."));
         before = s.computedTokens();
-        GenerationResult rc = s.generate(c, GREEDY, GenerationListener.NONE);
+        GenerationResult rc = LogitsSpy.generate(s, c, GREEDY);
         assertEquals(b.length, rc.usage().cachedPromptTokens());
         assertEquals(c.length - b.length + 7, s.computedTokens() - before);
         assertSameAsFresh(c, s, rc);
 
         // 3. the same prompt again (regenerate): no prefill at all, the snapshot's logits are reused
         before = s.computedTokens();
-        GenerationResult rc2 = s.generate(c, GREEDY, GenerationListener.NONE);
+        GenerationResult rc2 = LogitsSpy.generate(s, c, GREEDY);
         assertEquals(c.length, rc2.usage().cachedPromptTokens());
         assertEquals(7, s.computedTokens() - before);
         assertArrayEquals(rc.tokenIds(), rc2.tokenIds());
 
         // 4. back to the first prompt, a prefix of everything since: its snapshot still holds
         before = s.computedTokens();
-        GenerationResult ra2 = s.generate(a, GREEDY, GenerationListener.NONE);
+        GenerationResult ra2 = LogitsSpy.generate(s, a, GREEDY);
         assertEquals(a.length, ra2.usage().cachedPromptTokens());
         assertEquals(7, s.computedTokens() - before);
         assertArrayEquals(ra.tokenIds(), ra2.tokenIds());
@@ -99,14 +99,14 @@ class PrefixReuseTest {
         // 5. a prompt sharing nothing usable starts over
         int[] d = tok.encode("Unrelated text.");
         before = s.computedTokens();
-        GenerationResult rd = s.generate(d, GREEDY, GenerationListener.NONE);
+        GenerationResult rd = LogitsSpy.generate(s, d, GREEDY);
         assertEquals(0, rd.usage().cachedPromptTokens());
         assertEquals(d.length + 7, s.computedTokens() - before);
         assertSameAsFresh(d, s, rd);
 
         // 6. after a reset nothing is reused
         s.reset();
-        assertEquals(0, s.generate(d, GREEDY, GenerationListener.NONE).usage().cachedPromptTokens());
+        assertEquals(0, LogitsSpy.generate(s, d, GREEDY).usage().cachedPromptTokens());
     }
 
     @Test
@@ -118,12 +118,12 @@ class PrefixReuseTest {
         int[] p = tok.encode(sb.toString());
         assertTrue(p.length > Session.PREFILL_CHUNK + 10, "premise: longer than one chunk: " + p.length);
         Session s = model.newSession();
-        GenerationResult r = s.generate(p, GREEDY, GenerationListener.NONE);
+        GenerationResult r = LogitsSpy.generate(s, p, GREEDY);
         // one forward call over everything, as the reference
         var m = model.model();
         var state = m.newState(p.length + 1);
         float[] logits = m.forward(p, 0, p.length, state, false, false).logits();
-        double d = Compare.maxAbsDiff(s.lastPromptLogits, 0, logits, 0, logits.length);
+        double d = Compare.maxAbsDiff(LogitsSpy.lastPromptLogits(s), 0, logits, 0, logits.length);
         assertTrue(d <= 1e-3, "chunked vs one prefill: max |Δlogit| = " + d);
         assertEquals(GREEDY.maxTokens(), r.tokenIds().length);
     }
@@ -149,9 +149,12 @@ class PrefixReuseTest {
         assertTrue(computed < prompt2.length, "skipped the shared prefix");
 
         Session fresh = model.newSession();
-        GenerationResult want = fresh.generate(prompt2, cfg, GenerationListener.NONE);
+        GenerationResult want = LogitsSpy.generate(fresh, prompt2, cfg);
         assertArrayEquals(want.tokenIds(), r2.tokenIds());
-        double d = Compare.maxAbsDiff(chat.session().lastPromptLogits, 0, fresh.lastPromptLogits, 0, fresh.lastPromptLogits.length);
+        // the chat turn's logits after its prompt, as its snapshot keeps them: the same prompt again reuses them whole
+        assertEquals(prompt2.length, LogitsSpy.generate(chat.session(), prompt2, cfg).usage().cachedPromptTokens());
+        double d = Compare.maxAbsDiff(LogitsSpy.lastPromptLogits(chat.session()), 0, LogitsSpy.lastPromptLogits(fresh), 0,
+                LogitsSpy.lastPromptLogits(fresh).length);
         assertTrue(d <= 1e-3, "max |Δlogit| vs a fresh run = " + d);
         assertNotEquals(0, r2.tokenIds().length);
     }

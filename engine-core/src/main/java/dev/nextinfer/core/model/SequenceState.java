@@ -131,61 +131,41 @@ public final class SequenceState implements AutoCloseable {
     }
 
     /**
-     * For benchmarks: makes this fresh state look as if {@code depth} positions had been consumed — every KV cache
-     * filled with {@code depth} positions of random unit-scale keys and values (the MTP head's cache only when this
-     * state records MTP inputs: otherwise nothing reads it), DeltaNet states with random values of a realistic
-     * scale — without running a prefill. Logits computed on top are meaningless; the work done per token is the
-     * real one.
+     * Makes this fresh state hold {@code depth} positions whose contents {@code contents} writes in place of a
+     * prefill: benchmarks and long-context tests get a deep context in seconds (logits computed on top are
+     * meaningless; the work done per token is the real one).
      */
-    public void fillSynthetic(int depth, long seed) {
-        fillSynthetic(depth, seed, null);
-    }
-
-    /** As {@link #fillSynthetic(int, long)}, filling the caches in parallel on {@code pool} (same values). */
-    public void fillSynthetic(int depth, long seed, dev.nextinfer.kernels.ThreadPool pool) {
+    public void writeSynthetic(int depth, SyntheticContents contents) {
         if (position != 0) {
-            throw new IllegalStateException("fillSynthetic needs a fresh state");
+            throw new IllegalStateException("synthetic contents need a fresh state");
         }
         requireRoom(depth);
-        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-        for (int i = 0; i < linear.length; i++) {
-            if (linear[i] != null) {
-                fill(linear[i].convWindow, r, 1.0f);
-                fill(linear[i].recurrent, r, 0.05f);
+        java.util.List<float[]> deltaNet = new java.util.ArrayList<>();
+        for (DeltaNetState d : linear) {
+            if (d != null) {
+                deltaNet.add(d.convWindow);
+                deltaNet.add(d.recurrent);
             }
         }
         java.util.List<KvCache> caches = new java.util.ArrayList<>();
-        java.util.List<Integer> lengths = new java.util.ArrayList<>();
         for (KvCache c : kv) {
             if (c != null) {
                 caches.add(c);
-                lengths.add(depth);
             }
         }
-        if (depth > 0 && mtpBacklog != null) {
-            // the MTP invariant: its cache holds the positions before the last; the last hidden state waits in the
-            // backlog for the token that follows it
+        boolean mtp = depth > 0 && mtpBacklog != null; // otherwise nothing reads the MTP head's cache
+        if (mtp) {
             caches.add(mtpKv);
-            lengths.add(depth - 1);
         }
-        long[] seeds = new long[caches.size()];
-        for (int i = 0; i < seeds.length; i++) {
-            seeds[i] = r.nextLong();
+        int[] lengths = new int[caches.size()];
+        java.util.Arrays.fill(lengths, depth);
+        if (mtp) { // the MTP invariant: its cache holds the positions before the last, whose hidden state waits
+            lengths[lengths.length - 1] = depth - 1;
         }
-        if (pool == null) {
-            for (int i = 0; i < seeds.length; i++) {
-                fillCache(caches.get(i), lengths.get(i), seeds[i]);
-            }
-        } else {
-            pool.parallelFor(seeds.length, 1, (a, b) -> {
-                for (int i = a; i < b; i++) {
-                    fillCache(caches.get(i), lengths.get(i), seeds[i]);
-                }
-            });
-        }
+        float[] hidden = depth > 0 ? new float[hiddenSize] : null;
+        contents.write(deltaNet, caches, lengths, hidden);
         if (depth > 0) {
-            lastHidden = new float[hiddenSize];
-            fill(lastHidden, r, 1.0f);
+            lastHidden = hidden;
             if (mtpBacklog != null) {
                 mtpBacklog.appendRows(lastHidden, 0, 1);
             }
@@ -193,31 +173,16 @@ public final class SequenceState implements AutoCloseable {
         position = depth;
     }
 
-    private static void fillCache(KvCache c, int positions, long seed) {
-        int chunk = 256;
-        float[] k = new float[chunk * c.width()];
-        float[] v = new float[chunk * c.width()];
-        long x = seed | 1;
-        for (int done = 0; done < positions; done += chunk) {
-            int n = Math.min(chunk, positions - done);
-            for (int i = 0; i < n * c.width(); i++) { // xorshift: a fill of 1M positions must take seconds, not minutes
-                x ^= x << 13;
-                x ^= x >>> 7;
-                x ^= x << 17;
-                k[i] = (float) ((x >>> 40) * 0x1p-23 - 1);
-                x ^= x << 13;
-                x ^= x >>> 7;
-                x ^= x << 17;
-                v[i] = (float) ((x >>> 40) * 0x1p-23 - 1);
-            }
-            c.append(k, v, n);
-        }
-    }
-
-    private static void fill(float[] a, java.util.SplittableRandom r, float scale) {
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-        }
+    /** Writes the contents of {@link #writeSynthetic}. */
+    @FunctionalInterface
+    public interface SyntheticContents {
+        /**
+         * @param deltaNet   per DeltaNet layer in order, its conv window then its recurrent matrices, to fill
+         * @param caches     per attention layer its KV cache, then the MTP head's when the state records MTP inputs
+         * @param lengths    positions to append to each of {@code caches}
+         * @param lastHidden the last position's final hidden state, to fill (null when there is none: depth 0)
+         */
+        void write(java.util.List<float[]> deltaNet, java.util.List<KvCache> caches, int[] lengths, float[] lastHidden);
     }
 
     /**

@@ -78,6 +78,10 @@ public final class Sampler {
     }
 
     private float[] penalised(float[] logits, int[] context, int contextLength, int[] generated, int generatedLength) {
+        boolean penalties = cfg.repetitionPenalty() != 1.0 || cfg.presencePenalty() != 0 || cfg.frequencyPenalty() != 0;
+        if (!penalties) {
+            return logits; // nothing to change: no copy (greedy decoding takes the argmax of the logits as they are)
+        }
         float[] l = logits.clone();
         if (cfg.repetitionPenalty() != 1.0 && contextLength > 0) {
             boolean[] seen = new boolean[l.length];

@@ -2,8 +2,8 @@ package dev.nextinfer.core.gguf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nextinfer.core.io.Npy;
 import dev.nextinfer.core.testing.Fixtures;
+import dev.nextinfer.core.testing.Npy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
-import dev.nextinfer.core.io.Npy;
 import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.KvCacheFormat;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.model.SequenceState;
 import dev.nextinfer.core.testing.Compare;
 import dev.nextinfer.core.testing.Fixtures;
+import dev.nextinfer.core.testing.Npy;
 import dev.nextinfer.kernels.VectorOps;
 import java.util.HashMap;
 import java.util.Map;

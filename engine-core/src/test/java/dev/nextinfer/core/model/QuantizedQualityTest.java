@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nextinfer.core.LoadOptions;
 import dev.nextinfer.core.Qwen3Next;
-import dev.nextinfer.core.io.Npy;
 import dev.nextinfer.core.testing.Compare;
 import dev.nextinfer.core.testing.Fixtures;
+import dev.nextinfer.core.testing.Npy;
 import dev.nextinfer.core.weights.LayerWeights;
 import dev.nextinfer.core.weights.MlpWeights;
 import dev.nextinfer.core.weights.ModelWeights;

@@ -2,7 +2,6 @@ package dev.nextinfer.core.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.nextinfer.core.io.Npy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package dev.nextinfer.core.testing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nextinfer.core.safetensors.DType;
-import dev.nextinfer.core.synth.SynthPreset;
-import dev.nextinfer.core.synth.Synthesizer;
 import dev.nextinfer.core.weights.LoadListener;
+import dev.nextinfer.tools.synth.SynthPreset;
+import dev.nextinfer.tools.synth.Synthesizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
