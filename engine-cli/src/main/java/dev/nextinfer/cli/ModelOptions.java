@@ -36,9 +36,9 @@ public final class ModelOptions {
     long maxMemory;
 
     @Option(names = "--int8-activations",
-            description = {"Multiply Q4_0 matrices through the integer kernel: activations quantised to int8 per block of 32",
-                    "(llama.cpp's rule), weights repacked at load with rows in vector lanes (same size). Faster; the products",
-                    "round like llama.cpp's instead of exactly. Other formats are unaffected (default: exact f32 kernels)."})
+            description = {"Multiply Q4_0 and Q4_K matrices through integer kernels: activations quantised to int8 per block of 32",
+                    "(llama.cpp's rule), weights repacked at load with rows in vector lanes (about the same size). Decode steps;",
+                    "the products round like llama.cpp's, not exactly. Other formats, and prefill, stay exact (default: off)."})
     boolean int8Activations;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",

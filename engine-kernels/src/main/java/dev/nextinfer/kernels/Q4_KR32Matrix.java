@@ -1,0 +1,313 @@
+package dev.nextinfer.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q4_K weights repacked for the integer kernel with rows in lanes, as {@link Q4_0R32Matrix} does for Q4_0 (read
+ * that first): activations quantised to int8 per block of 32 ({@link Int8Activations}), each sub-block's
+ * {@code Σ q·x} summed in int16/int32 lanes. Q4_K's value is {@code d1·q − m1} with {@code d1 = d·sc[j]} and
+ * {@code m1 = dmin·m[j]} per sub-block of 32 ({@link Q4_KMatrix}), so per sub-block
+ * {@code Σ (d1·q − m1)·x ≈ d1·dx·Σ q·x_q − m1·dx·Σ x_q}: two FMAs per 32 rows, with {@code d1} and {@code m1}
+ * computed in f32 exactly as ggml computes them. The same values as the source ({@link #row} bit for bit).
+ *
+ * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and super-block of 256 columns,
+ * 4736 bytes: the 32 rows' f16 {@code d} (64 bytes) and {@code dmin} (64), their 6-bit scales {@code sc[j][row]}
+ * (256) and minimums {@code m[j][row]} (256) one byte each, then per sub-block {@code j} 16 column pairs of 32
+ * bytes as in {@link Q4_0R32Matrix}. 4.625 bits per weight (Q4_K: 4.5).
+ */
+public final class Q4_KR32Matrix implements Matrix {
+    static final int R = 32;
+    private static final int D = 0;
+    private static final int DMIN = 2 * R;
+    private static final int SC = 4 * R;
+    private static final int MIN = SC + 8 * R;
+    private static final int QS = MIN + 8 * R;
+    /** Bytes per group and super-block. */
+    static final int GROUP_BLOCK_BYTES = QS + 8 * 16 * R;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    private static final int SL = S.length();
+    private static final int PARTS = R / SL;
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(SL * 8));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
+    private static final float F16_EXP_SHIFT = 0x1p112f;
+
+    private final MemorySegment data;
+    private final int rows;
+    private final int cols;
+    /** Super-blocks per row. */
+    private final int nb;
+
+    private Q4_KR32Matrix(MemorySegment data, int rows, int cols) {
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+        this.nb = cols / KBlocks.QK_K;
+    }
+
+    /** Bytes of the repacked layout of a {@code rows × cols} matrix. */
+    public static long byteSize(int rows, int cols) {
+        return (long) (rows + R - 1) / R * (cols / KBlocks.QK_K) * GROUP_BLOCK_BYTES;
+    }
+
+    /** Whether {@link #repack} takes {@code m}: Q4_K in ggml's layout, or rows stacked from such. */
+    public static boolean canRepack(Matrix m) {
+        if (m instanceof StackedRows s) {
+            return s.allParts(Q4_KR32Matrix::canRepack);
+        }
+        return m instanceof Q4_KMatrix;
+    }
+
+    /**
+     * Repacks {@code source} into memory from {@code arena}, split over {@code pool} (null: this thread).
+     *
+     * @throws IllegalArgumentException unless {@link #canRepack}
+     */
+    public static Q4_KR32Matrix repack(Matrix source, Arena arena, ThreadPool pool) {
+        if (!canRepack(source)) {
+            throw new IllegalArgumentException("only Q4_K matrices can be repacked for this integer kernel, not " + source.format());
+        }
+        int rows = source.rows();
+        int cols = source.cols();
+        MemorySegment dst = arena.allocate(byteSize(rows, cols), 64);
+        int groups = (rows + R - 1) / R;
+        if (pool == null) {
+            repackGroups(source, dst, 0, groups);
+        } else {
+            pool.parallelFor(groups, Math.max(1, groups / (pool.threads() * 4)), (g0, g1) -> repackGroups(source, dst, g0, g1));
+        }
+        return new Q4_KR32Matrix(dst, rows, cols);
+    }
+
+    private static void repackGroups(Matrix source, MemorySegment dst, int g0, int g1) {
+        int rows = source.rows();
+        int nb = source.cols() / KBlocks.QK_K;
+        byte[] buf = new byte[GROUP_BLOCK_BYTES];
+        byte[] blk = new byte[Q4_KMatrix.BLOCK_BYTES];
+        MemorySegment[] seg = new MemorySegment[R];
+        long[] rowStart = new long[R];
+        for (int g = g0; g < g1; g++) {
+            int n = Math.min(R, rows - g * R);
+            for (int k = 0; k < n; k++) {
+                Matrix m = source;
+                int mr = g * R + k;
+                while (m instanceof StackedRows s) {
+                    Matrix p = s.partOf(mr);
+                    mr = s.rowInPart(mr);
+                    m = p;
+                }
+                Q4_KMatrix q = (Q4_KMatrix) m;
+                seg[k] = q.data;
+                rowStart[k] = mr * q.rowBytes;
+            }
+            for (int b = 0; b < nb; b++) {
+                java.util.Arrays.fill(buf, (byte) 0);
+                for (int k = 0; k < n; k++) {
+                    MemorySegment.copy(seg[k], ValueLayout.JAVA_BYTE, rowStart[k] + (long) Q4_KMatrix.BLOCK_BYTES * b, blk, 0, blk.length);
+                    buf[D + 2 * k] = blk[0];
+                    buf[D + 2 * k + 1] = blk[1];
+                    buf[DMIN + 2 * k] = blk[2];
+                    buf[DMIN + 2 * k + 1] = blk[3];
+                    for (int j = 0; j < 8; j++) {
+                        buf[SC + R * j + k] = (byte) scaleMin(blk, j, false);
+                        buf[MIN + R * j + k] = (byte) scaleMin(blk, j, true);
+                        // sub-block j: the low (even j) or high (odd j) nibbles of bytes 32·(j / 2) + l
+                        for (int p = 0; p < 16; p++) {
+                            int q0 = nibble(blk, j, 2 * p);
+                            int q1 = nibble(blk, j, 2 * p + 1);
+                            buf[QS + R * (16 * j + p) + k] = (byte) (q0 | q1 << 4);
+                        }
+                    }
+                }
+                MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, ((long) g * nb + b) * GROUP_BLOCK_BYTES, GROUP_BLOCK_BYTES);
+            }
+        }
+    }
+
+    /** Value {@code l} of sub-block {@code j} of a Q4_K super-block held in {@code blk}. */
+    private static int nibble(byte[] blk, int j, int l) {
+        int v = blk[16 + 32 * (j >> 1) + l] & 0xFF;
+        return (j & 1) == 0 ? v & 15 : v >>> 4;
+    }
+
+    /** ggml's {@code get_scale_min_k4}: the 6-bit scale or minimum of sub-block {@code j}. */
+    private static int scaleMin(byte[] blk, int j, boolean min) {
+        int o = 4;
+        if (j < 4) {
+            return (blk[o + j + (min ? 4 : 0)] & 63);
+        }
+        return min ? ((blk[o + j + 4] & 0xFF) >>> 4) | ((blk[o + j] & 0xFF) >>> 6) << 4
+                : (blk[o + j + 4] & 15) | ((blk[o + j - 4] & 0xFF) >>> 6) << 4;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    /** Q4_K: the values are the source matrix's. */
+    @Override
+    public MatrixFormat format() {
+        return MatrixFormat.Q4_K;
+    }
+
+    @Override
+    public long byteSize() {
+        return byteSize(rows, cols);
+    }
+
+    @Override
+    public int rowGroup() {
+        return R;
+    }
+
+    @Override
+    public float dot(int row, float[] x, int xOff) {
+        float[] out = new float[R];
+        group(row / R, Int8Activations.of(x, xOff, cols, 1, cols), 0, out, 0);
+        return out[row % R];
+    }
+
+    @Override
+    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        multiply(x, xOff, cols, 1, y, yOff, rows, r0, r1);
+    }
+
+    @Override
+    public void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+    }
+
+    /** As {@link Q4_0R32Matrix#matMul}: the exact f32 panel kernel above a few rows, the integer kernel below. */
+    @Override
+    public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (n > PanelMatMul.SMALL_N) {
+            PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        } else {
+            multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        }
+    }
+
+    private void multiply(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (r0 >= r1 || n <= 0) {
+            return;
+        }
+        Int8Activations a = Int8Activations.of(x, xOff, xStride, n, cols);
+        float[] part = null;
+        for (int g = r0 / R; g * R < r1; g++) {
+            int g0 = g * R;
+            boolean whole = g0 >= r0 && g0 + R <= r1;
+            for (int t = 0; t < n; t++) {
+                int yo = yOff + t * yStride;
+                if (whole) {
+                    group(g, a, t, y, yo + g0);
+                } else {
+                    part = part == null ? new float[R] : part;
+                    group(g, a, t, part, 0);
+                    int from = Math.max(r0, g0);
+                    System.arraycopy(part, from - g0, y, yo + from, Math.min(r1, g0 + R) - from);
+                }
+            }
+        }
+    }
+
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    private void group(int g, Int8Activations a, int t, float[] out, int off) {
+        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        int xq = t * cols;
+        int xb = t * (cols / Int8Activations.QK);
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            for (int sb = 0; sb < nb; sb++) {
+                long o = base + (long) sb * GROUP_BLOCK_BYTES;
+                ShortVector dh = ShortVector.fromMemorySegment(S, data, o + D + 2L * SL * part, LE);
+                ShortVector mh = ShortVector.fromMemorySegment(S, data, o + DMIN + 2L * SL * part, LE);
+                FloatVector d0 = f16(dh, 0);
+                FloatVector d1 = f16(dh, 1);
+                FloatVector m0 = f16(mh, 0);
+                FloatVector m1 = f16(mh, 1);
+                for (int j = 0; j < 8; j++) {
+                    IntVector s0 = IntVector.zero(I);
+                    IntVector s1 = IntVector.zero(I);
+                    for (int h = 0; h < 2; h++) {
+                        ShortVector acc = ShortVector.zero(S);
+                        for (int p = 0; p < 8; p++) {
+                            long qo = o + QS + (long) R * (16 * j + 8 * h + p) + (long) SL * part;
+                            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                            int c = xq + 256 * sb + 32 * j + 16 * h + 2 * p;
+                            acc = acc.add(q.and((short) 15).mul(a.q[c]))
+                                    .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a.q[c + 1]));
+                        }
+                        s0 = s0.add(acc.convertShape(VectorOperators.S2I, I, 0));
+                        s1 = s1.add(acc.convertShape(VectorOperators.S2I, I, 1));
+                    }
+                    int xblk = xb + 8 * sb + j;
+                    float dx = a.d[xblk];
+                    FloatVector minus = FloatVector.broadcast(F, -(dx * a.sum[xblk]));
+                    ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) R * j + (long) SL * part, LE);
+                    ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) R * j + (long) SL * part, LE);
+                    // d1 = d·sc and m1 = dmin·m, rounded to f32 as ggml rounds them
+                    FloatVector e0 = d0.mul(bytes(sc, 0));
+                    FloatVector e1 = d1.mul(bytes(sc, 1));
+                    y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx), y0);
+                    y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx), y1);
+                    y0 = m0.mul(bytes(mn, 0)).fma(minus, y0);
+                    y1 = m1.mul(bytes(mn, 1)).fma(minus, y1);
+                }
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** Half {@code half} of unsigned bytes {@code v} as f32. */
+    private static FloatVector bytes(ByteVector v, int half) {
+        return (FloatVector) ((IntVector) v.convertShape(VectorOperators.B2I, I, half)).and(0xFF).convert(VectorOperators.I2F, 0);
+    }
+
+    /** Half {@code half} of the f16 values {@code h16} as f32, exactly (see {@link Q4_0R32Matrix}). */
+    private static FloatVector f16(ShortVector h16, int half) {
+        IntVector h = (IntVector) h16.convertShape(VectorOperators.S2I, I, half);
+        FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT);
+        return magnitude.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** Row {@code row}'s values: {@code d1·q − m1}, as {@link Q4_KMatrix#row} gives them. */
+    @Override
+    public void row(int row, float[] dst, int off) {
+        int g = row / R;
+        int k = row % R;
+        for (int sb = 0; sb < nb; sb++) {
+            long o = ((long) g * nb + sb) * GROUP_BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + D + 2L * k));
+            float dmin = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + DMIN + 2L * k));
+            for (int j = 0; j < 8; j++) {
+                float d1 = d * (data.get(ValueLayout.JAVA_BYTE, o + SC + (long) R * j + k) & 0xFF);
+                float m1 = dmin * (data.get(ValueLayout.JAVA_BYTE, o + MIN + (long) R * j + k) & 0xFF);
+                int y = off + 256 * sb + 32 * j;
+                for (int p = 0; p < 16; p++) {
+                    int v = data.get(ValueLayout.JAVA_BYTE, o + QS + (long) R * (16 * j + p) + k) & 0xFF;
+                    dst[y + 2 * p] = d1 * (v & 15) - m1;
+                    dst[y + 2 * p + 1] = d1 * (v >>> 4) - m1;
+                }
+            }
+        }
+    }
+}
