@@ -249,7 +249,6 @@ public final class SequenceState implements AutoCloseable {
         }
     }
 
-
     /**
      * A copy (snapshot) that evolves independently: DeltaNet states are copied, KV cache pages shared
      * copy-on-write (a page is copied when either state first writes to it). Close both.
