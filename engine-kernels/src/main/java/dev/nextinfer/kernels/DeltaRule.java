@@ -117,9 +117,9 @@ public final class DeltaRule {
         Carry carry = new Carry(new float[chunkSize], 0, new float[chunkSize * s.dv()], 0);
         for (int c0 = 0; c0 < n; c0 += chunkSize) {
             int L = Math.min(chunkSize, n - c0);
-            Inputs chunk = in.from(c0);
-            chunk(L, chunk, s, out.from(c0), carry);
-            advance(L, chunk.k(), carry, s);
+            Inputs tokens = in.from(c0);
+            chunk(L, tokens, s, out.from(c0), carry);
+            advance(L, tokens.k(), carry, s);
         }
     }
 
