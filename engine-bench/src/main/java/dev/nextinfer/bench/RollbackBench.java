@@ -123,7 +123,8 @@ public class RollbackBench {
             pool.parallelFor(NV, 1, (j0, j1) -> {
                 for (int j = j0; j < j1; j++) {
                     int kOff = NK * DK + (j / (NV / NK)) * DK;
-                    DeltaRule.advance(a, DK, DV, conv, kOff, CONV, gc, j * a, vNew, j * a * DV, s, j * DK * DV);
+                    DeltaRule.advance(a, new DeltaRule.Strided(conv, kOff, CONV), new DeltaRule.Carry(gc, j * a, vNew, j * a * DV),
+                            new DeltaRule.State(s, j * DK * DV, DK, DV));
                 }
             });
             CausalConv1d.pushWindow(mixed, CONV, a, CONV, 0, CONV, KERNEL, window[l]);
@@ -169,9 +170,9 @@ public class RollbackBench {
             pool.parallelFor(NV, 1, (j0, j1) -> {
                 for (int j = j0; j < j1; j++) {
                     int hk = j / (NV / NK);
-                    DeltaRule.chunk(T, DK, DV, conv, hk * DK, CONV, conv, NK * DK + hk * DK, CONV,
-                            conv, 2 * NK * DK + j * DV, CONV, g, j, NV, beta, j, NV, s, j * DK * DV,
-                            out, j * DV, NV * DV, gc, j * T, vNew, j * T * DV);
+                    DeltaRule.chunk(T, DeltaRule.Inputs.of(conv, hk * DK, NK * DK + hk * DK, 2 * NK * DK + j * DV, CONV, g, beta, j, NV),
+                            new DeltaRule.State(s, j * DK * DV, DK, DV), new DeltaRule.Strided(out, j * DV, NV * DV),
+                            new DeltaRule.Carry(gc, j * T, vNew, j * T * DV));
                 }
             });
         }

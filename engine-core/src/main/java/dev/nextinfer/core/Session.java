@@ -8,7 +8,6 @@ import dev.nextinfer.core.model.ForwardResult;
 import dev.nextinfer.core.model.PrefixSnapshot;
 import dev.nextinfer.core.model.SequenceState;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -46,9 +45,7 @@ public final class Session implements AutoCloseable {
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile boolean evicting;
     private final ArrayDeque<Snapshot> snapshots = new ArrayDeque<>();
-    private SequenceState state;
-    private int[] history = new int[0];
-    private int historyLength;
+    private SequenceState state; // it records the tokens it consumed: the history prefix reuse matches against
     private float[] stateLogits; // logits after the last consumed token, or null
     private long computedTokens;
 
@@ -173,7 +170,7 @@ public final class Session implements AutoCloseable {
 
     /** The tokens the session's state has consumed (prompt and generated tokens of the latest call). */
     public int[] history() {
-        return Arrays.copyOf(history, historyLength);
+        return state == null ? new int[0] : state.tokens();
     }
 
     /** Tokens run through the model by this session so far (prefill and decode), a measure of work done. */
@@ -253,7 +250,6 @@ public final class Session implements AutoCloseable {
             if (last != null) {
                 logits = last.logits();
             }
-            setHistory(prompt, consumed);
             stateLogits = consumed == prompt.length ? logits : null;
             long t1 = System.nanoTime();
             FinishReason loopEnd = FinishReason.CANCELLED;
@@ -272,12 +268,6 @@ public final class Session implements AutoCloseable {
             if (fed < 0 || fed > generated.length + extra.length || (extra.length > 0 && fed != generated.length + extra.length)) {
                 throw new IllegalStateException("decoder left the state at position " + state.position()
                         + " after a prompt of " + prompt.length + " and " + generated.length + " generated tokens");
-            }
-            if (fed > 0) {
-                int[] all = Arrays.copyOf(prompt, prompt.length + fed);
-                System.arraycopy(generated, 0, all, prompt.length, fed - extra.length);
-                System.arraycopy(extra, 0, all, prompt.length + fed - extra.length, extra.length);
-                setHistory(all, all.length);
             }
             stateLogits = consumed == prompt.length ? dc.stateLogitsIfCurrent() : stateLogits;
             ok = true;
@@ -306,6 +296,8 @@ public final class Session implements AutoCloseable {
             state = owner.model().newState(owner.contextLength(), needsMtp);
             return 0;
         }
+        int[] history = state.tokens();
+        int historyLength = history.length;
         int lcp = 0;
         int max = Math.min(historyLength, prompt.length);
         while (lcp < max && history[lcp] == prompt[lcp]) {
@@ -319,8 +311,7 @@ public final class Session implements AutoCloseable {
             Snapshot s = it.next();
             int p = s.position();
             if (p <= lcp && (p < prompt.length || s.logits != null)) {
-                s.state.restoreInto(state);
-                historyLength = p;
+                state.restore(s.state);
                 stateLogits = s.logits;
                 snapshots.removeIf(o -> o.position() > p); // their positions are gone from the KV caches
                 return p;
@@ -335,18 +326,10 @@ public final class Session implements AutoCloseable {
     private void addSnapshot(float[] logits) {
         int p = state.position();
         snapshots.removeIf(o -> o.position() >= p);
-        snapshots.addLast(new Snapshot(PrefixSnapshot.of(state), logits));
+        snapshots.addLast(new Snapshot(state.snapshot(), logits));
         while (snapshots.size() > MAX_SNAPSHOTS) {
             snapshots.removeFirst();
         }
-    }
-
-    private void setHistory(int[] tokens, int length) {
-        if (history.length < length) {
-            history = Arrays.copyOf(history, Math.max(length, history.length * 2));
-        }
-        System.arraycopy(tokens, 0, history, 0, length);
-        historyLength = length;
     }
 
     private void clear() {
@@ -355,7 +338,6 @@ public final class Session implements AutoCloseable {
         }
         owner.ledger().release(this);
         state = null;
-        historyLength = 0;
         stateLogits = null;
         snapshots.clear();
     }

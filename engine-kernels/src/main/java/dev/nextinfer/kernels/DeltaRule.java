@@ -19,11 +19,53 @@ import jdk.incubator.vector.VectorOperators;
  * {@link #recurrent} applies this token by token; {@link #chunked} computes the same thing over chunks with the
  * WY representation (mostly matrix–matrix work), as {@code torch_chunk_gated_delta_rule} in transformers.
  *
- * <p>Vectors are read with a stride so callers can pass slices of larger activation buffers: token {@code t} of
- * q lives at {@code q[qOff + t·qStride ..]}, and so on.
+ * <p>Inputs are {@link Strided} views so callers can pass slices of larger activation buffers: token {@code t} of
+ * q lives at {@code q.a()[q.at(t) ..]}, and so on ({@link Inputs}); one head's {@code S} is a {@link State}.
  */
 public final class DeltaRule {
     private DeltaRule() {
+    }
+
+    /** A strided run in a float array: token {@code t}'s vector (or scalar) starts at {@code a[off + t·stride]}. */
+    public record Strided(float[] a, int off, int stride) {
+        /** Where token {@code t} starts. */
+        public int at(int t) {
+            return off + t * stride;
+        }
+
+        /** The same run from token {@code t} on. */
+        public Strided from(int t) {
+            return new Strided(a, at(t), stride);
+        }
+    }
+
+    /** One head's inputs per token: q and k ({@code dk} each), v ({@code dv}), the log decay g and the gate β. */
+    public record Inputs(Strided q, Strided k, Strided v, Strided g, Strided beta) {
+        /**
+         * Gated DeltaNet's layout: q, k and v in rows of one buffer ({@code qkvStride} apart, at {@code qOff},
+         * {@code kOff}, {@code vOff}), g and β in two buffers sharing offset and stride.
+         */
+        public static Inputs of(float[] qkv, int qOff, int kOff, int vOff, int qkvStride,
+                                float[] g, float[] beta, int gOff, int gStride) {
+            return new Inputs(new Strided(qkv, qOff, qkvStride), new Strided(qkv, kOff, qkvStride),
+                    new Strided(qkv, vOff, qkvStride), new Strided(g, gOff, gStride), new Strided(beta, gOff, gStride));
+        }
+
+        /** The same inputs from token {@code t} on. */
+        public Inputs from(int t) {
+            return new Inputs(q.from(t), k.from(t), v.from(t), g.from(t), beta.from(t));
+        }
+    }
+
+    /** One head's state {@code S[dk][dv]} (row-major, key dimension first) at {@code S[off ..]}. */
+    public record State(float[] S, int off, int dk, int dv) {
+    }
+
+    /**
+     * What {@link #chunk} leaves for {@link #advance}: per token {@code i} the cumulative log decay
+     * {@code gc[gcOff + i]} and the corrected value {@code vNew[vNewOff + i·dv ..]}.
+     */
+    public record Carry(float[] gc, int gcOff, float[] vNew, int vNewOff) {
     }
 
     /** One token of the recurrent rule; updates {@code S} in place and writes {@code out[outOff .. +dv)}. */
@@ -52,15 +94,16 @@ public final class DeltaRule {
     }
 
     /** Token-by-token over {@code n} tokens. */
-    public static void recurrent(int n, int dk, int dv,
-                                 float[] q, int qOff, int qStride, float[] k, int kOff, int kStride,
-                                 float[] v, int vOff, int vStride, float[] g, int gOff, int gStride,
-                                 float[] beta, int betaOff, int betaStride,
-                                 float[] S, int sOff, float[] out, int outOff, int outStride) {
-        float[] scratch = new float[dv];
+    public static void recurrent(int n, Inputs in, State s, Strided out) {
+        Strided q = in.q();
+        Strided k = in.k();
+        Strided v = in.v();
+        Strided g = in.g();
+        Strided beta = in.beta();
+        float[] scratch = new float[s.dv()];
         for (int t = 0; t < n; t++) {
-            recurrentStep(S, sOff, dk, dv, q, qOff + t * qStride, k, kOff + t * kStride, v, vOff + t * vStride,
-                    g[gOff + t * gStride], beta[betaOff + t * betaStride], out, outOff + t * outStride, scratch);
+            recurrentStep(s.S(), s.off(), s.dk(), s.dv(), q.a(), q.at(t), k.a(), k.at(t), v.a(), v.at(t),
+                    g.a()[g.at(t)], beta.a()[beta.at(t)], out.a(), out.at(t), scratch);
         }
     }
 
@@ -70,19 +113,13 @@ public final class DeltaRule {
      * have {@code g = 0, β = 0} and change nothing). Each chunk is {@link #chunk} then {@link #advance} over all of
      * its tokens.
      */
-    public static void chunked(int n, int dk, int dv,
-                               float[] q, int qOff, int qStride, float[] k, int kOff, int kStride,
-                               float[] v, int vOff, int vStride, float[] g, int gOff, int gStride,
-                               float[] beta, int betaOff, int betaStride,
-                               float[] S, int sOff, float[] out, int outOff, int outStride, int chunkSize) {
-        float[] gc = new float[chunkSize];
-        float[] vNew = new float[chunkSize * dv];
+    public static void chunked(int n, Inputs in, State s, Strided out, int chunkSize) {
+        Carry carry = new Carry(new float[chunkSize], 0, new float[chunkSize * s.dv()], 0);
         for (int c0 = 0; c0 < n; c0 += chunkSize) {
             int L = Math.min(chunkSize, n - c0);
-            chunk(L, dk, dv, q, qOff + c0 * qStride, qStride, k, kOff + c0 * kStride, kStride,
-                    v, vOff + c0 * vStride, vStride, g, gOff + c0 * gStride, gStride, beta, betaOff + c0 * betaStride, betaStride,
-                    S, sOff, out, outOff + c0 * outStride, outStride, gc, 0, vNew, 0);
-            advance(L, dk, dv, k, kOff + c0 * kStride, kStride, gc, 0, vNew, 0, S, sOff);
+            Inputs tokens = in.from(c0);
+            chunk(L, tokens, s, out.from(c0), carry);
+            advance(L, tokens.k(), carry, s);
         }
     }
 
@@ -92,12 +129,15 @@ public final class DeltaRule {
      * corrected values {@code vNew[vNewOff + i·dv ..]} that {@link #advance} needs. All three depend on tokens
      * {@code ≤ i} only (the WY matrices are lower-triangular), so any prefix of the chunk can be committed later.
      */
-    public static void chunk(int L, int dk, int dv,
-                             float[] q, int qOff, int qStride, float[] k, int kOff, int kStride,
-                             float[] v, int vOff, int vStride, float[] g, int gOff, int gStride,
-                             float[] beta, int betaOff, int betaStride,
-                             float[] S, int sOff, float[] out, int outOff, int outStride,
-                             float[] gc, int gcOff, float[] vNew, int vNewOff) {
+    public static void chunk(int L, Inputs in, State s, Strided out, Carry c) {
+        int dk = s.dk();
+        int dv = s.dv();
+        Strided g = in.g();
+        Strided beta = in.beta();
+        float[] gc = c.gc();
+        int gcOff = c.gcOff();
+        float[] vNew = c.vNew();
+        int vNewOff = c.vNewOff();
         float[] Q = new float[L * dk];
         float[] K = new float[L * dk];
         float[] Kt = new float[dk * L];
@@ -109,18 +149,20 @@ public final class DeltaRule {
         float[] W = new float[L * dk];
         float acc = 0f;
         for (int i = 0; i < L; i++) {
-            acc += g[gOff + i * gStride];
+            acc += g.a()[g.at(i)];
             gc[gcOff + i] = acc;
         }
         for (int i = 0; i < L; i++) {
-            float b = beta[betaOff + i * betaStride];
-            System.arraycopy(q, qOff + i * qStride, Q, i * dk, dk);
-            System.arraycopy(k, kOff + i * kStride, K, i * dk, dk);
+            float b = beta.a()[beta.at(i)];
+            System.arraycopy(in.q().a(), in.q().at(i), Q, i * dk, dk);
+            System.arraycopy(in.k().a(), in.k().at(i), K, i * dk, dk);
+            float[] v = in.v().a();
+            int vi = in.v().at(i);
             for (int d = 0; d < dk; d++) {
                 Kb[i * dk + d] = K[i * dk + d] * (b * (float) Math.exp(gc[gcOff + i]));
             }
             for (int d = 0; d < dv; d++) {
-                Vb[i * dv + d] = v[vOff + i * vStride + d] * b;
+                Vb[i * dv + d] = v[vi + d] * b;
             }
         }
         decayMatrix(L, gc, gcOff, D);
@@ -129,7 +171,7 @@ public final class DeltaRule {
         SmallGemm.mul(L, L, dk, K, 0, dk, Kt, 0, L, A, 0, L, false);
         SmallGemm.mul(L, L, dk, Q, 0, dk, Kt, 0, L, QK, 0, L, false);
         for (int i = 0; i < L; i++) {
-            float bi = -beta[betaOff + i * betaStride];
+            float bi = -beta.a()[beta.at(i)];
             for (int j = 0; j < L; j++) {
                 A[i * L + j] = j < i ? bi * A[i * L + j] * D[i * L + j] : 0f;
                 QK[i * L + j] = j <= i ? QK[i * L + j] * D[i * L + j] : 0f;
@@ -152,16 +194,16 @@ public final class DeltaRule {
         SmallGemm.mul(L, dv, L, A, 0, L, Vb, 0, dv, vNew, vNewOff, dv, false);
         SmallGemm.mul(L, dk, L, A, 0, L, Kb, 0, dk, W, 0, dk, false);
         VectorOps.scale(W, 0, L * dk, -1f);
-        SmallGemm.mul(L, dv, dk, W, 0, dk, S, sOff, dv, vNew, vNewOff, dv, true);
+        SmallGemm.mul(L, dv, dk, W, 0, dk, s.S(), s.off(), dv, vNew, vNewOff, dv, true);
         // out = (Q e^gc)·S + QK·vNew
         for (int i = 0; i < L; i++) {
             VectorOps.scale(Q, i * dk, dk, (float) Math.exp(gc[gcOff + i]));
         }
         float[] O = new float[L * dv];
-        SmallGemm.mul(L, dv, dk, Q, 0, dk, S, sOff, dv, O, 0, dv, false);
+        SmallGemm.mul(L, dv, dk, Q, 0, dk, s.S(), s.off(), dv, O, 0, dv, false);
         SmallGemm.mul(L, dv, L, QK, 0, L, vNew, vNewOff, dv, O, 0, dv, true);
         for (int i = 0; i < L; i++) {
-            System.arraycopy(O, i * dv, out, outOff + i * outStride, dv);
+            System.arraycopy(O, i * dv, out.a(), out.at(i), dv);
         }
     }
 
@@ -187,11 +229,19 @@ public final class DeltaRule {
      * read-modify-write pass over S: each vector of a row is decayed and receives all {@code a} terms in
      * registers (in the order of the unfused form, so the result is the same to the bit).
      */
-    public static void advance(int a, int dk, int dv, float[] k, int kOff, int kStride,
-                               float[] gc, int gcOff, float[] vNew, int vNewOff, float[] S, int sOff) {
+    public static void advance(int a, Strided keys, Carry carry, State s) {
         if (a == 0) {
             return;
         }
+        int dk = s.dk();
+        int dv = s.dv();
+        float[] S = s.S();
+        int sOff = s.off();
+        float[] k = keys.a();
+        float[] gc = carry.gc();
+        int gcOff = carry.gcOff();
+        float[] vNew = carry.vNew();
+        int vNewOff = carry.vNewOff();
         float gLast = gc[gcOff + a - 1];
         float decayAll = (float) Math.exp(gLast);
         float[] w = new float[a];
@@ -204,7 +254,7 @@ public final class DeltaRule {
         for (int r = 0; r < dk; r++) {
             int row = sOff + r * dv;
             for (int i = 0; i < a; i++) {
-                coef[i] = k[kOff + i * kStride + r] * w[i];
+                coef[i] = k[keys.at(i) + r] * w[i];
             }
             int c = 0;
             for (; c < upper; c += F.length()) {

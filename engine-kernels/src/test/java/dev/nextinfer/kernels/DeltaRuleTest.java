@@ -2,6 +2,10 @@ package dev.nextinfer.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nextinfer.kernels.DeltaRule.Carry;
+import dev.nextinfer.kernels.DeltaRule.State;
+import dev.nextinfer.kernels.DeltaRule.Strided;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,6 +31,12 @@ class DeltaRuleTest {
         return new Inputs(q, k, r.normal(T * dv, 1), g, beta, s0);
     }
 
+    /** The kernel's view of the inputs: packed rows per token. */
+    private static DeltaRule.Inputs view(Inputs in, int dk, int dv) {
+        return new DeltaRule.Inputs(new Strided(in.q, 0, dk), new Strided(in.k, 0, dk), new Strided(in.v, 0, dv),
+                new Strided(in.g, 0, 1), new Strided(in.beta, 0, 1));
+    }
+
     @ParameterizedTest(name = "T={0} dk={1} dv={2} initial={3}")
     @CsvSource({
             "1, 16, 16, false", "1, 16, 16, true",
@@ -39,10 +49,10 @@ class DeltaRuleTest {
         Inputs in = inputs(T, dk, dv, initial, 1000L * T + dk + (initial ? 1 : 0));
         float[] sRec = in.s0.clone();
         float[] oRec = new float[T * dv];
-        DeltaRule.recurrent(T, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sRec, 0, oRec, 0, dv);
+        DeltaRule.recurrent(T, view(in, dk, dv), new State(sRec, 0, dk, dv), new Strided(oRec, 0, dv));
         float[] sChunk = in.s0.clone();
         float[] oChunk = new float[T * dv];
-        DeltaRule.chunked(T, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sChunk, 0, oChunk, 0, dv, 64);
+        DeltaRule.chunked(T, view(in, dk, dv), new State(sChunk, 0, dk, dv), new Strided(oChunk, 0, dv), 64);
         double[] sRef = new double[dk * dv];
         for (int i = 0; i < sRef.length; i++) {
             sRef[i] = in.s0[i];
@@ -68,12 +78,12 @@ class DeltaRuleTest {
         Inputs in = inputs(T, dk, dv, true, 77);
         float[] sWhole = in.s0.clone();
         float[] oWhole = new float[T * dv];
-        DeltaRule.chunked(T, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sWhole, 0, oWhole, 0, dv, 64);
+        DeltaRule.chunked(T, view(in, dk, dv), new State(sWhole, 0, dk, dv), new Strided(oWhole, 0, dv), 64);
         float[] sParts = in.s0.clone();
         float[] oParts = new float[T * dv];
-        DeltaRule.chunked(split, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sParts, 0, oParts, 0, dv, 64);
-        DeltaRule.chunked(T - split, dk, dv, in.q, split * dk, dk, in.k, split * dk, dk, in.v, split * dv, dv,
-                in.g, split, 1, in.beta, split, 1, sParts, 0, oParts, split * dv, dv, 64);
+        DeltaRule.chunked(split, view(in, dk, dv), new State(sParts, 0, dk, dv), new Strided(oParts, 0, dv), 64);
+        DeltaRule.chunked(T - split, view(in, dk, dv).from(split), new State(sParts, 0, dk, dv),
+                new Strided(oParts, split * dv, dv), 64);
         assertClose("output", oParts, oWhole, 2e-5);
         assertClose("state", sParts, sWhole, 2e-5);
     }
@@ -90,14 +100,14 @@ class DeltaRuleTest {
         float[] out = new float[L * dv];
         float[] gc = new float[L];
         float[] vNew = new float[L * dv];
-        DeltaRule.chunk(L, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, S, 0, out, 0, dv, gc, 0, vNew, 0);
+        DeltaRule.chunk(L, view(in, dk, dv), new State(S, 0, dk, dv), new Strided(out, 0, dv), new Carry(gc, 0, vNew, 0));
         assertClose("chunk leaves S alone", S, in.s0, 0);
         for (int a = 0; a <= L; a++) {
             float[] sRec = in.s0.clone();
             float[] oRec = new float[Math.max(1, a) * dv];
-            DeltaRule.recurrent(a, dk, dv, in.q, 0, dk, in.k, 0, dk, in.v, 0, dv, in.g, 0, 1, in.beta, 0, 1, sRec, 0, oRec, 0, dv);
+            DeltaRule.recurrent(a, view(in, dk, dv), new State(sRec, 0, dk, dv), new Strided(oRec, 0, dv));
             float[] sAdv = in.s0.clone();
-            DeltaRule.advance(a, dk, dv, in.k, 0, dk, gc, 0, vNew, 0, sAdv, 0);
+            DeltaRule.advance(a, new Strided(in.k, 0, dk), new Carry(gc, 0, vNew, 0), new State(sAdv, 0, dk, dv));
             assertClose("state after " + a + " of " + L, sAdv, sRec, 2e-5);
             assertClose("outputs of the first " + a, java.util.Arrays.copyOf(out, a * dv), java.util.Arrays.copyOf(oRec, a * dv), 2e-5);
         }

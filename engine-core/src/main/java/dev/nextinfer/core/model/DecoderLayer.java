@@ -20,66 +20,76 @@ final class DecoderLayer {
     private final LayerWeights w;
     private final int hidden;
     private final float eps;
-    private final GatedDeltaNet linearAttn;
-    private final GatedAttention selfAttn;
+    private final TokenMixer mixer;
     private final SparseMoe moe;
 
     DecoderLayer(Qwen3NextConfig cfg, LayerWeights w, Rope rope, float ropeFactor) {
         this.w = w;
         this.hidden = cfg.hiddenSize();
         this.eps = (float) cfg.rmsNormEps();
-        this.linearAttn = w.linearAttn() != null ? new GatedDeltaNet(cfg, w.linearAttn()) : null;
-        this.selfAttn = w.selfAttn() != null ? new GatedAttention(cfg, w.selfAttn(), rope, ropeFactor) : null;
+        this.mixer = w.linearAttn() != null
+                ? new GatedDeltaNet(cfg, w.linearAttn())
+                : new GatedAttention(cfg, w.selfAttn(), rope, ropeFactor);
         this.moe = w.moe() != null ? new SparseMoe(cfg, w.moe()) : null;
     }
 
     /** The gated attention mixer, or null for a DeltaNet layer (tests). */
     GatedAttention selfAttn() {
-        return selfAttn;
-    }
-
-    /** Updates the residual stream {@code x[T][H]} in place. Exactly one of the two states is used. */
-    void forward(ThreadPool pool, float[] x, int T, DeltaNetState linearState, KvCache cache) {
-        forward(pool, x, T, linearState, cache, false);
+        return mixer instanceof GatedAttention a ? a : null;
     }
 
     /**
-     * As {@link #forward(ThreadPool, float[], int, DeltaNetState, KvCache)}; when {@code deferDeltaNet}, a DeltaNet
-     * layer leaves its state as it is and returns the update (attention layers append to their cache as usual).
-     * A deferred call is a speculative verification: its products run the few-row kernel ({@link
-     * MatMulMode#ROW_EXACT}), which widens each weight once for the few tokens.
+     * Updates the residual stream {@code x[T][H]} in place, advancing {@code state} (this layer's kind: a
+     * {@link DeltaNetState} or a {@link KvCache}) past the T positions.
      */
-    DeltaNetUpdate forward(ThreadPool pool, float[] x, int T, DeltaNetState linearState, KvCache cache, boolean deferDeltaNet) {
-        MatMulMode mode = deferDeltaNet ? MatMulMode.ROW_EXACT : MatMulMode.FASTEST;
-        DeltaNetUpdate update = null;
+    void forward(ThreadPool pool, float[] x, int T, LayerState state) {
         float[] h = new float[T * hidden];
         float[] mix = new float[T * hidden];
         inputNorm(x, T, h);
-        if (linearAttn != null && deferDeltaNet) {
-            update = linearAttn.forwardDeferred(pool, h, T, linearState, mix);
-        } else if (linearAttn != null) {
-            linearAttn.forward(pool, h, T, linearState, mix);
-        } else {
-            selfAttn.forward(pool, mode, h, T, cache, mix);
+        switch (mixer) {
+            case GatedDeltaNet d -> d.forward(pool, h, T, (DeltaNetState) state, mix);
+            case GatedAttention a -> a.forward(pool, MatMulMode.FASTEST, h, T, (KvCache) state, mix);
         }
         VectorOps.add(x, 0, mix, 0, T * hidden);
-        ffn(pool, mode, x, T, h, mix);
+        ffn(pool, MatMulMode.FASTEST, x, T, h, mix);
+    }
+
+    /**
+     * As {@link #forward} for a speculative verification: a DeltaNet layer leaves its state as it is, an attention
+     * layer appends to its cache as usual, and either returns the update that keeps any prefix of the T positions.
+     * The products run the few-row kernel ({@link MatMulMode#ROW_EXACT}), which widens each weight once for the
+     * few tokens.
+     */
+    LayerUpdate forwardSpeculative(ThreadPool pool, float[] x, int T, LayerState state) {
+        float[] h = new float[T * hidden];
+        float[] mix = new float[T * hidden];
+        inputNorm(x, T, h);
+        LayerUpdate update = switch (mixer) {
+            case GatedDeltaNet d -> d.forwardDeferred(pool, h, T, (DeltaNetState) state, mix);
+            case GatedAttention a -> {
+                KvCache cache = (KvCache) state;
+                int start = cache.length();
+                a.forward(pool, MatMulMode.ROW_EXACT, h, T, cache, mix);
+                yield new LayerUpdate.KvAppend(cache, start);
+            }
+        };
+        VectorOps.add(x, 0, mix, 0, T * hidden);
+        ffn(pool, MatMulMode.ROW_EXACT, x, T, h, mix);
         return update;
     }
 
     /**
      * One decode step of {@code B} sequences: row {@code b} of the residual stream {@code x[B][H]} belongs to the
-     * sequence with DeltaNet state {@code linear[b]} or KV cache {@code caches[b]} (whichever this layer uses), and
-     * is updated in place to the bits a single-sequence {@link #forward} gives it.
+     * sequence whose state for this layer is {@code states[b]}, and is updated in place to the bits a
+     * single-sequence {@link #forward} gives it.
      */
-    void forwardBatch(ThreadPool pool, float[] x, int B, DeltaNetState[] linear, KvCache[] caches) {
+    void forwardBatch(ThreadPool pool, float[] x, int B, LayerState[] states) {
         float[] h = new float[B * hidden];
         float[] mix = new float[B * hidden];
         inputNorm(x, B, h);
-        if (linearAttn != null) {
-            linearAttn.forwardBatch(pool, h, B, linear, mix);
-        } else {
-            selfAttn.forwardBatch(pool, h, B, caches, mix);
+        switch (mixer) {
+            case GatedDeltaNet d -> d.forwardBatch(pool, h, B, java.util.Arrays.copyOf(states, B, DeltaNetState[].class), mix);
+            case GatedAttention a -> a.forwardBatch(pool, h, B, java.util.Arrays.copyOf(states, B, KvCache[].class), mix);
         }
         VectorOps.add(x, 0, mix, 0, B * hidden);
         ffn(pool, MatMulMode.ROW_EXACT, x, B, h, mix);

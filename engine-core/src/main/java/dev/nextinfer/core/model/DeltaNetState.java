@@ -4,7 +4,7 @@ package dev.nextinfer.core.model;
  * The constant-size state of one Gated DeltaNet layer: the conv window (last {@code K-1} conv inputs, layout
  * {@code [j·C + c]}, oldest first) and the recurrent matrices {@code S[nv][dk][dv]}.
  */
-public final class DeltaNetState {
+public final class DeltaNetState implements LayerState {
     final float[] convWindow;
     final float[] recurrent;
 
@@ -14,17 +14,23 @@ public final class DeltaNetState {
         this.recurrent = new float[nv * dk * dv];
     }
 
+    /** Zero state of a layer of this shape. */
+    DeltaNetState(DeltaNetShape shape) {
+        this(shape.convDim(), shape.kernel(), shape.nv(), shape.dk(), shape.dv());
+    }
+
     private DeltaNetState(float[] convWindow, float[] recurrent) {
         this.convWindow = convWindow;
         this.recurrent = recurrent;
     }
 
-    /** Bytes held. */
+    @Override
     public long byteSize() {
         return 4L * (convWindow.length + recurrent.length);
     }
 
     /** A deep copy. */
+    @Override
     public DeltaNetState copy() {
         return new DeltaNetState(convWindow.clone(), recurrent.clone());
     }

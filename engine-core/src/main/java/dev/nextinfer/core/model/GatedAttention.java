@@ -23,7 +23,7 @@ import dev.nextinfer.kernels.VectorOps;
  *   out = o_proj(o · sigmoid(gate))
  * </pre>
  */
-final class GatedAttention {
+final class GatedAttention implements TokenMixer {
     private final AttentionWeights w;
     private final int nh;
     private final int nkv;

@@ -24,15 +24,17 @@ import dev.nextinfer.kernels.VectorOps;
  *   out     = out_proj(rmsnorm(o) · norm.weight · silu(z))
  * </pre>
  *
- * Multi-token calls use the chunked rule (chunk 64), single tokens the recurrent rule; both continue the state.
- * A deferred call ({@link #forwardDeferred}, speculative verification) reads the state without writing it and
- * returns the {@link DeltaNetUpdate} that commits any prefix of its tokens.
+ * {@link #forward} continues the state (multi-token calls use the chunked rule, chunk 64; single tokens the
+ * recurrent rule). {@link #forwardDeferred} (speculative verification) reads the state without writing it and
+ * returns the {@link DeltaNetUpdate} that commits any prefix of its tokens. {@link #forwardBatch} steps several
+ * sequences by one token each.
  */
-final class GatedDeltaNet {
+final class GatedDeltaNet implements TokenMixer {
     static final int CHUNK = 64;
     private static final float L2_EPS = 1e-6f;
 
     private final DeltaNetWeights w;
+    private final DeltaNetShape shape;
     private final int hidden;
     private final int nk;
     private final int nv;
@@ -46,32 +48,70 @@ final class GatedDeltaNet {
 
     GatedDeltaNet(Qwen3NextConfig cfg, DeltaNetWeights w) {
         this.w = w;
+        this.shape = DeltaNetShape.of(cfg);
         this.hidden = cfg.hiddenSize();
-        this.nk = cfg.linearNumKeyHeads();
-        this.nv = cfg.linearNumValueHeads();
-        this.dk = cfg.linearKeyHeadDim();
-        this.dv = cfg.linearValueHeadDim();
-        this.r = cfg.linearHeadRatio();
-        this.kernel = cfg.linearConvKernelDim();
-        this.convDim = cfg.linearConvDim();
+        this.nk = shape.nk();
+        this.nv = shape.nv();
+        this.dk = shape.dk();
+        this.dv = shape.dv();
+        this.r = shape.r();
+        this.kernel = shape.kernel();
+        this.convDim = shape.convDim();
         this.qkvzDim = cfg.linearQkvzDim();
         this.eps = (float) cfg.rmsNormEps();
     }
 
-    /** {@code out[T][H] = mixer(h[T][H])}, advancing {@code state} by T tokens. */
+    /**
+     * {@code out[T][H] = mixer(h[T][H])}, advancing {@code state} by T tokens: the recurrent rule for a single
+     * token, the chunked rule for more.
+     */
     void forward(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out) {
-        run(pool, h, T, state, out, false);
+        Projected p = project(pool, MatMulMode.FASTEST, h, T);
+        float[] conv = new float[T * convDim];
+        pool.parallelFor(convDim, 256, (c0, c1) ->
+                CausalConv1d.forward(p.mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim));
+        normalizeQk(conv, T);
+        float[] core = new float[T * nv * dv];
+        pool.parallelFor(nv, 1, (j0, j1) -> {
+            for (int j = j0; j < j1; j++) {
+                DeltaRule.Inputs in = head(conv, p, 0, j);
+                DeltaRule.State S = headState(state, j);
+                DeltaRule.Strided o = new DeltaRule.Strided(core, j * dv, nv * dv);
+                if (T == 1) {
+                    DeltaRule.recurrent(1, in, S, o);
+                } else {
+                    DeltaRule.chunked(T, in, S, o, CHUNK);
+                }
+            }
+        });
+        output(pool, MatMulMode.FASTEST, core, p.z, T, out);
     }
 
     /**
-     * {@code out[T][H] = mixer(h[T][H])} from {@code state} without changing it ({@code T ≤ }{@value #CHUNK});
-     * the returned update advances it past any prefix of the T tokens.
+     * {@code out[T][H] = mixer(h[T][H])} from {@code state} without changing it ({@code T ≤ }{@value #CHUNK}); the
+     * returned update advances it past any prefix of the T tokens. This is a speculative verification: each row's
+     * products are computed as its own mat-vec would ({@link MatMulMode#ROW_EXACT}), like a batched step.
      */
     DeltaNetUpdate forwardDeferred(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out) {
         if (T > CHUNK) {
             throw new IllegalArgumentException("a deferred DeltaNet call covers one chunk: " + T + " > " + CHUNK + " tokens");
         }
-        return run(pool, h, T, state, out, true);
+        Projected p = project(pool, MatMulMode.ROW_EXACT, h, T);
+        float[] conv = new float[T * convDim];
+        pool.parallelFor(convDim, 256, (c0, c1) ->
+                CausalConv1d.convolve(p.mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim));
+        normalizeQk(conv, T);
+        float[] core = new float[T * nv * dv];
+        float[] gc = new float[nv * T];
+        float[] vNew = new float[nv * T * dv];
+        pool.parallelFor(nv, 1, (j0, j1) -> {
+            for (int j = j0; j < j1; j++) { // outputs from the untouched state; S moves only on commit
+                DeltaRule.chunk(T, head(conv, p, 0, j), headState(state, j), new DeltaRule.Strided(core, j * dv, nv * dv),
+                        new DeltaRule.Carry(gc, j * T, vNew, j * T * dv));
+            }
+        });
+        output(pool, MatMulMode.ROW_EXACT, core, p.z, T, out);
+        return new DeltaNetUpdate(state, shape, T, p.mixed, conv, gc, vNew);
     }
 
     /**
@@ -106,14 +146,27 @@ final class GatedDeltaNet {
             for (int u = u0; u < u1; u++) {
                 int b = u / nv;
                 int j = u % nv;
-                int hk = j / r;
-                int row = b * convDim;
-                DeltaRule.recurrent(1, dk, dv, conv, row + hk * dk, convDim, conv, row + nk * dk + hk * dk, convDim,
-                        conv, row + 2 * nk * dk + j * dv, convDim, p.g, b * nv + j, nv, p.beta, b * nv + j, nv,
-                        states[b].recurrent, j * dk * dv, core, b * nv * dv + j * dv, nv * dv);
+                DeltaRule.recurrent(1, head(conv, p, b, j), headState(states[b], j),
+                        new DeltaRule.Strided(core, b * nv * dv + j * dv, nv * dv));
             }
         });
         output(pool, MatMulMode.ROW_EXACT, core, p.z, B, out);
+    }
+
+    /**
+     * Value head {@code j}'s delta-rule inputs from row {@code b} on: q, k (of key head {@code j / r}) and v in the
+     * conv output rows, g and β in the projections, token after token.
+     */
+    private DeltaRule.Inputs head(float[] conv, Projected p, int b, int j) {
+        int row = b * convDim;
+        int hk = j / r;
+        return DeltaRule.Inputs.of(conv, row + shape.qOff(hk), row + shape.kOff(hk), row + shape.vOff(j), convDim,
+                p.g, p.beta, b * nv + j, nv);
+    }
+
+    /** Value head {@code j}'s {@code S} in {@code state}. */
+    private DeltaRule.State headState(DeltaNetState state, int j) {
+        return new DeltaRule.State(state.recurrent, j * dk * dv, dk, dv);
     }
 
     /** The projections of {@code T} rows, un-grouped: conv input {@code [q | k | v]} per row, and z, β, g. */
@@ -176,50 +229,6 @@ final class GatedDeltaNet {
             }
         }
         Linear.forward(pool, mode, w.outProj(), core, T, out);
-    }
-
-    private DeltaNetUpdate run(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out, boolean deferred) {
-        // a verification pass (deferred) has each row computed as its own mat-vec would, like a batched step
-        MatMulMode mode = deferred ? MatMulMode.ROW_EXACT : MatMulMode.FASTEST;
-        Projected p = project(pool, mode, h, T);
-        float[] mixed = p.mixed;
-        float[] g = p.g;
-        float[] beta = p.beta;
-
-        float[] conv = new float[T * convDim];
-        pool.parallelFor(convDim, 256, (c0, c1) -> {
-            if (deferred) {
-                CausalConv1d.convolve(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim);
-            } else {
-                CausalConv1d.forward(mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim);
-            }
-        });
-        normalizeQk(conv, T);
-
-        float[] core = new float[T * nv * dv];
-        float[] S = state.recurrent;
-        float[] gc = deferred ? new float[nv * T] : null;
-        float[] vNew = deferred ? new float[nv * T * dv] : null;
-        pool.parallelFor(nv, 1, (j0, j1) -> {
-            for (int j = j0; j < j1; j++) {
-                int hk = j / r;
-                int qOff = hk * dk;
-                int kOff = nk * dk + hk * dk;
-                int vOff = 2 * nk * dk + j * dv;
-                if (deferred) { // outputs from the untouched state; S moves only on commit
-                    DeltaRule.chunk(T, dk, dv, conv, qOff, convDim, conv, kOff, convDim, conv, vOff, convDim,
-                            g, j, nv, beta, j, nv, S, j * dk * dv, core, j * dv, nv * dv, gc, j * T, vNew, j * T * dv);
-                } else if (T == 1) {
-                    DeltaRule.recurrent(1, dk, dv, conv, qOff, convDim, conv, kOff, convDim, conv, vOff, convDim,
-                            g, j, nv, beta, j, nv, S, j * dk * dv, core, j * dv, nv * dv);
-                } else {
-                    DeltaRule.chunked(T, dk, dv, conv, qOff, convDim, conv, kOff, convDim, conv, vOff, convDim,
-                            g, j, nv, beta, j, nv, S, j * dk * dv, core, j * dv, nv * dv, CHUNK);
-                }
-            }
-        });
-        output(pool, mode, core, p.z, T, out);
-        return deferred ? new DeltaNetUpdate(state, T, mixed, conv, gc, vNew, convDim, kernel, nk, nv, dk, dv) : null;
     }
 
     int hidden() {

@@ -18,7 +18,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe for writes; concurrent reads (the attention tasks) are safe while nothing is appended.
  */
-public final class KvCache implements GqaAttention.KvSource, AutoCloseable {
+public final class KvCache implements LayerState, GqaAttention.KvSource, AutoCloseable {
     /** Positions per page (one attention block). */
     public static final int PAGE_POSITIONS = KvTileFormat.POSITIONS;
     private static final int P = PAGE_POSITIONS;

@@ -1,31 +1,38 @@
 package dev.nextinfer.core.model;
 
 import dev.nextinfer.core.NextInferException;
+import dev.nextinfer.kernels.ThreadPool;
 
 /**
  * A speculative forward over {@code T} tokens whose effect on the sequence is not decided yet
  * ({@link Qwen3NextModel#forwardSpeculative}). Its logits and hidden states are those a plain forward would give;
  * {@link #commit(int)} keeps the first {@code accepted} tokens: DeltaNet states advance by exactly those tokens
- * (no copy, no replay), KV caches are truncated, and the position, last hidden state and MTP inputs follow. Until
- * then the sequence accepts no other call.
+ * (no copy, no replay), KV caches are truncated, and the position, tokens, last hidden state and MTP inputs
+ * follow. Until then the sequence accepts no other call.
  */
 public final class PendingForward {
-    private final Qwen3NextModel model;
     private final SequenceState state;
     private final int[] tokens;
     private final float[] logits;
     private final float[] hidden;
-    private final DeltaNetUpdate[] updates;
+    private final LayerUpdate[] updates;
+    private final ThreadPool pool;
+    private final MtpHead mtp;
     private boolean committed;
 
-    PendingForward(Qwen3NextModel model, SequenceState state, int[] tokens, float[] logits, float[] hidden,
-                   DeltaNetUpdate[] updates) {
-        this.model = model;
+    /**
+     * The forward run on {@code state} (which now awaits the commit): {@code updates[i]} settles layer i, and
+     * {@code mtp} (or null) takes the MTP inputs the commit adds, as after a plain forward.
+     */
+    PendingForward(SequenceState state, int[] tokens, float[] logits, float[] hidden, LayerUpdate[] updates,
+                   ThreadPool pool, MtpHead mtp) {
         this.state = state;
         this.tokens = tokens;
         this.logits = logits;
         this.hidden = hidden;
         this.updates = updates;
+        this.pool = pool;
+        this.mtp = mtp;
     }
 
     /** Number of tokens run. */
@@ -55,7 +62,6 @@ public final class PendingForward {
             throw new NextInferException("commit keeps 0 to " + tokens.length + " tokens, got " + accepted);
         }
         committed = true;
-        state.pending = null;
-        model.commit(state, tokens, hidden, updates, accepted);
+        state.commit(updates, pool, hidden, tokens, accepted, mtp);
     }
 }

@@ -4,7 +4,6 @@ import dev.nextinfer.core.NextInferException;
 import dev.nextinfer.core.config.Qwen3NextConfig;
 import dev.nextinfer.core.config.RopeScaling;
 import dev.nextinfer.core.weights.ModelWeights;
-import dev.nextinfer.core.weights.MtpWeights;
 import dev.nextinfer.kernels.Linear;
 import dev.nextinfer.kernels.MatMulMode;
 import dev.nextinfer.kernels.Norms;
@@ -27,14 +26,11 @@ import dev.nextinfer.kernels.ThreadPool;
  * can run on one model. Calls on one pool are serialised by the pool.
  */
 public final class Qwen3NextModel {
-    /** Backlog rows beyond which a forward feeds them to the MTP head at once (bounds memory for long prompts). */
-    static final int MTP_BACKLOG_ROWS = 64;
-
     private final Qwen3NextConfig cfg;
     private final ModelWeights w;
     private final ThreadPool pool;
     private final DecoderLayer[] layers;
-    private final DecoderLayer mtpLayer;
+    private final MtpHead mtp;
     private final int hidden;
     private final int vocab;
     private final float eps;
@@ -63,7 +59,7 @@ public final class Qwen3NextModel {
         for (int i = 0; i < layers.length; i++) {
             layers[i] = new DecoderLayer(cfg, w.layers()[i], rope, ropeFactor);
         }
-        this.mtpLayer = w.mtp() != null ? new DecoderLayer(cfg, w.mtp().layer(), rope, ropeFactor) : null;
+        this.mtp = w.mtp() != null ? new MtpHead(cfg, w, pool, rope, ropeFactor) : null;
     }
 
     /** Layer {@code i}'s gated attention, or null for a DeltaNet layer (tests). */
@@ -88,7 +84,7 @@ public final class Qwen3NextModel {
 
     /** Whether the checkpoint has an MTP head. */
     public boolean hasMtp() {
-        return mtpLayer != null;
+        return mtp != null;
     }
 
     /** A fresh sequence state for up to {@code maxPositions} positions, with the model's KV cache format. */
@@ -132,8 +128,8 @@ public final class Qwen3NextModel {
         state.requireRoom(T);
         checkTokens(tokens, from, to);
         float[][] captured = captureLayers ? new float[layers.length + 1][] : null;
-        float[] normed = layersForward(tokens, from, T, state, null, captured);
-        advance(state, normed, tokens, from, T);
+        float[] normed = layersForward(tokens, from, T, state, captured);
+        state.advance(normed, tokens, from, T, mtp);
         return new ForwardResult(lmHead(normed, T, allLogits), allLogits ? T : 1, normed, captured);
     }
 
@@ -151,14 +147,17 @@ public final class Qwen3NextModel {
         state.requireNoPending();
         state.requireRoom(T);
         checkTokens(tokens, from, to);
-        DeltaNetUpdate[] updates = new DeltaNetUpdate[layers.length];
-        float[] normed = layersForward(tokens, from, T, state, updates, null);
+        float[] x = embed(tokens, from, T);
+        LayerUpdate[] updates = new LayerUpdate[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            updates[i] = layers[i].forwardSpeculative(pool, x, T, state.layer(i));
+        }
+        float[] normed = finalNorm(x, T);
         int[] verified = java.util.Arrays.copyOfRange(tokens, from, to);
         float[] logits = new float[T * vocab];
         Linear.forward(pool, MatMulMode.ROW_EXACT, w.lmHead(), normed, T, logits);
-        PendingForward p = new PendingForward(this, state, verified, logits, normed, updates);
-        state.pending = p;
-        return p;
+        state.awaitCommit();
+        return new PendingForward(state, verified, logits, normed, updates, pool, mtp);
     }
 
     /**
@@ -192,77 +191,54 @@ public final class Qwen3NextModel {
         for (int b = 0; b < B; b++) {
             w.embedTokens().row(tokens[b], x, b * hidden);
         }
-        DeltaNetState[] linear = new DeltaNetState[B];
-        KvCache[] caches = new KvCache[B];
+        LayerState[] layerStates = new LayerState[B];
         for (int i = 0; i < layers.length; i++) {
             for (int b = 0; b < B; b++) {
-                linear[b] = states[b].linear[i];
-                caches[b] = states[b].kv[i];
+                layerStates[b] = states[b].layer(i);
             }
-            layers[i].forwardBatch(pool, x, B, linear, caches);
+            layers[i].forwardBatch(pool, x, B, layerStates);
         }
         float[] normed = new float[B * hidden];
         for (int b = 0; b < B; b++) {
             Norms.rmsNormZeroCentred(x, b * hidden, w.norm(), eps, normed, b * hidden, hidden);
         }
         for (int b = 0; b < B; b++) {
-            advance(states[b], java.util.Arrays.copyOfRange(normed, b * hidden, (b + 1) * hidden), tokens, b, 1);
+            states[b].advance(java.util.Arrays.copyOfRange(normed, b * hidden, (b + 1) * hidden), tokens, b, 1, mtp);
         }
         float[] logits = new float[B * vocab];
         Linear.forward(pool, MatMulMode.ROW_EXACT, w.lmHead(), normed, B, logits);
         return new ForwardResult(logits, B, normed, null);
     }
 
-    /** Embeds and runs all layers; returns the normed final hidden states. Defers DeltaNet updates into {@code updates} if given. */
-    private float[] layersForward(int[] tokens, int from, int T, SequenceState state, DeltaNetUpdate[] updates, float[][] captured) {
-        float[] x = new float[T * hidden];
-        for (int t = 0; t < T; t++) {
-            w.embedTokens().row(tokens[from + t], x, t * hidden);
-        }
+    /** Embeds and runs all layers, advancing their states; returns the normed final hidden states. */
+    private float[] layersForward(int[] tokens, int from, int T, SequenceState state, float[][] captured) {
+        float[] x = embed(tokens, from, T);
         if (captured != null) {
             captured[0] = x.clone();
         }
         for (int i = 0; i < layers.length; i++) {
-            DeltaNetUpdate u = layers[i].forward(pool, x, T, state.linear[i], state.kv[i], updates != null);
-            if (updates != null) {
-                updates[i] = u;
-            }
+            layers[i].forward(pool, x, T, state.layer(i));
             if (captured != null) {
                 captured[i + 1] = x.clone();
             }
         }
+        return finalNorm(x, T);
+    }
+
+    private float[] embed(int[] tokens, int from, int T) {
+        float[] x = new float[T * hidden];
+        for (int t = 0; t < T; t++) {
+            w.embedTokens().row(tokens[from + t], x, t * hidden);
+        }
+        return x;
+    }
+
+    private float[] finalNorm(float[] x, int T) {
         float[] normed = new float[T * hidden];
         for (int t = 0; t < T; t++) {
             Norms.rmsNormZeroCentred(x, t * hidden, w.norm(), eps, normed, t * hidden, hidden);
         }
         return normed;
-    }
-
-    /** Commits the first {@code accepted} tokens of a speculative forward (called by {@link PendingForward}). */
-    void commit(SequenceState state, int[] tokens, float[] normed, DeltaNetUpdate[] updates, int accepted) {
-        int start = state.position;
-        for (int i = 0; i < layers.length; i++) {
-            if (updates[i] != null) {
-                updates[i].apply(pool, accepted);
-            } else if (state.kv[i] != null) {
-                state.kv[i].truncate(start + accepted);
-            }
-        }
-        advance(state, normed, tokens, 0, accepted);
-    }
-
-    /**
-     * Moves the position past consumed tokens and records the MTP inputs; a long backlog (a prompt) is fed to the
-     * MTP head right away so that it stays a few rows long.
-     */
-    private void advance(SequenceState state, float[] normed, int[] tokens, int from, int n) {
-        state.advance(normed, hidden, tokens, from, n);
-        MtpBacklog b = state.mtpBacklog;
-        if (b != null && mtpLayer != null && b.rows() > MTP_BACKLOG_ROWS) {
-            int pairs = b.rows() - 1; // the last row waits for its next token
-            mtpHidden(b.hidden(), b.tokens(), pairs, state.mtpKv);
-            b.dropFirst(pairs);
-        }
     }
 
     /**
@@ -276,11 +252,11 @@ public final class Qwen3NextModel {
     public ForwardResult mtpForward(float[] hiddenStates, int[] nextTokens, int T, SequenceState state, boolean allLogits) {
         requireMtp();
         state.requireNoPending();
-        if (state.mtpBacklog != null && state.mtpBacklog.rows() > 0) {
+        if (state.mtpBacklogRows() > 0) {
             throw new NextInferException("this sequence records MTP inputs: start drafting with mtpDraft, which consumes them");
         }
         checkTokens(nextTokens, 0, T);
-        float[] normed = mtpHidden(hiddenStates, nextTokens, T, state.mtpKv);
+        float[] normed = mtp.forward(hiddenStates, nextTokens, T, state.mtpCache());
         return new ForwardResult(lmHead(normed, T, allLogits), allLogits ? T : 1, normed, null);
     }
 
@@ -296,45 +272,20 @@ public final class Qwen3NextModel {
     public ForwardResult mtpDraft(SequenceState state, int next, boolean allLogits) {
         requireMtp();
         state.requireNoPending();
-        if (state.mtpBacklog == null) {
+        if (!state.recordsMtpInputs()) {
             throw new NextInferException("this sequence does not record MTP inputs: create it with newState(maxPositions, true)");
         }
-        if (state.position == 0) {
+        if (state.position() == 0) {
             throw new NextInferException("drafting needs at least one consumed position");
         }
         checkTokens(new int[] {next}, 0, 1);
-        state.syncMtp(); // drafting again: recompute the uncertain rows
-        MtpBacklog b = state.mtpBacklog;
-        int n = b.rows();
-        int[] nextTokens = java.util.Arrays.copyOf(b.tokens(), n); // the known next tokens, then `next`
-        nextTokens[n - 1] = next;
-        float[] normed = mtpHidden(b.hidden(), nextTokens, n, state.mtpKv);
-        b.clear();
+        float[] normed = state.draftMtp(mtp, next);
+        int n = normed.length / hidden;
         return new ForwardResult(lmHead(normed, n, allLogits), allLogits ? n : 1, normed, null);
     }
 
-    /** {@code mtp.norm(layer(fc([pre_fc_norm_embedding(embed(next)) | pre_fc_norm_hidden(hidden)])))} for T rows. */
-    private float[] mtpHidden(float[] hiddenStates, int[] nextTokens, int T, KvCache cache) {
-        MtpWeights m = w.mtp();
-        float[] cat = new float[T * 2 * hidden];
-        float[] row = new float[hidden];
-        for (int t = 0; t < T; t++) {
-            w.embedTokens().row(nextTokens[t], row, 0);
-            Norms.rmsNormZeroCentred(row, 0, m.preFcNormEmbedding(), eps, cat, t * 2 * hidden, hidden);
-            Norms.rmsNormZeroCentred(hiddenStates, t * hidden, m.preFcNormHidden(), eps, cat, t * 2 * hidden + hidden, hidden);
-        }
-        float[] x = new float[T * hidden];
-        Linear.forward(pool, m.fc(), cat, T, x);
-        mtpLayer.forward(pool, x, T, null, cache);
-        float[] normed = new float[T * hidden];
-        for (int t = 0; t < T; t++) {
-            Norms.rmsNormZeroCentred(x, t * hidden, m.norm(), eps, normed, t * hidden, hidden);
-        }
-        return normed;
-    }
-
     private void requireMtp() {
-        if (mtpLayer == null) {
+        if (mtp == null) {
             throw new NextInferException("this checkpoint has no mtp.* tensors: multi-token prediction is unavailable");
         }
     }

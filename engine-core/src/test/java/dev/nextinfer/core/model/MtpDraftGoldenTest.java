@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The first draft step of speculative decoding after a prefill — {@link Qwen3NextModel#mtpDraft} with the first
  * greedy token — gives the golden {@code mtp_logits}: every prompt row it runs (all of them up to
- * {@value Qwen3NextModel#MTP_BACKLOG_ROWS} rows; a longer prompt was fed to the head during the prefill, leaving
+ * {@value SequenceState#MTP_BACKLOG_ROWS} rows; a longer prompt was fed to the head during the prefill, leaving
  * the last row), the last of which predicts the first draft token.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -55,7 +55,7 @@ class MtpDraftGoldenTest {
         ForwardResult draft = model.mtpDraft(state, Fixtures.greedy(name, length)[0], true);
 
         int rows = draft.logitRows();
-        assertEquals(length <= Qwen3NextModel.MTP_BACKLOG_ROWS ? length : 1, rows, "rows run by the first draft step");
+        assertEquals(length <= SequenceState.MTP_BACKLOG_ROWS ? length : 1, rows, "rows run by the first draft step");
         assertEquals(length, state.mtpPosition(), "the MTP cache now covers the prompt");
         Npy.Array golden = Fixtures.golden(name, length, "mtp_logits");
         for (int r = 0; r < rows; r++) {

@@ -87,14 +87,16 @@ class SpeculativeForwardTest {
         }
         p.commit(accepted);
 
-        assertEquals(plain.position, spec.position, "position");
-        assertClose("last hidden", spec.lastHidden, plain.lastHidden);
-        for (int i = 0; i < spec.linear.length; i++) {
-            if (spec.linear[i] != null) {
-                assertClose("layer " + i + " S", spec.linear[i].recurrent, plain.linear[i].recurrent);
-                assertClose("layer " + i + " conv window", spec.linear[i].convWindow, plain.linear[i].convWindow);
-            } else {
-                assertKv("layer " + i, spec.kv[i], plain.kv[i]);
+        assertEquals(plain.position(), spec.position(), "position");
+        assertClose("last hidden", spec.lastHidden(), plain.lastHidden());
+        for (int i = 0; i < spec.layerCount(); i++) {
+            switch (spec.layer(i)) {
+                case DeltaNetState d -> {
+                    DeltaNetState e = (DeltaNetState) plain.layer(i);
+                    assertClose("layer " + i + " S", d.recurrent, e.recurrent);
+                    assertClose("layer " + i + " conv window", d.convWindow, e.convWindow);
+                }
+                case KvCache c -> assertKv("layer " + i, c, (KvCache) plain.layer(i));
             }
         }
         // the next step sees the same sequence: main logits, and the MTP head's first draft
@@ -106,7 +108,7 @@ class SpeculativeForwardTest {
         float[] db = model.mtpDraft(plain, 7, false).logits();
         Compare.assertLogits("next draft", da, 0, db, 0, vocab);
         assertEquals(plain.mtpPosition(), spec.mtpPosition(), "MTP cache length");
-        assertKv("MTP cache", spec.mtpKv, plain.mtpKv);
+        assertKv("MTP cache", spec.mtpCache(), plain.mtpCache());
     }
 
     /**
