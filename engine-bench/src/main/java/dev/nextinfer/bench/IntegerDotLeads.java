@@ -1,6 +1,10 @@
 package dev.nextinfer.bench;
 
+import dev.nextinfer.kernels.Matrix;
+import dev.nextinfer.kernels.MatrixFormat;
 import dev.nextinfer.kernels.Q4_0Matrix;
+import dev.nextinfer.kernels.Q4_0R32Matrix;
+import dev.nextinfer.kernels.Q4_KR32Matrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -27,8 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The integer-kernel leads of the speed issue, measured against the f32 kernel they would replace (one thread,
- * matrix in cache, so the figures are the kernels' arithmetic rate, not memory's). Not engine code: the leads lost
- * (docs/performance.md, "Integer kernels: leads measured"), and this keeps the measurement reproducible.
+ * matrix in cache, so the figures are the kernels' arithmetic rate, not memory's), and the engine's integer kernels
+ * that came of the first lead ({@link #q4_0R32}, {@link #q4_KR32}) next to the f32 kernels of the same formats.
+ * The prototypes are not engine code; this keeps the measurement reproducible (docs/performance.md).
  *
  * <ul>
  *   <li>{@link #q4_0F32}: today's {@link Q4_0Matrix#matVec}: each 4-bit weight widened to f32 and FMA'd.</li>
@@ -61,6 +66,9 @@ public class IntegerDotLeads {
 
     private final int cols = 2048;
     private Q4_0Matrix q4;
+    private Matrix q4r;
+    private Matrix q4k;
+    private Matrix q4kr;
     private MemorySegment packed;
     private float[] scales;
     private float[] x;
@@ -85,6 +93,9 @@ public class IntegerDotLeads {
         }
         y = new float[rows];
         q4 = Q4_0Matrix.of(w, rows, cols);
+        q4r = Q4_0R32Matrix.repack(q4, Arena.ofAuto());
+        q4k = BenchMatrices.single(Arena.ofAuto(), MatrixFormat.Q4_K, rows, cols);
+        q4kr = Q4_KR32Matrix.repack(q4k, Arena.ofAuto(), null);
         int nb = cols / 32;
         packed = Arena.ofAuto().allocate((long) rows * cols / 2, 64);
         scales = new float[rows * nb];
@@ -129,6 +140,26 @@ public class IntegerDotLeads {
     @Benchmark
     public float[] q4_0F32() {
         q4.matVec(x, 0, y, 0, 0, rows);
+        return y;
+    }
+
+    /** The engine's integer Q4_0 kernel ({@link Q4_0R32Matrix}, {@code --int8-activations}). */
+    @Benchmark
+    public float[] q4_0R32() {
+        q4r.matVec(x, 0, y, 0, 0, rows);
+        return y;
+    }
+
+    @Benchmark
+    public float[] q4_KF32() {
+        q4k.matVec(x, 0, y, 0, 0, rows);
+        return y;
+    }
+
+    /** The engine's integer Q4_K kernel ({@link Q4_KR32Matrix}). */
+    @Benchmark
+    public float[] q4_KR32() {
+        q4kr.matVec(x, 0, y, 0, 0, rows);
         return y;
     }
 

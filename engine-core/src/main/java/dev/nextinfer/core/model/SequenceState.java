@@ -28,7 +28,7 @@ public final class SequenceState implements AutoCloseable {
     static final int MTP_BACKLOG_ROWS = 64;
 
     private final LayerState[] layers;
-    // typed views of `layers` (null where a layer is of the other kind), for fillSynthetic only
+    // typed views of `layers` (null where a layer is of the other kind), for writeSynthetic
     private final DeltaNetState[] linear;
     private final KvCache[] kv;
     private final KvCache mtpKv;
