@@ -22,13 +22,16 @@ final class IQ4_XSRows {
     }
 
     /**
-     * A widened row of {@code nb} super-blocks ({@code q}: its table values; per super-block {@link SuperBlockMatrix#SCALES} floats of
-     * {@code s}: the 8 scales as floats {@code ls − 32}, then {@code d}) against four activation rows, continuing their running vectors.
+     * A widened row of {@code nb} super-blocks ({@code q}: its table values; per super-block {@link
+     * SuperBlockMatrix#SCALES} floats of {@code s}: the 8 scales as floats {@code ls − 32}, then {@code d}) against
+     * four activation rows, continuing their running vectors.
      */
     static void four(int nb, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride) {
         int x0 = xo, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        FloatVector a0 = FloatVector.fromArray(FB, st, a), a1 = FloatVector.fromArray(FB, st, a + aStride);
-        FloatVector a2 = FloatVector.fromArray(FB, st, a + 2 * aStride), a3 = FloatVector.fromArray(FB, st, a + 3 * aStride);
+        FloatVector a0 = FloatVector.fromArray(FB, st, a);
+        FloatVector a1 = FloatVector.fromArray(FB, st, a + aStride);
+        FloatVector a2 = FloatVector.fromArray(FB, st, a + 2 * aStride);
+        FloatVector a3 = FloatVector.fromArray(FB, st, a + 3 * aStride);
         for (int b = 0; b < nb; b++) {
             FloatVector s0 = FloatVector.zero(FB), s1 = s0, s2 = s0, s3 = s0;
             for (int j = 0; j < 8; j++) {

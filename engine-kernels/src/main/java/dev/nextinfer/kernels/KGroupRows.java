@@ -159,7 +159,8 @@ final class KGroupRows {
         FloatVector mins = FloatVector.fromArray(FB, st, a + 2 * FB_LANES);
         for (int b = 0; b < nb; b++) {
             for (int c = 0; c < 16; c += FB_LANES) {
-                mins = FloatVector.fromArray(FB, s, SCALES * b + c).fma(FloatVector.fromArray(FB, prepared, 16 * b + c), mins);
+                FloatVector scaled = FloatVector.fromArray(FB, s, SCALES * b + c);
+                mins = scaled.fma(FloatVector.fromArray(FB, prepared, 16 * b + c), mins);
             }
         }
         mins.intoArray(st, a + 2 * FB_LANES);

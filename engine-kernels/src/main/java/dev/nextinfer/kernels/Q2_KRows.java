@@ -22,13 +22,16 @@ final class Q2_KRows {
     }
 
     /**
-     * A widened row of {@code nb} super-blocks ({@code q}: its values; per super-block {@link SuperBlockMatrix#SCALES} floats of {@code s}:
-     * {@code d·(sc & 15)}, then {@code dmin·(sc >> 4)}) against four activation rows, continuing their running vectors.
+     * A widened row of {@code nb} super-blocks ({@code q}: its values; per super-block {@link SuperBlockMatrix#SCALES}
+     * floats of {@code s}: {@code d·(sc & 15)}, then {@code dmin·(sc >> 4)}) against four activation rows, continuing
+     * their running vectors.
      */
     static void four(int nb, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride) {
         int x0 = xo, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        FloatVector p0 = FloatVector.fromArray(FB, st, a), p1 = FloatVector.fromArray(FB, st, a + aStride);
-        FloatVector p2 = FloatVector.fromArray(FB, st, a + 2 * aStride), p3 = FloatVector.fromArray(FB, st, a + 3 * aStride);
+        FloatVector p0 = FloatVector.fromArray(FB, st, a);
+        FloatVector p1 = FloatVector.fromArray(FB, st, a + aStride);
+        FloatVector p2 = FloatVector.fromArray(FB, st, a + 2 * aStride);
+        FloatVector p3 = FloatVector.fromArray(FB, st, a + 3 * aStride);
         int runs = 16 * nb;
         for (int j = 0; j < runs; j++) {
             FloatVector sc = FloatVector.broadcast(FB, s[SCALES * (j >> 4) + (j & 15)]);
@@ -47,14 +50,16 @@ final class Q2_KRows {
     }
 
     /**
-     * The prologue's minimums of one activation row over a row of {@code nb} super-blocks: per super-block, lane-wise, its 16 {@code dmin·(sc >> 4)} times
-     * the activations' 16 sums of the super-block ({@code sums}) plus the running lanes {@code st[a + FB_LANES ..]}.
+     * The prologue's minimums of one activation row over a row of {@code nb} super-blocks: per super-block, lane-wise,
+     * its 16 {@code dmin·(sc >> 4)} times the activations' 16 sums of the super-block ({@code sums}) plus the running
+     * lanes {@code st[a + FB_LANES ..]}.
      */
     static void minimums(int nb, float[] s, float[] sums, float[] st, int a) {
         for (int c = 0; c < 16; c += FB_LANES) {
             FloatVector m = FloatVector.fromArray(FB, st, a + FB_LANES + c);
             for (int b = 0; b < nb; b++) {
-                m = FloatVector.fromArray(FB, s, SCALES * b + 16 + c).fma(FloatVector.fromArray(FB, sums, 16 * b + c), m);
+                FloatVector mins = FloatVector.fromArray(FB, s, SCALES * b + 16 + c);
+                m = mins.fma(FloatVector.fromArray(FB, sums, 16 * b + c), m);
             }
             m.intoArray(st, a + FB_LANES + c);
         }

@@ -21,13 +21,16 @@ final class Q3_KRows {
     }
 
     /**
-     * A widened row of {@code nb} super-blocks ({@code q}: its values; per super-block {@link SuperBlockMatrix#SCALES} floats of {@code s}: the 16
-     * scales as floats {@code sc − 32}, then {@code d}) against four activation rows, continuing their running vectors.
+     * A widened row of {@code nb} super-blocks ({@code q}: its values; per super-block {@link SuperBlockMatrix#SCALES}
+     * floats of {@code s}: the 16 scales as floats {@code sc − 32}, then {@code d}) against four activation rows,
+     * continuing their running vectors.
      */
     static void four(int nb, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride) {
         int x0 = xo, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        FloatVector a0 = FloatVector.fromArray(FB, st, a), a1 = FloatVector.fromArray(FB, st, a + aStride);
-        FloatVector a2 = FloatVector.fromArray(FB, st, a + 2 * aStride), a3 = FloatVector.fromArray(FB, st, a + 3 * aStride);
+        FloatVector a0 = FloatVector.fromArray(FB, st, a);
+        FloatVector a1 = FloatVector.fromArray(FB, st, a + aStride);
+        FloatVector a2 = FloatVector.fromArray(FB, st, a + 2 * aStride);
+        FloatVector a3 = FloatVector.fromArray(FB, st, a + 3 * aStride);
         for (int b = 0; b < nb; b++) {
             FloatVector p0 = FloatVector.zero(FB), p1 = p0, p2 = p0, p3 = p0;
             for (int j = 0; j < 16; j++) {

@@ -32,8 +32,8 @@ final class Q6_KRows {
     }
 
     /**
-     * A widened row of {@code nb} super-blocks against four activation rows, continuing their running vectors: each weight
-     * vector is loaded once for the four.
+     * A widened row of {@code nb} super-blocks against four activation rows, continuing their running vectors: each
+     * weight vector is loaded once for the four.
      */
     static void four(int nb, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride) {
         int x0 = xo, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
