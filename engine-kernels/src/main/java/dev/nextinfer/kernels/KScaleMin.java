@@ -107,16 +107,11 @@ final class KScaleMin {
 
     /** {@code d·sc[0..8), dmin·m[0..8)} of the super-block at byte {@code o} into {@code s[0..16)}. */
     static void scales(MemorySegment seg, long o, float[] s) {
-        scales(seg, o, s, 0);
-    }
-
-    /** {@link #scales(MemorySegment, long, float[])} into {@code s[off .. off + 16)}. */
-    static void scales(MemorySegment seg, long o, float[] s, int off) {
         ByteVector sm = unpack(seg, o + 4);
         float d = KBlocks.f16(seg, o);
         float dmin = KBlocks.f16(seg, o + 2);
         for (int c = 0; c < 16; c += FB_LANES) {
-            scaled(sm, c, d, dmin).intoArray(s, off + c);
+            scaled(sm, c, d, dmin).intoArray(s, c);
         }
     }
 }

@@ -111,7 +111,15 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
     /** Only the scales, as {@link KScaleMin#scaleRow} computes them: {@link KGroupRows} unpacks the quants itself. */
     @Override
     void widen(int row, int b, float[] q, float[] s) {
-        KScaleMin.scales(data, row * rowBytes + (long) b * BLOCK_BYTES, s, SCALES * b);
+        // as KScaleMin.scaleRow does it, inline: through KScaleMin.scales, a small method compiled on its own, the
+        // vectors were sometimes boxed (see Q6_KMatrix.widen)
+        long o = row * rowBytes + (long) b * BLOCK_BYTES;
+        ByteVector sm = KScaleMin.unpack(data, o + 4);
+        float d = KBlocks.f16(data, o);
+        float dmin = KBlocks.f16(data, o + 2);
+        for (int c = 0; c < 16; c += FB_LANES) {
+            KScaleMin.scaled(sm, c, d, dmin).intoArray(s, SCALES * b + c);
+        }
     }
 
     @Override
