@@ -90,6 +90,7 @@ public final class BenchMatrices {
             case dev.nextinfer.kernels.Q4_KMatrix q -> q.segment();
             case dev.nextinfer.kernels.Q5_KMatrix q -> q.segment();
             case dev.nextinfer.kernels.Q6_KMatrix q -> q.segment();
+            case dev.nextinfer.kernels.IQ4_XSMatrix q -> q.segment();
             default -> throw new IllegalArgumentException(m.getClass().getName());
         };
     }
@@ -105,7 +106,7 @@ public final class BenchMatrices {
             case BF16 -> new BF16Matrix(seg, rows, cols);
             case Q8_0 -> new Q8_0Matrix(seg, rows, cols);
             case Q4_0 -> new Q4_0Matrix(seg, rows, cols);
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> f.wrap(seg, rows, cols);
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS -> f.wrap(seg, rows, cols);
             default -> throw new IllegalArgumentException("no benchmark matrices for " + f);
         };
     }
@@ -129,6 +130,17 @@ public final class BenchMatrices {
             MemorySegment seg = arena.allocate(f.byteSize(rows, cols), 64);
             for (int r = 0; r < rows; r++) {
                 MemorySegment.copy(encoded, rnd.nextInt(pool.length) * rowBytes, seg, r * rowBytes, rowBytes);
+            }
+            return seg;
+        }
+        if (f == MatrixFormat.IQ4_XS) {
+            // no encoder: random indices and scales, each super-block's d (its first two bytes) a finite f16
+            MemorySegment seg = arena.allocate(f.byteSize(rows, cols), 64);
+            byte[] bytes = new byte[Math.toIntExact(seg.byteSize())];
+            rnd.nextBytes(bytes);
+            MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            for (long o = 0; o < seg.byteSize(); o += f.blockBytes()) {
+                seg.set(LE_SHORT, o, Float.floatToFloat16((float) (rnd.nextGaussian() * 1e-3)));
             }
             return seg;
         }

@@ -26,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * The few-row kernel against its alternative: {@code n} activation rows through one {@link MatMulMode#ROW_EXACT}
  * product (each weight row widened once for all {@code n}) versus {@code n} separate mat-vecs (what {@code n}
  * sequences decoded one by one cost). Both give the same bits; the ratio is the batched decode step's saving on
- * the products. A 2048 × 2048 matrix (8 MB in bf16, 4.4 MB in q8_0) on a pool of 1 or 2 threads.
+ * the products. The shape is a {@link BenchMatrices.Shape} (default: 2048 × 2048, 8 MB in bf16, 4.4 MB in q8_0; the
+ * experts' {@code expert_down} 2048 × 512 and {@code expert_gate_up} 512 × 2048), on a pool of 1 or 2 threads.
+ * {@link FewRowTiming} makes the same comparison in thread CPU time, for a shared machine.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,8 +38,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 public class FewRowBench {
     /** Weight format. */
-    @Param({"Q8_0", "Q4_0", "BF16", "Q4_K"})
+    @Param({"Q8_0", "Q4_0", "BF16", "Q4_K", "Q6_K", "Q5_K", "Q3_K", "Q2_K", "IQ4_XS"})
     public MatrixFormat format;
+
+    /** Matrix shape, a {@link BenchMatrices.Shape} in lower case. */
+    @Param({"square_2048"})
+    public String shape;
 
     /** Activation rows. */
     @Param({"2", "4", "8", "16"})
@@ -57,14 +63,15 @@ public class FewRowBench {
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
-        w = BenchMatrices.single(arena, format, 2048, 2048);
+        BenchMatrices.Shape sh = BenchMatrices.Shape.parse(shape);
+        w = BenchMatrices.single(arena, format, sh.rows, sh.cols);
         pool = new ThreadPool(threads);
-        x = new float[n * 2048];
+        x = new float[n * w.cols()];
         Random rnd = new Random(1);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rnd.nextGaussian();
         }
-        y = new float[n * 2048];
+        y = new float[n * w.rows()];
     }
 
     /** Releases the pool and the weights. */
@@ -77,7 +84,7 @@ public class FewRowBench {
     /** One few-row product over the n rows. */
     @Benchmark
     public float fewRows() {
-        Linear.forward(pool, MatMulMode.ROW_EXACT, w, x, 0, 2048, n, y, 0, 2048);
+        Linear.forward(pool, MatMulMode.ROW_EXACT, w, x, 0, w.cols(), n, y, 0, w.rows());
         return y[0];
     }
 
@@ -85,7 +92,7 @@ public class FewRowBench {
     @Benchmark
     public float matVecs() {
         for (int t = 0; t < n; t++) {
-            Linear.forward(pool, w, x, t * 2048, 2048, 1, y, t * 2048, 2048);
+            Linear.forward(pool, w, x, t * w.cols(), w.cols(), 1, y, t * w.rows(), w.rows());
         }
         return y[0];
     }

@@ -82,6 +82,40 @@ public final class IQ4_XSMatrix extends SuperBlockMatrix {
         return Simd.sum(acc);
     }
 
+    /** Scales as floats as {@link #dot} looks them up, {@code d}, and the looked-up table values. */
+    @Override
+    void widen(int row, int b, float[] q, float[] s) {
+        long o = row * rowBytes + (long) b * BLOCK_BYTES;
+        int sh = data.get(KBlocks.LE_SHORT, o + 2);
+        int sl = data.get(KBlocks.LE_INT, o + 4);
+        for (int j = 0; j < 8; j++) {
+            s[SCALES * b + j] = SIGNED6[scale(sl, sh, j)];
+            ByteVector v = KBlocks.load16(data, o + 8 + 16L * j);
+            ByteVector lo = v.and((byte) 0x0F).selectFrom(TABLE);
+            ByteVector hi = KBlocks.high4(v).selectFrom(TABLE);
+            for (int c = 0; c < 16; c += FB_LANES) {
+                KBlocks.widen16(lo, c).intoArray(q, QK_K * b + 32 * j + c);
+                KBlocks.widen16(hi, c).intoArray(q, QK_K * b + 32 * j + 16 + c);
+            }
+        }
+        s[SCALES * b + 8] = KBlocks.f16(data, o);
+    }
+
+    @Override
+    int stateFloats() {
+        return IQ4_XSRows.STATE;
+    }
+
+    @Override
+    void widenedRows(int row, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride) {
+        IQ4_XSRows.four(nb, q, s, x, xo, xStride, st, a, aStride);
+    }
+
+    @Override
+    float widenedResult(float[] st, int a) {
+        return IQ4_XSRows.result(st, a);
+    }
+
     @Override
     public void row(int row, float[] dst, int off) {
         long o = row * rowBytes;

@@ -110,6 +110,51 @@ public final class Q2_KMatrix extends SuperBlockMatrix {
         return KBlocks.shiftBits(q, -2 * t).and((byte) 3);
     }
 
+    /** Scales and minimums as {@link #prologue} converts them, quants as {@link #dot} extracts them. */
+    @Override
+    void widen(int row, int b, float[] q, float[] s) {
+        long o = row * rowBytes + (long) b * BLOCK_BYTES;
+        ByteVector sc = KBlocks.load16(data, o);
+        ByteVector lo = sc.and((byte) 0x0F);
+        ByteVector hi = KBlocks.high4(sc);
+        FloatVector d = FloatVector.broadcast(FB, KBlocks.f16(data, o + 80));
+        FloatVector dmin = FloatVector.broadcast(FB, KBlocks.f16(data, o + 82));
+        for (int c = 0; c < 16; c += FB_LANES) {
+            KBlocks.widen16(lo, c).mul(d).intoArray(s, SCALES * b + c);
+            KBlocks.widen16(hi, c).mul(dmin).intoArray(s, SCALES * b + 16 + c);
+        }
+        for (int h = 0; h < 2; h++) {
+            for (int t = 0; t < 4; t++) {
+                for (int c = 0; c < 32; c += 16) {
+                    ByteVector v = quants(KBlocks.load16(data, o + 16 + 32L * h + c), t);
+                    for (int k = 0; k < 16; k += FB_LANES) {
+                        KBlocks.widen16(v, k).intoArray(q, QK_K * b + 128 * h + 32 * t + c + k);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    int stateFloats() {
+        return Q2_KRows.STATE;
+    }
+
+    @Override
+    void widenedRows(int row, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride) {
+        Q2_KRows.four(nb, q, s, x, xo, xStride, st, a, aStride);
+    }
+
+    @Override
+    void widenedMinimums(float[] s, float[] prepared, float[] st, int a) {
+        Q2_KRows.minimums(nb, s, prepared, st, a);
+    }
+
+    @Override
+    float widenedResult(float[] st, int a) {
+        return Q2_KRows.result(st, a);
+    }
+
     @Override
     public void row(int row, float[] dst, int off) {
         long o = row * rowBytes;

@@ -109,6 +109,42 @@ public final class Q3_KMatrix extends SuperBlockMatrix {
         return Simd.sum(acc);
     }
 
+    /** Scales as floats as {@link #dot} looks them up, {@code d}, and the quants as it puts them together. */
+    @Override
+    void widen(int row, int b, float[] q, float[] s) {
+        long o = row * rowBytes + (long) b * BLOCK_BYTES;
+        long[] sc = scales(o, new long[2]);
+        for (int j = 0; j < 16; j++) {
+            s[SCALES * b + j] = SIGNED6[scale(sc[0], sc[1], j)];
+        }
+        s[SCALES * b + 16] = KBlocks.f16(data, o + 108);
+        for (int h = 0; h < 2; h++) {
+            for (int t = 0; t < 4; t++) {
+                for (int c = 0; c < 32; c += 16) {
+                    ByteVector v = quants(KBlocks.load16(data, o + 32 + 32L * h + c), KBlocks.load16(data, o + c), h, t);
+                    for (int k = 0; k < 16; k += FB_LANES) {
+                        KBlocks.widen16(v, k).intoArray(q, QK_K * b + 128 * h + 32 * t + c + k);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    int stateFloats() {
+        return Q3_KRows.STATE;
+    }
+
+    @Override
+    void widenedRows(int row, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride) {
+        Q3_KRows.four(nb, q, s, x, xo, xStride, st, a, aStride);
+    }
+
+    @Override
+    float widenedResult(float[] st, int a) {
+        return Q3_KRows.result(st, a);
+    }
+
     @Override
     public void row(int row, float[] dst, int off) {
         long o = row * rowBytes;

@@ -108,6 +108,40 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
         return KBlocks.shiftBits(h, 4 - j).and((byte) 0x10);
     }
 
+    /** Only the scales, as {@link KScaleMin#scaleRow} computes them: {@link KGroupRows} unpacks the quants itself. */
+    @Override
+    void widen(int row, int b, float[] q, float[] s) {
+        // as KScaleMin.scaleRow does it, inline: through KScaleMin.scales, a small method compiled on its own, the
+        // vectors were sometimes boxed (see Q6_KMatrix.widen)
+        long o = row * rowBytes + (long) b * BLOCK_BYTES;
+        ByteVector sm = KScaleMin.unpack(data, o + 4);
+        float d = KBlocks.f16(data, o);
+        float dmin = KBlocks.f16(data, o + 2);
+        for (int c = 0; c < 16; c += FB_LANES) {
+            KScaleMin.scaled(sm, c, d, dmin).intoArray(s, SCALES * b + c);
+        }
+    }
+
+    @Override
+    int stateFloats() {
+        return KGroupRows.STATE;
+    }
+
+    @Override
+    void widenedRows(int row, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride) {
+        KGroupRows.q5(data, row * rowBytes, nb, s, x, xo, xStride, st, a, aStride);
+    }
+
+    @Override
+    void widenedMinimums(float[] s, float[] prepared, float[] st, int a) {
+        KGroupRows.minimums(nb, s, prepared, st, a);
+    }
+
+    @Override
+    float widenedResult(float[] st, int a) {
+        return KGroupRows.result(st, a);
+    }
+
     @Override
     public void row(int row, float[] dst, int off) {
         float[] s = new float[16];

@@ -94,10 +94,15 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
 
     /** {@code s[j] = d·scales[j]} of the super-block at byte {@code o}, rounded to f32 as ggml does. */
     private void scales(long o, float[] s) {
+        scales(o, s, 0);
+    }
+
+    /** {@link #scales(long, float[])} into {@code s[off .. off + 16)}. */
+    private void scales(long o, float[] s, int off) {
         FloatVector d = FloatVector.broadcast(FB, KBlocks.f16(data, o + 208));
         ByteVector sc = KBlocks.load16(data, o + 192);
         for (int c = 0; c < 16; c += FB_LANES) {
-            KBlocks.widen16(sc, c).mul(d).intoArray(s, c);
+            KBlocks.widen16(sc, c).mul(d).intoArray(s, off + c);
         }
     }
 
@@ -118,6 +123,49 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
     /** Quarter {@code u + 2}: high nibbles of {@code v} with their high bits, minus 32. */
     private static ByteVector high(ByteVector v, ByteVector hh, int u) {
         return KBlocks.high4(v).or(high2(hh, u + 2)).sub((byte) 32);
+    }
+
+    /** Scales as {@link #dot} converts them, quants as it puts them together (6 bits, minus 32). */
+    @Override
+    void widen(int row, int b, float[] q, float[] s) {
+        long o = row * rowBytes + (long) b * BLOCK_BYTES;
+        // the scales here rather than through scales(): that small method, compiled on its own, sometimes came out
+        // with boxed vectors (JMH -prof gc: ~0.6 MB allocated per few-row call in about a third of the JVMs)
+        FloatVector d = FloatVector.broadcast(FB, KBlocks.f16(data, o + 208));
+        ByteVector sc = KBlocks.load16(data, o + 192);
+        for (int c = 0; c < 16; c += FB_LANES) {
+            KBlocks.widen16(sc, c).mul(d).intoArray(s, SCALES * b + c);
+        }
+        for (int h = 0; h < 2; h++) {
+            for (int c = 0; c < 32; c += 16) {
+                ByteVector hh = KBlocks.load16(data, o + 128 + 32L * h + c);
+                for (int u = 0; u < 2; u++) {
+                    ByteVector v = KBlocks.load16(data, o + 64L * h + 32 * u + c);
+                    ByteVector lo = low(v, hh, u);
+                    ByteVector hi = high(v, hh, u);
+                    int y = QK_K * b + 128 * h + 32 * u + c;
+                    for (int k = 0; k < 16; k += FB_LANES) {
+                        KBlocks.widen16(lo, k).intoArray(q, y + k);
+                        KBlocks.widen16(hi, k).intoArray(q, y + 64 + k);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    int stateFloats() {
+        return Q6_KRows.STATE;
+    }
+
+    @Override
+    void widenedRows(int row, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride) {
+        Q6_KRows.four(nb, q, s, x, xo, xStride, st, a, aStride);
+    }
+
+    @Override
+    float widenedResult(float[] st, int a) {
+        return Q6_KRows.result(st, a);
     }
 
     @Override

@@ -81,9 +81,45 @@ abstract class SuperBlockMatrix implements Matrix {
         }
     }
 
+    /** Floats of {@link #widen}'s scales per super-block. */
+    static final int SCALES = 32;
+
     /**
-     * The mat-vec kernel once per activation row while the weight row is in L1 (each activation row prepared once):
-     * exactly {@link #dot}'s operations.
+     * Super-block {@code b} of row {@code row} widened for the few-row kernel: its 256 quants as exact f32 values in
+     * value order into {@code q[256·b ..)}, unscaled — the values {@link #dot} widens in a register — and into
+     * {@code s[SCALES·b ..)} the per-sub-block scales (and minimums, and super-block scale) as {@code dot} computes
+     * them. (Q4_K and Q5_K write only the scales: see {@link KGroupRows}.)
+     */
+    abstract void widen(int row, int b, float[] q, float[] s);
+
+    /** Floats of running state the few-row kernel keeps per activation row (zero to start). */
+    abstract int stateFloats();
+
+    /**
+     * {@link #dot}'s operations over widened row {@code row} for four activation rows: activation row {@code i} is
+     * {@code x[xo + i·xStride ..]}, its running vectors {@code st[a + i·aStride ..]}.
+     */
+    abstract void widenedRows(int row, float[] q, float[] s, float[] x, int xo, int xStride, float[] st, int a, int aStride);
+
+    /**
+     * The part of {@link #dot} that uses {@link #prepare}'s data of one activation row ({@code prepared}; the block
+     * minimums' term) over a widened row, into that activation row's state at {@code st[a ..]}. None by default.
+     */
+    void widenedMinimums(float[] s, float[] prepared, float[] st, int a) {
+    }
+
+    /** {@link #dot}'s result from one activation row's final state at {@code st[a ..]}. */
+    abstract float widenedResult(float[] st, int a);
+
+    /**
+     * The few-row kernel: each weight row is widened once ({@link #widen}) into an L1-resident f32 copy and run
+     * against the activation rows four at a time ({@link #widenedRows}); per activation row that is {@link #dot}'s
+     * chain of operations over the same values in the same order, so the same bits. What the four share is the
+     * unpacking (bit fields, sign extension, int-to-float conversion, table lookups, the scales), paid once instead
+     * of four times, and each widened vector is loaded once for four FMAs. The last {@code n mod 4} activation rows
+     * run {@link #dot} itself while the weight row is in L1: a single row over widened values has no other row's
+     * FMAs to overlap its dependent chain with, and measured slower than the fused dot (Q4_K and Q6_K, 2 rows: 1.5–2.3×
+     * the time of 2 mat-vecs).
      */
     @Override
     public final void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
@@ -91,8 +127,26 @@ abstract class SuperBlockMatrix implements Matrix {
         for (int t = 0; t < n; t++) {
             p[t] = prepare(x, xOff + t * xStride);
         }
+        int four = n & ~3;
+        int slot = stateFloats();
+        float[] st = new float[four * slot];
+        float[] q = four > 0 ? new float[cols] : null;
+        float[] s = four > 0 ? new float[SCALES * nb] : null;
         for (int r = r0; r < r1; r++) {
-            for (int t = 0; t < n; t++) {
+            if (four > 0) {
+                for (int b = 0; b < nb; b++) {
+                    widen(r, b, q, s);
+                }
+                java.util.Arrays.fill(st, 0f);
+                for (int t = 0; t < four; t += 4) {
+                    widenedRows(r, q, s, x, xOff + t * xStride, xStride, st, t * slot, slot);
+                }
+                for (int t = 0; t < four; t++) {
+                    widenedMinimums(s, p[t], st, t * slot);
+                    y[yOff + t * yStride + r] = widenedResult(st, t * slot);
+                }
+            }
+            for (int t = four; t < n; t++) {
                 y[yOff + t * yStride + r] = dot(r, x, xOff + t * xStride, p[t]);
             }
         }

@@ -66,6 +66,65 @@ class FewRowKernelTest {
         }
     }
 
+    /**
+     * The super-block formats' widened kernel on random block bytes (every bit pattern of quants and packed scales,
+     * either sign of the f16 scales: {@link KQuantFormatTest#randomBlocks}), for every n from 1 to 16 (tiles of four
+     * and the single rows after them), 1 to 3 super-blocks per row, odd row counts and sub-ranges: each result the
+     * bits of {@code dot} for that row alone, and within f32 rounding of the scalar twin ({@link ScalarKQuants}).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.nextinfer.kernels.KQuantFormatTest#formatList")
+    void superBlockRowsEqualTheirDotForEveryN(MatrixFormat f) {
+        for (int[] shape : new int[][] {{1, 1}, {7, 3}, {5, 2}}) {
+            int rows = shape[0];
+            int cols = 256 * shape[1];
+            Random rnd = new Random(41L * rows + cols + f.ordinal());
+            TestMatrices.Built b = KQuantFormatTest.randomBlocks(f, rows, cols, rnd, 1);
+            Matrix w = b.matrix();
+            double[][] exact = new double[rows][cols];
+            double[][] mag = new double[rows][cols];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    exact[r][c] = ScalarKQuants.element(f, b.segment(), cols, r, c);
+                    mag[r][c] = ScalarKQuants.magnitude(f, b.segment(), cols, r, c);
+                }
+            }
+            for (int n = 1; n <= 16; n++) {
+                int xOff = 1;
+                int xStride = cols + 3;
+                int yStride = rows + 1;
+                float[] x = TestMatrices.randomVector(rnd, xOff + n * xStride);
+                int[][] ranges = rows >= 3 ? new int[][] {{0, rows}, {1, rows - 1}} : new int[][] {{0, rows}};
+                for (int[] range : ranges) {
+                    float[] y = nans(n * yStride);
+                    w.matVecRows(x, xOff, xStride, n, y, 0, yStride, range[0], range[1]);
+                    for (int t = 0; t < n; t++) {
+                        int xo = xOff + t * xStride;
+                        for (int r = 0; r <= rows; r++) { // row `rows`: the gap before the next output row
+                            float got = y[t * yStride + r];
+                            if (r < range[0] || r >= range[1]) {
+                                assertTrue(Float.isNaN(got), "wrote row " + r + " outside " + range[0] + ".." + range[1]);
+                                continue;
+                            }
+                            float alone = w.dot(r, x, xo);
+                            if (Float.floatToRawIntBits(alone) != Float.floatToRawIntBits(got)) {
+                                throw new AssertionError(f + " [" + rows + ", " + cols + "] n=" + n + " t=" + t + " row " + r
+                                        + ": " + got + " batched vs " + alone + " alone");
+                            }
+                            double want = 0;
+                            double abs = 0;
+                            for (int c = 0; c < cols; c++) {
+                                want += exact[r][c] * x[xo + c];
+                                abs += mag[r][c] * Math.abs(x[xo + c]);
+                            }
+                            assertEquals(want, got, MatrixKernelsTest.tolerance(cols, abs), f + " vs scalar twin, n=" + n);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** {@link Linear} and {@link GroupedLinear} in ROW_EXACT mode: above the panel threshold too, any thread count. */
     @ParameterizedTest
     @MethodSource("dev.nextinfer.kernels.TestMatrices#formats")

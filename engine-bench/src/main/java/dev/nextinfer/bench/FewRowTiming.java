@@ -1,0 +1,148 @@
+package dev.nextinfer.bench;
+
+import dev.nextinfer.kernels.Matrix;
+import dev.nextinfer.kernels.MatrixFormat;
+import java.lang.foreign.Arena;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * The few-row kernel against n mat-vecs in thread CPU time, for a machine shared with other work (where JMH's wall
+ * time also counts the time this thread waits for a core). Per format, shape and n, after a warm-up: repetitions
+ * that each time one {@link Matrix#matVecRows} over all rows and n {@link Matrix#matVec}s (alternating which runs
+ * first), single-threaded, the weights warm in cache; prints the median and minimum of each, the ratio of the
+ * medians (few-row ÷ mat-vecs: below 1 is a saving) and of the minima, and the bytes allocated per repetition (a few
+ * KB of scratch; far more means C2 boxed vectors, and the timing is not the kernel's).
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp engine-bench/target/benchmarks.jar dev.nextinfer.bench.FewRowTiming \
+ *      [--formats Q4_K,Q6_K] [--shapes expert_down,expert_gate_up] [--n 2,4,8] [--reps 100] [--warmup-seconds 4]
+ * </pre>
+ */
+public final class FewRowTiming {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private FewRowTiming() {
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        String[] formats = {"Q4_K", "Q6_K", "Q5_K", "Q3_K", "Q2_K", "IQ4_XS"};
+        String[] shapes = {"expert_down", "expert_gate_up"};
+        int[] ns = {2, 4, 8};
+        int reps = 100;
+        double warmup = 4;
+        for (int i = 0; i < args.length; i += 2) {
+            switch (args[i]) {
+                case "--formats" -> formats = args[i + 1].split(",");
+                case "--shapes" -> shapes = args[i + 1].split(",");
+                case "--n" -> ns = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--reps" -> reps = Integer.parseInt(args[i + 1]);
+                case "--warmup-seconds" -> warmup = Double.parseDouble(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        System.out.println("| format | shape | n | few-row median µs | min | n mat-vecs median µs | min | ratio of medians | ratio of minima | bytes allocated per repetition |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+        try (Arena arena = Arena.ofConfined()) {
+            // a first pass over every configuration, untimed, so that the JIT has compiled every kernel before any
+            // timing (the first configuration after a per-configuration warm-up alone was still being compiled)
+            for (String fs : formats) {
+                MatrixFormat f = MatrixFormat.valueOf(fs.toUpperCase(Locale.ROOT));
+                for (String ss : shapes) {
+                    BenchMatrices.Shape shape = BenchMatrices.Shape.parse(ss);
+                    Matrix w = BenchMatrices.single(arena, f, shape.rows, shape.cols);
+                    for (int n : ns) {
+                        warmUp(w, n, warmup);
+                    }
+                }
+            }
+            for (String fs : formats) {
+                MatrixFormat f = MatrixFormat.valueOf(fs.toUpperCase(Locale.ROOT));
+                for (String ss : shapes) {
+                    BenchMatrices.Shape shape = BenchMatrices.Shape.parse(ss);
+                    Matrix w = BenchMatrices.single(arena, f, shape.rows, shape.cols);
+                    for (int n : ns) {
+                        run(w, f, ss, n, reps, warmup);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] activations(int n, int cols) {
+        float[] x = new float[n * cols];
+        Random rnd = new Random(1);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    private static void warmUp(Matrix w, int n, double seconds) {
+        float[] x = activations(n, w.cols());
+        float[] y = new float[n * w.rows()];
+        float[] y2 = new float[n * w.rows()];
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            w.matVecRows(x, 0, w.cols(), n, y, 0, w.rows(), 0, w.rows());
+            matVecs(w, x, n, y2);
+        }
+        if (!Arrays.equals(y, y2)) {
+            throw new AssertionError(w.format() + ": the few-row kernel's results differ from the mat-vecs'");
+        }
+    }
+
+    private static void run(Matrix w, MatrixFormat f, String shape, int n, int reps, double warmup) {
+        int rows = w.rows();
+        int cols = w.cols();
+        float[] x = activations(n, cols);
+        float[] y = new float[n * rows];
+        float[] y2 = new float[n * rows];
+        warmUp(w, n, warmup / 2);
+        long a0 = allocated();
+        long[] few = new long[reps];
+        long[] vecs = new long[reps];
+        for (int r = 0; r < reps; r++) {
+            if ((r & 1) == 0) {
+                few[r] = timeFew(w, x, n, y);
+                vecs[r] = timeVecs(w, x, n, y2);
+            } else {
+                vecs[r] = timeVecs(w, x, n, y2);
+                few[r] = timeFew(w, x, n, y);
+            }
+        }
+        long allocated = (allocated() - a0) / reps;
+        Arrays.sort(few);
+        Arrays.sort(vecs);
+        double fm = few[reps / 2] / 1e3;
+        double vm = vecs[reps / 2] / 1e3;
+        System.out.printf(Locale.ROOT, "| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %d |%n", f, shape, n, fm,
+                few[0] / 1e3, vm, vecs[0] / 1e3, fm / vm, (double) few[0] / vecs[0], allocated);
+    }
+
+    private static long allocated() {
+        return ((com.sun.management.ThreadMXBean) THREADS).getCurrentThreadAllocatedBytes();
+    }
+
+    private static long timeFew(Matrix w, float[] x, int n, float[] y) {
+        long t0 = THREADS.getCurrentThreadCpuTime();
+        w.matVecRows(x, 0, w.cols(), n, y, 0, w.rows(), 0, w.rows());
+        return THREADS.getCurrentThreadCpuTime() - t0;
+    }
+
+    private static long timeVecs(Matrix w, float[] x, int n, float[] y) {
+        long t0 = THREADS.getCurrentThreadCpuTime();
+        matVecs(w, x, n, y);
+        return THREADS.getCurrentThreadCpuTime() - t0;
+    }
+
+    private static void matVecs(Matrix w, float[] x, int n, float[] y) {
+        for (int t = 0; t < n; t++) {
+            w.matVec(x, t * w.cols(), y, t * w.rows(), 0, w.rows());
+        }
+    }
+}
