@@ -250,20 +250,22 @@ public final class Q4_0R32Matrix implements Matrix {
                 }
                 int m = 8 * a.sum[xb + b];
                 float dx = a.d[xb + b];
+                // the rows' f16 scales as f32, exactly: magnitude bits moved into an f32's exponent and mantissa
+                // fields and rescaled by 2¹¹², then the sign (bit 31 after the sign-extending widening). Written
+                // inline: as a helper method C2 compiled on its own, its vectors were boxed in some runs (2–20×).
                 ShortVector h16 = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE);
-                y0 = ((FloatVector) s0.sub(m).convert(VectorOperators.I2F, 0)).fma(scales(h16, 0).mul(dx), y0);
-                y1 = ((FloatVector) s1.sub(m).convert(VectorOperators.I2F, 0)).fma(scales(h16, 1).mul(dx), y1);
+                IntVector h0 = (IntVector) h16.convertShape(VectorOperators.S2I, I, 0);
+                IntVector h1 = (IntVector) h16.convertShape(VectorOperators.S2I, I, 1);
+                FloatVector w0 = h0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
+                        .reinterpretAsInts().or(h0.and(0x80000000)).reinterpretAsFloats();
+                FloatVector w1 = h1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
+                        .reinterpretAsInts().or(h1.and(0x80000000)).reinterpretAsFloats();
+                y0 = ((FloatVector) s0.sub(m).convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
+                y1 = ((FloatVector) s1.sub(m).convert(VectorOperators.I2F, 0)).fma(w1.mul(dx), y1);
             }
             y0.intoArray(out, off + SL * part);
             y1.intoArray(out, off + SL * part + SL / 2);
         }
-    }
-
-    /** Half {@code half} of the f16 scales {@code h16} as f32, exactly: magnitude bits shifted into place, rescaled, sign. */
-    private static FloatVector scales(ShortVector h16, int half) {
-        IntVector h = (IntVector) h16.convertShape(VectorOperators.S2I, I, half); // sign-extended: bit 31 = f16 sign
-        FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT);
-        return magnitude.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
     }
 
     /** Row {@code row}'s values: {@code d·(q − 8)}, as {@link Q4_0Matrix#row} gives them. */

@@ -237,12 +237,22 @@ public final class Q4_KR32Matrix implements Matrix {
             FloatVector y1 = FloatVector.zero(F);
             for (int sb = 0; sb < nb; sb++) {
                 long o = base + (long) sb * GROUP_BLOCK_BYTES;
+                // d and dmin of the rows, f16 → f32 exactly as in Q4_0R32Matrix; all vector code is written inline
+                // (helper methods compiled on their own had their vectors boxed in some runs)
                 ShortVector dh = ShortVector.fromMemorySegment(S, data, o + D + 2L * SL * part, LE);
                 ShortVector mh = ShortVector.fromMemorySegment(S, data, o + DMIN + 2L * SL * part, LE);
-                FloatVector d0 = f16(dh, 0);
-                FloatVector d1 = f16(dh, 1);
-                FloatVector m0 = f16(mh, 0);
-                FloatVector m1 = f16(mh, 1);
+                IntVector hd0 = (IntVector) dh.convertShape(VectorOperators.S2I, I, 0);
+                IntVector hd1 = (IntVector) dh.convertShape(VectorOperators.S2I, I, 1);
+                IntVector hm0 = (IntVector) mh.convertShape(VectorOperators.S2I, I, 0);
+                IntVector hm1 = (IntVector) mh.convertShape(VectorOperators.S2I, I, 1);
+                FloatVector d0 = hd0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
+                        .reinterpretAsInts().or(hd0.and(0x80000000)).reinterpretAsFloats();
+                FloatVector d1 = hd1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
+                        .reinterpretAsInts().or(hd1.and(0x80000000)).reinterpretAsFloats();
+                FloatVector m0 = hm0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
+                        .reinterpretAsInts().or(hm0.and(0x80000000)).reinterpretAsFloats();
+                FloatVector m1 = hm1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
+                        .reinterpretAsInts().or(hm1.and(0x80000000)).reinterpretAsFloats();
                 for (int j = 0; j < 8; j++) {
                     IntVector s0 = IntVector.zero(I);
                     IntVector s1 = IntVector.zero(I);
@@ -263,30 +273,20 @@ public final class Q4_KR32Matrix implements Matrix {
                     FloatVector minus = FloatVector.broadcast(F, -(dx * a.sum[xblk]));
                     ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) R * j + (long) SL * part, LE);
                     ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) R * j + (long) SL * part, LE);
-                    // d1 = d·sc and m1 = dmin·m, rounded to f32 as ggml rounds them
-                    FloatVector e0 = d0.mul(bytes(sc, 0));
-                    FloatVector e1 = d1.mul(bytes(sc, 1));
+                    // d1 = d·sc and m1 = dmin·m, rounded to f32 as ggml rounds them (the 6-bit bytes are ≥ 0)
+                    FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                    FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                    FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                    FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
                     y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx), y0);
                     y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx), y1);
-                    y0 = m0.mul(bytes(mn, 0)).fma(minus, y0);
-                    y1 = m1.mul(bytes(mn, 1)).fma(minus, y1);
+                    y0 = n0.fma(minus, y0);
+                    y1 = n1.fma(minus, y1);
                 }
             }
             y0.intoArray(out, off + SL * part);
             y1.intoArray(out, off + SL * part + SL / 2);
         }
-    }
-
-    /** Half {@code half} of unsigned bytes {@code v} as f32. */
-    private static FloatVector bytes(ByteVector v, int half) {
-        return (FloatVector) ((IntVector) v.convertShape(VectorOperators.B2I, I, half)).and(0xFF).convert(VectorOperators.I2F, 0);
-    }
-
-    /** Half {@code half} of the f16 values {@code h16} as f32, exactly (see {@link Q4_0R32Matrix}). */
-    private static FloatVector f16(ShortVector h16, int half) {
-        IntVector h = (IntVector) h16.convertShape(VectorOperators.S2I, I, half);
-        FloatVector magnitude = h.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT);
-        return magnitude.reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
     }
 
     /** Row {@code row}'s values: {@code d1·q − m1}, as {@link Q4_KMatrix#row} gives them. */
