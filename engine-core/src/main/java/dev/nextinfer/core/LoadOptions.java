@@ -22,8 +22,8 @@ import dev.nextinfer.core.weights.WeightFormat;
  * @param yarnFactor  YaRN context extension factor F ≥ 1 over the config's {@code max_position_embeddings} (as
  *                    adding {@code rope_scaling: {rope_type: yarn, factor: F, original_max_position_embeddings}}
  *                    to {@code config.json}), or 0 to keep the config's RoPE scaling
- * @param int8Activations multiply Q4_0 and Q4_K matrices with activations quantised to int8 per block of 32
- *                        (llama.cpp's rule) through integer kernels, on copies of those matrices repacked at load
+ * @param int8Activations multiply Q4_0 matrices with activations quantised to int8 per block of 32
+ *                        (llama.cpp's rule) through the integer kernel, on copies of them repacked at load
  *                        with rows in vector lanes, in decode steps (mat-vecs and few-row products; a prefill keeps
  *                        the exact f32 panel kernel): faster, but those products round like llama.cpp's, not
  *                        exactly; other formats are unaffected
@@ -101,7 +101,7 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
         private Builder() {
         }
 
-        /** Integer kernels for Q4_0/Q4_K matrices with int8 activations (faster, not exact); false = exact f32 kernels. */
+        /** The integer kernel for Q4_0 matrices with int8 activations (faster, not exact); false = exact f32 kernels. */
         public Builder int8Activations(boolean on) {
             this.int8Activations = on;
             return this;
