@@ -21,7 +21,7 @@ final class DecoderLayer {
     private final int hidden;
     private final float eps;
     private final TokenMixer mixer;
-    private final SparseMoe moe;
+    private final ChannelMixer ffn;
 
     DecoderLayer(Qwen3NextConfig cfg, LayerWeights w, Rope rope, float ropeFactor) {
         this.w = w;
@@ -30,7 +30,7 @@ final class DecoderLayer {
         this.mixer = w.linearAttn() != null
                 ? new GatedDeltaNet(cfg, w.linearAttn())
                 : new GatedAttention(cfg, w.selfAttn(), rope, ropeFactor);
-        this.moe = w.moe() != null ? new SparseMoe(cfg, w.moe()) : null;
+        this.ffn = w.moe() != null ? new SparseMoe(cfg, w.moe()) : new FeedForward(w.mlp());
     }
 
     /** The gated attention mixer, or null for a DeltaNet layer (tests). */
@@ -106,11 +106,7 @@ final class DecoderLayer {
         for (int t = 0; t < T; t++) {
             Norms.rmsNormZeroCentred(x, t * hidden, w.postAttentionLayernorm(), eps, h, t * hidden, hidden);
         }
-        if (moe != null) {
-            moe.forward(pool, mode, h, T, mix);
-        } else {
-            FeedForward.forward(pool, mode, w.mlp(), h, T, mix);
-        }
+        ffn.forward(pool, mode, h, T, mix);
         VectorOps.add(x, 0, mix, 0, T * hidden);
     }
 }

@@ -9,12 +9,16 @@ import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.ThreadPool;
 
 /** SwiGLU feed-forward: {@code down_proj(silu(gate_proj(x)) ⊙ up_proj(x))} over {@code n} rows. */
-final class FeedForward {
-    private FeedForward() {
+final class FeedForward implements ChannelMixer {
+    private final MlpWeights w;
+
+    FeedForward(MlpWeights w) {
+        this.w = w;
     }
 
     /** {@code out[n][H] = ffn(x[n][H])}; {@code mode} picks the products' kernel ({@link MatMulMode}). */
-    static void forward(ThreadPool pool, MatMulMode mode, MlpWeights w, float[] x, int n, float[] out) {
+    @Override
+    public void forward(ThreadPool pool, MatMulMode mode, float[] x, int n, float[] out) {
         int inter = w.intermediateSize();
         float[] gate = new float[n * inter];
         float[] up = new float[n * inter];

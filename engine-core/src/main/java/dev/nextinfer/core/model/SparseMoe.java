@@ -20,7 +20,7 @@ import java.util.Arrays;
  * are grouped by expert so each expert's weights are read once per call; each token sums its experts in
  * ascending expert id, so results do not depend on how a sequence is split into calls.
  */
-final class SparseMoe {
+final class SparseMoe implements ChannelMixer {
     private final MoeWeights w;
     private final int hidden;
     private final int experts;
@@ -68,7 +68,8 @@ final class SparseMoe {
      * {@link MatMulMode#ROW_EXACT} (a batch of sequences) each token's result is the bits it gets alone, since
      * routing, expert products and the combination are all per token.
      */
-    void forward(ThreadPool pool, MatMulMode mode, float[] x, int T, float[] out) {
+    @Override
+    public void forward(ThreadPool pool, MatMulMode mode, float[] x, int T, float[] out) {
         Routing routing = route(pool, mode, x, T);
         int[] count = new int[experts];
         for (int e : routing.expert) {
