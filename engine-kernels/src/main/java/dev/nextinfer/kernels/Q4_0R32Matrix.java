@@ -34,9 +34,7 @@ import jdk.incubator.vector.VectorSpecies;
  * with the same operations (batched decoding and speculative verification get the bits of a decode step); a
  * {@link #matMul} over more rows (prefill) runs the exact f32 panel kernel on the dequantised rows instead.
  */
-public final class Q4_0R32Matrix implements Matrix {
-    /** Rows per group (lanes of one 512-bit vector of int16). */
-    static final int R = 32;
+public final class Q4_0R32Matrix extends RowLaneMatrix {
     private static final int SCALE_BYTES = 2 * R;
     /** Bytes per group and block of 32 columns. */
     static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 16 * R;
@@ -51,15 +49,10 @@ public final class Q4_0R32Matrix implements Matrix {
     /** 2¹¹²: rescales an f16's exponent, moved into an f32's exponent field, to its value (subnormals too). */
     private static final float F16_EXP_SHIFT = 0x1p112f;
 
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
     private final int nb;
 
     private Q4_0R32Matrix(MemorySegment data, int rows, int cols) {
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
+        super(data, rows, cols);
         this.nb = cols / Int8Activations.QK;
     }
 
@@ -146,16 +139,6 @@ public final class Q4_0R32Matrix implements Matrix {
         }
     }
 
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
-
     /** Q4_0: the values are the source matrix's. */
     @Override
     public MatrixFormat format() {
@@ -167,70 +150,9 @@ public final class Q4_0R32Matrix implements Matrix {
         return byteSize(rows, cols);
     }
 
-    @Override
-    public int rowGroup() {
-        return R;
-    }
-
-    @Override
-    public float dot(int row, float[] x, int xOff) {
-        float[] out = new float[R];
-        group(row / R, Int8Activations.of(x, xOff, cols, 1, cols), 0, out, 0);
-        return out[row % R];
-    }
-
-    @Override
-    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
-        multiply(x, xOff, cols, 1, y, yOff, rows, r0, r1);
-    }
-
-    @Override
-    public void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-    }
-
-    /**
-     * Above a few activation rows (prefill) the f32 panel kernel on the dequantised rows, as for every format
-     * (exact arithmetic: a mat-mat is compute-bound, and the f32 register tile does as many multiply-adds per
-     * operation as int16 lanes without a pair multiply-add; measured, 256-token prefill on a3b-e32 Q4_0: 14.9 t/s
-     * this way, 12.1 with the integer kernel for every row, 16.3 with the f32 kernels throughout, the difference
-     * being this layout's slower {@link #row}); up to {@link PanelMatMul#SMALL_N} the integer kernel.
-     */
-    @Override
-    public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        if (n > PanelMatMul.SMALL_N) {
-            PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-        } else {
-            multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-        }
-    }
-
-    /** Group by group, each group for all {@code n} activation rows while its weights are in L1. */
-    private void multiply(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        if (r0 >= r1 || n <= 0) {
-            return;
-        }
-        Int8Activations a = Int8Activations.of(x, xOff, xStride, n, cols);
-        float[] part = null;
-        for (int g = r0 / R; g * R < r1; g++) {
-            int g0 = g * R;
-            boolean whole = g0 >= r0 && g0 + R <= r1;
-            for (int t = 0; t < n; t++) {
-                int yo = yOff + t * yStride;
-                if (whole) {
-                    group(g, a, t, y, yo + g0);
-                } else { // a group cut by the chunk's bounds (or the padding): its rows in [r0, r1) only
-                    part = part == null ? new float[R] : part;
-                    group(g, a, t, part, 0);
-                    int from = Math.max(r0, g0);
-                    System.arraycopy(part, from - g0, y, yo + from, Math.min(r1, g0 + R) - from);
-                }
-            }
-        }
-    }
-
     /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows (padding rows give 0). */
-    private void group(int g, Int8Activations a, int t, float[] out, int off) {
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
         long base = (long) g * nb * GROUP_BLOCK_BYTES;
         int xq = t * cols;
         int xb = t * nb;

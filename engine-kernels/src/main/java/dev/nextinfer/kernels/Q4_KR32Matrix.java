@@ -31,8 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
  * decoding the fixtures' Q4_K_M file through it stayed closer to the exact answer than llama.cpp (mean KL 0.0084
  * against 0.0184).
  */
-public final class Q4_KR32Matrix implements Matrix {
-    static final int R = 32;
+public final class Q4_KR32Matrix extends RowLaneMatrix {
     private static final int D = 0;
     private static final int DMIN = 2 * R;
     private static final int SC = 4 * R;
@@ -49,16 +48,11 @@ public final class Q4_KR32Matrix implements Matrix {
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
     private static final float F16_EXP_SHIFT = 0x1p112f;
 
-    private final MemorySegment data;
-    private final int rows;
-    private final int cols;
     /** Super-blocks per row. */
     private final int nb;
 
     private Q4_KR32Matrix(MemorySegment data, int rows, int cols) {
-        this.data = data;
-        this.rows = rows;
-        this.cols = cols;
+        super(data, rows, cols);
         this.nb = cols / KBlocks.QK_K;
     }
 
@@ -158,16 +152,6 @@ public final class Q4_KR32Matrix implements Matrix {
                 : (blk[o + j + 4] & 15) | ((blk[o + j - 4] & 0xFF) >>> 6) << 4;
     }
 
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
-    }
-
     /** Q4_K: the values are the source matrix's. */
     @Override
     public MatrixFormat format() {
@@ -179,63 +163,9 @@ public final class Q4_KR32Matrix implements Matrix {
         return byteSize(rows, cols);
     }
 
-    @Override
-    public int rowGroup() {
-        return R;
-    }
-
-    @Override
-    public float dot(int row, float[] x, int xOff) {
-        float[] out = new float[R];
-        group(row / R, Int8Activations.of(x, xOff, cols, 1, cols), 0, out, 0);
-        return out[row % R];
-    }
-
-    @Override
-    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
-        multiply(x, xOff, cols, 1, y, yOff, rows, r0, r1);
-    }
-
-    @Override
-    public void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-    }
-
-    /** As {@link Q4_0R32Matrix#matMul}: the exact f32 panel kernel above a few rows, the integer kernel below. */
-    @Override
-    public void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        if (n > PanelMatMul.SMALL_N) {
-            PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-        } else {
-            multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
-        }
-    }
-
-    private void multiply(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        if (r0 >= r1 || n <= 0) {
-            return;
-        }
-        Int8Activations a = Int8Activations.of(x, xOff, xStride, n, cols);
-        float[] part = null;
-        for (int g = r0 / R; g * R < r1; g++) {
-            int g0 = g * R;
-            boolean whole = g0 >= r0 && g0 + R <= r1;
-            for (int t = 0; t < n; t++) {
-                int yo = yOff + t * yStride;
-                if (whole) {
-                    group(g, a, t, y, yo + g0);
-                } else {
-                    part = part == null ? new float[R] : part;
-                    group(g, a, t, part, 0);
-                    int from = Math.max(r0, g0);
-                    System.arraycopy(part, from - g0, y, yo + from, Math.min(r1, g0 + R) - from);
-                }
-            }
-        }
-    }
-
     /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
-    private void group(int g, Int8Activations a, int t, float[] out, int off) {
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
         long base = (long) g * nb * GROUP_BLOCK_BYTES;
         int xq = t * cols;
         int xb = t * (cols / Int8Activations.QK);
