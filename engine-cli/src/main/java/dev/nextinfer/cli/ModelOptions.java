@@ -37,7 +37,7 @@ public final class ModelOptions {
 
     @Option(names = "--int8-activations",
             description = {"Multiply Q4_0 matrices through the integer kernel: activations quantised to int8 per block of 32",
-                    "(llama.cpp's rule), weights repacked at load with rows in vector lanes (same size). Decode steps only:",
+                    "(llama.cpp's rule), weights repacked at load with rows in vector lanes (+11% memory). Decode steps only:",
                     "the products round like llama.cpp's, not exactly. Other formats, and prefill, stay exact (default: off)."})
     boolean int8Activations;
 

@@ -18,10 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * integer kernel of the speed issue. The same values as the {@link Q4_0Matrix} it is made from ({@link #row} gives
  * them bit for bit); the products round like llama.cpp's Q4_0 × Q8_0 dot, not like the exact f32 kernels.
  *
- * <p>Layout: rows in groups of 32 (the last one padded with zero rows); per group, per block of 32 columns, 576
- * bytes: the 32 rows' f16 scales (64 bytes), then 16 column pairs of 32 bytes, byte {@code k} of pair {@code p}
- * holding row {@code k}'s 4-bit {@code q} of column {@code 2p} (low nibble) and {@code 2p + 1} (high nibble). The
- * same 4.5 bits per weight as Q4_0.
+ * <p>Layout: rows in groups of 32 (the last one padded with zero rows); per group, per block of 32 columns, 640
+ * bytes: the 32 rows' scales as f32 (128 bytes; Q4_0's f16 scale, converted exactly), then 16 column pairs of 32
+ * bytes, byte {@code k} of pair {@code p} holding row {@code k}'s 4-bit {@code q} of column {@code 2p} (low nibble)
+ * and {@code 2p + 1} (high nibble). 5 bits per weight (Q4_0: 4.5).
  *
  * <p>Kernel: per column pair, one load of 32 bytes widened to 32 int16 lanes (one per row), the two nibbles
  * masked out and multiplied by the broadcast int8 activation of their column, added in int16 (16 columns of
@@ -35,10 +35,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #matMul} over more rows (prefill) runs the exact f32 panel kernel on the dequantised rows instead.
  */
 public final class Q4_0R32Matrix extends RowLaneMatrix {
-    private static final int SCALE_BYTES = 2 * R;
+    /** The rows' scales, as f32 (converted from f16 at the repack, exactly). */
+    private static final int SCALE_BYTES = 4 * R;
     /** Bytes per group and block of 32 columns. */
     static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 16 * R;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     /** int16 lanes per vector: 32, 16 or 8 (a group is {@link #PARTS} vectors). */
     private static final int SL = S.length();
@@ -46,8 +48,6 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(SL * 8));
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
-    /** 2¹¹²: rescales an f16's exponent, moved into an f32's exponent field, to its value (subnormals too). */
-    private static final float F16_EXP_SHIFT = 0x1p112f;
 
     private final int nb;
 
@@ -125,8 +125,10 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
                 for (int k = 0; k < n; k++) {
                     byte[] block = src[k];
                     int bo = b * Q4_0Matrix.BLOCK;
-                    buf[o + 2 * k] = block[bo];
-                    buf[o + 2 * k + 1] = block[bo + 1];
+                    int d = Float.floatToRawIntBits(Float.float16ToFloat((short) ((block[bo] & 0xFF) | block[bo + 1] << 8)));
+                    for (int i = 0; i < 4; i++) {
+                        buf[o + 4 * k + i] = (byte) (d >>> 8 * i);
+                    }
                     for (int p = 0; p < 8; p++) { // values 2p, 2p + 1 are low nibbles; 16 + 2p, 17 + 2p high ones
                         int lo = block[bo + 2 + 2 * p] & 0xFF;
                         int hi = block[bo + 3 + 2 * p] & 0xFF;
@@ -177,16 +179,10 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
                 }
                 int m = 8 * a.sum[xb + b];
                 float dx = a.d[xb + b];
-                // the rows' f16 scales as f32, exactly: magnitude bits moved into an f32's exponent and mantissa
-                // fields and rescaled by 2¹¹², then the sign (bit 31 after the sign-extending widening). Written
-                // inline: as a helper method C2 compiled on its own, its vectors were boxed in some runs (2–20×).
-                ShortVector h16 = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE);
-                IntVector h0 = (IntVector) h16.convertShape(VectorOperators.S2I, I, 0);
-                IntVector h1 = (IntVector) h16.convertShape(VectorOperators.S2I, I, 1);
-                FloatVector w0 = h0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
-                        .reinterpretAsInts().or(h0.and(0x80000000)).reinterpretAsFloats();
-                FloatVector w1 = h1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
-                        .reinterpretAsInts().or(h1.and(0x80000000)).reinterpretAsFloats();
+                // the rows' scales (f32: an f16 conversion from the f16 bits by shifts and reinterpretation made
+                // C2 abort at 128 bits, "LSHIFT: float", so the repack converts them)
+                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
                 y0 = ((FloatVector) s0.sub(m).convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
                 y1 = ((FloatVector) s1.sub(m).convert(VectorOperators.I2F, 0)).fma(w1.mul(dx), y1);
             }
@@ -202,7 +198,7 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
         int k = row % R;
         for (int b = 0; b < nb; b++) {
             long o = ((long) g * nb + b) * GROUP_BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2L * k));
+            float d = data.get(LE_FLOAT, o + 4L * k);
             for (int p = 0; p < 16; p++) {
                 int v = data.get(ValueLayout.JAVA_BYTE, o + SCALE_BYTES + (long) R * p + k) & 0xFF;
                 dst[off + 32 * b + 2 * p] = (float) ((v & 15) - 8) * d;

@@ -21,9 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * computed in f32 exactly as ggml computes them. The same values as the source ({@link #row} bit for bit).
  *
  * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and super-block of 256 columns,
- * 4736 bytes: the 32 rows' f16 {@code d} (64 bytes) and {@code dmin} (64), their 6-bit scales {@code sc[j][row]}
- * (256) and minimums {@code m[j][row]} (256) one byte each, then per sub-block {@code j} 16 column pairs of 32
- * bytes as in {@link Q4_0R32Matrix}. 4.625 bits per weight (Q4_K: 4.5).
+ * 4864 bytes: the 32 rows' {@code d} (128 bytes) and {@code dmin} (128) as f32 (converted from f16 exactly), their
+ * 6-bit scales {@code sc[j][row]} (256) and minimums {@code m[j][row]} (256) one byte each, then per sub-block
+ * {@code j} 16 column pairs of 32 bytes as in {@link Q4_0R32Matrix}. 4.75 bits per weight (Q4_K: 4.5).
  *
  * <p>Not used by the loader yet: 2.3× {@link Q4_KMatrix} in cache ({@code IntegerDotLeads}), but no faster in a real
  * decode of a Q4_K_M file (a3b-e32, 2 threads, 2026-12-06: 2.8–4.2 t/s against 3.5–4.6 with the f32 kernel, where
@@ -33,20 +33,20 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Q4_KR32Matrix extends RowLaneMatrix {
     private static final int D = 0;
-    private static final int DMIN = 2 * R;
-    private static final int SC = 4 * R;
+    private static final int DMIN = 4 * R;
+    private static final int SC = 8 * R;
     private static final int MIN = SC + 8 * R;
     private static final int QS = MIN + 8 * R;
     /** Bytes per group and super-block. */
     static final int GROUP_BLOCK_BYTES = QS + 8 * 16 * R;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
     private static final int SL = S.length();
     private static final int PARTS = R / SL;
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(SL * 8));
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
-    private static final float F16_EXP_SHIFT = 0x1p112f;
 
     /** Super-blocks per row. */
     private final int nb;
@@ -116,10 +116,12 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 int bo = b * Q4_KMatrix.BLOCK_BYTES;
                 for (int k = 0; k < n; k++) {
                     byte[] blk = src[k];
-                    buf[o + D + 2 * k] = blk[bo];
-                    buf[o + D + 2 * k + 1] = blk[bo + 1];
-                    buf[o + DMIN + 2 * k] = blk[bo + 2];
-                    buf[o + DMIN + 2 * k + 1] = blk[bo + 3];
+                    int d = Float.floatToRawIntBits(Float.float16ToFloat((short) ((blk[bo] & 0xFF) | blk[bo + 1] << 8)));
+                    int dmin = Float.floatToRawIntBits(Float.float16ToFloat((short) ((blk[bo + 2] & 0xFF) | blk[bo + 3] << 8)));
+                    for (int i = 0; i < 4; i++) {
+                        buf[o + D + 4 * k + i] = (byte) (d >>> 8 * i);
+                        buf[o + DMIN + 4 * k + i] = (byte) (dmin >>> 8 * i);
+                    }
                     for (int j = 0; j < 8; j++) {
                         buf[o + SC + R * j + k] = (byte) scaleMin(blk, bo, j, false);
                         buf[o + MIN + R * j + k] = (byte) scaleMin(blk, bo, j, true);
@@ -179,22 +181,11 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 int sb = u >> 3;
                 int j = u & 7;
                 long o = base + (long) sb * GROUP_BLOCK_BYTES;
-                // d and dmin of the rows, f16 → f32 exactly as in Q4_0R32Matrix; all vector code is written inline
-                // (helper methods compiled on their own had their vectors boxed in some runs)
-                ShortVector dh = ShortVector.fromMemorySegment(S, data, o + D + 2L * SL * part, LE);
-                ShortVector mh = ShortVector.fromMemorySegment(S, data, o + DMIN + 2L * SL * part, LE);
-                IntVector hd0 = (IntVector) dh.convertShape(VectorOperators.S2I, I, 0);
-                IntVector hd1 = (IntVector) dh.convertShape(VectorOperators.S2I, I, 1);
-                IntVector hm0 = (IntVector) mh.convertShape(VectorOperators.S2I, I, 0);
-                IntVector hm1 = (IntVector) mh.convertShape(VectorOperators.S2I, I, 1);
-                FloatVector d0 = hd0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
-                        .reinterpretAsInts().or(hd0.and(0x80000000)).reinterpretAsFloats();
-                FloatVector d1 = hd1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
-                        .reinterpretAsInts().or(hd1.and(0x80000000)).reinterpretAsFloats();
-                FloatVector m0 = hm0.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
-                        .reinterpretAsInts().or(hm0.and(0x80000000)).reinterpretAsFloats();
-                FloatVector m1 = hm1.and(0x7FFF).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(F16_EXP_SHIFT)
-                        .reinterpretAsInts().or(hm1.and(0x80000000)).reinterpretAsFloats();
+                // d and dmin of the rows, f32 (converted at the repack, as in Q4_0R32Matrix)
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
                 IntVector s0 = IntVector.zero(I);
                 IntVector s1 = IntVector.zero(I);
                 for (int h = 0; h < 2; h++) {
@@ -236,8 +227,8 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         int k = row % R;
         for (int sb = 0; sb < nb; sb++) {
             long o = ((long) g * nb + sb) * GROUP_BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + D + 2L * k));
-            float dmin = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + DMIN + 2L * k));
+            float d = data.get(LE_FLOAT, o + D + 4L * k);
+            float dmin = data.get(LE_FLOAT, o + DMIN + 4L * k);
             for (int j = 0; j < 8; j++) {
                 float d1 = d * (data.get(ValueLayout.JAVA_BYTE, o + SC + (long) R * j + k) & 0xFF);
                 float m1 = dmin * (data.get(ValueLayout.JAVA_BYTE, o + MIN + (long) R * j + k) & 0xFF);

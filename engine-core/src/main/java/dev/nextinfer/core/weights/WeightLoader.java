@@ -48,7 +48,8 @@ public final class WeightLoader {
      * Checks and loads all weights. {@code format} null keeps each matrix as stored (f32/bf16/f16 and every GGUF
      * block type in place; FP8 widened to f32). Converted weights are allocated in {@code arena}, converted on
      * {@code pool}. {@code int8Activations}: Q4_0 matrices are repacked for the integer kernel
-     * ({@link dev.nextinfer.kernels.Q4_0R32Matrix}; same size, in {@code arena}, the stored pages released).
+     * ({@link dev.nextinfer.kernels.Q4_0R32Matrix}; 5 bits per weight against 4.5, in {@code arena}, the stored
+     * pages released).
      */
     public static Result load(Qwen3NextConfig cfg, TensorSource source, WeightFormat format, boolean int8Activations,
                               Arena arena, ThreadPool pool, LoadListener listener) {
