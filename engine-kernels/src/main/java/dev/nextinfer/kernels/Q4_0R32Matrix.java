@@ -179,8 +179,8 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
                 }
                 int m = 8 * a.sum[xb + b];
                 float dx = a.d[xb + b];
-                // the rows' scales (f32: an f16 conversion from the f16 bits by shifts and reinterpretation made
-                // C2 abort at 128 bits, "LSHIFT: float", so the repack converts them)
+                // the rows' scales, f32: the repack converts them, because widening f16 bits by a shift and a
+                // reinterpretation is the pattern C2 once aborted on at 128 bits ("LSHIFT: float", in BF16Matrix)
                 FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
                 FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
                 y0 = ((FloatVector) s0.sub(m).convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
