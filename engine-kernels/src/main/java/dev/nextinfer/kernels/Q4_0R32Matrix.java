@@ -3,14 +3,11 @@ package dev.nextinfer.kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_0 weights repacked for integer arithmetic with rows in lanes (the idea of ik_llama.cpp's row-interleaved
@@ -39,15 +36,6 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
     private static final int SCALE_BYTES = 4 * R;
     /** Bytes per group and block of 32 columns. */
     static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 16 * R;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
-    /** int16 lanes per vector: 32, 16 or 8 (a group is {@link #PARTS} vectors). */
-    private static final int SL = S.length();
-    private static final int PARTS = R / SL;
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(SL * 8));
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
-    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
 
     private final int nb;
 
@@ -108,16 +96,8 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
         byte[][] src = new byte[R][rowBytes];
         for (int g = g0; g < g1; g++) {
             int n = Math.min(R, rows - g * R);
-            for (int k = 0; k < n; k++) { // each row's ggml bytes (through stacked rows)
-                Matrix m = source;
-                int mr = g * R + k;
-                while (m instanceof StackedRows s) {
-                    Matrix p = s.partOf(mr);
-                    mr = s.rowInPart(mr);
-                    m = p;
-                }
-                Q4_0Matrix q = (Q4_0Matrix) m;
-                MemorySegment.copy(q.data, ValueLayout.JAVA_BYTE, mr * q.rowBytes, src[k], 0, rowBytes);
+            for (int k = 0; k < n; k++) {
+                storedRow(source, g * R + k, src[k]);
             }
             java.util.Arrays.fill(buf, (byte) 0); // padding rows: scale 0, quants 0
             for (int b = 0; b < nb; b++) {

@@ -3,14 +3,11 @@ package dev.nextinfer.kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_K weights repacked for the integer kernel with rows in lanes, as {@link Q4_0R32Matrix} does for Q4_0 (read
@@ -27,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Not used by the loader yet: 2.3× {@link Q4_KMatrix} in cache ({@code IntegerDotLeads}), but no faster in a real
  * decode of a Q4_K_M file (a3b-e32, 2 threads, 2026-12-06: 2.8–4.2 t/s against 3.5–4.6 with the f32 kernel, where
- * the Q4_0 kernel gained 1.4–1.7×); why is open (the same profile share as the f32 kernel's). While it was wired,
+ * the Q4_0 kernel gained 0.97–1.73×, median 1.38×); why is open (the same profile share as the f32 kernel's). While it was wired,
  * decoding the fixtures' Q4_K_M file through it stayed closer to the exact answer than llama.cpp (mean KL 0.0084
  * against 0.0184).
  */
@@ -39,14 +36,6 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
     private static final int QS = MIN + 8 * R;
     /** Bytes per group and super-block. */
     static final int GROUP_BLOCK_BYTES = QS + 8 * 16 * R;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
-    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
-    private static final int SL = S.length();
-    private static final int PARTS = R / SL;
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(SL * 8));
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
-    private static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
 
     /** Super-blocks per row. */
     private final int nb;
@@ -100,15 +89,7 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         for (int g = g0; g < g1; g++) {
             int n = Math.min(R, rows - g * R);
             for (int k = 0; k < n; k++) {
-                Matrix m = source;
-                int mr = g * R + k;
-                while (m instanceof StackedRows s) {
-                    Matrix p = s.partOf(mr);
-                    mr = s.rowInPart(mr);
-                    m = p;
-                }
-                Q4_KMatrix q = (Q4_KMatrix) m;
-                MemorySegment.copy(q.data, ValueLayout.JAVA_BYTE, mr * q.rowBytes, src[k], 0, rowBytes);
+                storedRow(source, g * R + k, src[k]);
             }
             java.util.Arrays.fill(buf, (byte) 0);
             for (int b = 0; b < nb; b++) {

@@ -1,6 +1,11 @@
 package dev.nextinfer.kernels;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The driver shared by the integer kernels with rows in vector lanes ({@link Q4_0R32Matrix}, {@link Q4_KR32Matrix}):
@@ -12,6 +17,16 @@ import java.lang.foreign.MemorySegment;
 abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_KR32Matrix {
     /** Rows per group (the int16 lanes of one 512-bit vector). */
     static final int R = 32;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
+    /** int16 lanes per vector: 32, 16 or 8 (a group is {@link #PARTS} vectors). */
+    static final int SL = S.length();
+    static final int PARTS = R / SL;
+    /** The bytes widened into one vector of {@link #S}, and the int and float vectors of its size. */
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(SL * 8));
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
+    static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
 
     final MemorySegment data;
     final int rows;
@@ -21,6 +36,24 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
         this.data = data;
         this.rows = rows;
         this.cols = cols;
+    }
+
+    /**
+     * Copies row {@code r}'s stored bytes (ggml's layout, {@code dst.length} of them) from {@code source}, a block or
+     * super-block matrix or rows stacked from such: the repacks' input.
+     */
+    static void storedRow(Matrix source, int r, byte[] dst) {
+        Matrix m = source;
+        while (m instanceof StackedRows s) {
+            Matrix p = s.partOf(r);
+            r = s.rowInPart(r);
+            m = p;
+        }
+        switch (m) {
+            case BlockMatrix b -> MemorySegment.copy(b.data, ValueLayout.JAVA_BYTE, r * b.rowBytes, dst, 0, dst.length);
+            case SuperBlockMatrix b -> MemorySegment.copy(b.data, ValueLayout.JAVA_BYTE, r * b.rowBytes, dst, 0, dst.length);
+            default -> throw new IllegalArgumentException("no stored block layout to repack: " + m.format());
+        }
     }
 
     /** {@code out[off + k] = W[32g + k]·x_t} for group {@code g}'s 32 rows (padding rows give 0). */
