@@ -22,11 +22,13 @@ import dev.nextinfer.core.weights.WeightFormat;
  * @param yarnFactor  YaRN context extension factor F ≥ 1 over the config's {@code max_position_embeddings} (as
  *                    adding {@code rope_scaling: {rope_type: yarn, factor: F, original_max_position_embeddings}}
  *                    to {@code config.json}), or 0 to keep the config's RoPE scaling
- * @param int8Activations multiply Q4_0 matrices with activations quantised to int8 per block of 32
- *                        (llama.cpp's rule) through the integer kernel, on copies of them repacked at load
- *                        with rows in vector lanes, in decode steps (mat-vecs and few-row products; a prefill keeps
- *                        the exact f32 panel kernel): faster, but those products round like llama.cpp's, not
- *                        exactly; other formats are unaffected
+ * @param int8Activations multiply Q4_0, Q4_K and Q6_K matrices (Q4_0, Q4_K_M, Q5_K_M's Q6_K parts, Q6_K files)
+ *                        with activations quantised to int8 per block of 32 (llama.cpp's rule) through the
+ *                        integer kernels, on copies repacked at load with rows in vector lanes (5, 4.75 and 8.6
+ *                        bits per weight against 4.5, 4.5 and 6.56; the load reads every such tensor), in decode
+ *                        steps (mat-vecs and few-row products): faster, but those products round like llama.cpp's,
+ *                        not exactly. A prefill multiplies the same values in exact f32. Other formats are
+ *                        unaffected
  */
 public record LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache,
                           int contextLength, long memoryLimit, double yarnFactor, boolean int8Activations) {

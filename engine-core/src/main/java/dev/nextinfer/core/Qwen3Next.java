@@ -89,7 +89,7 @@ public final class Qwen3Next implements AutoCloseable {
                 int original = old != null ? old.originalMaxPositionEmbeddings() : config.maxPositionEmbeddings();
                 config = config.withRopeScaling(RopeScaling.yarn(options.yarnFactor(), original));
             }
-            WeightLoader.Plan plan = WeightLoader.plan(config, files.tensors(), options.weights());
+            WeightLoader.Plan plan = WeightLoader.plan(config, files.tensors(), options.weights(), options.int8Activations());
             KvCacheFormat kv = options.effectiveKvCache(plan.quantised());
             if (!kv.supportsHeadDim(config.headDim())) {
                 throw new NextInferException("a " + kv.cliName() + " KV cache stores heads in blocks of 32 values, but this model's"

@@ -171,6 +171,28 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** Columns {@code [c0, c1)} of group {@code g}: {@code (q − 8)·d}, as {@link #row}. One flat loop over column pairs. */
+    @Override
+    void values(int g, int c0, int c1, float[] panel) {
+        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        for (int part = 0; part < PARTS; part++) {
+            for (int u = c0 / 2; u < c1 / 2; u++) {
+                long o = base + (long) (u >> 4) * GROUP_BLOCK_BYTES;
+                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + SCALE_BYTES + (long) R * (u & 15) + (long) SL * part, LE)
+                        .convertShape(VectorOperators.B2S, S, 0);
+                ShortVector lo = q.and((short) 15).sub((short) 8);
+                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).sub((short) 8);
+                int at = (2 * u - c0) * R + SL * part;
+                ((FloatVector) lo.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).mul(w0).intoArray(panel, at);
+                ((FloatVector) lo.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).mul(w1).intoArray(panel, at + SL / 2);
+                ((FloatVector) hi.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).mul(w0).intoArray(panel, at + R);
+                ((FloatVector) hi.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).mul(w1).intoArray(panel, at + R + SL / 2);
+            }
+        }
+    }
+
     /** Row {@code row}'s values: {@code d·(q − 8)}, as {@link Q4_0Matrix#row} gives them. */
     @Override
     public void row(int row, float[] dst, int off) {

@@ -18,24 +18,27 @@ import jdk.incubator.vector.VectorOperators;
  * computed in f32 exactly as ggml computes them. The same values as the source ({@link #row} bit for bit).
  *
  * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and super-block of 256 columns,
- * 4864 bytes: the 32 rows' {@code d} (128 bytes) and {@code dmin} (128) as f32 (converted from f16 exactly), their
- * 6-bit scales {@code sc[j][row]} (256) and minimums {@code m[j][row]} (256) one byte each, then per sub-block
- * {@code j} 16 column pairs of 32 bytes as in {@link Q4_0R32Matrix}. 4.75 bits per weight (Q4_K: 4.5).
+ * 4864 bytes: the 32 rows' {@code d} (128 bytes) and {@code dmin} (128) as f32 (converted from f16 exactly), then
+ * per sub-block {@code j} of 32 columns its 6-bit scales {@code sc[j][row]} (32 bytes) and minimums
+ * {@code m[j][row]} (32), one byte each, and its 16 column pairs of 32 bytes as in {@link Q4_0R32Matrix}. 4.75 bits
+ * per weight (Q4_K: 4.5). Each sub-block's scales sit just before its quants because the kernel reads them in that
+ * order: with all the scales of a super-block at its head (the first layout), every sub-block jumped back to the
+ * head and the matrix streamed from memory at 7.6 GB/s on one thread against 18.5 from cache; with the scales in
+ * line, 14 GB/s (a plain timing over 200 expert-shaped matrices, 2026-12-06).
  *
- * <p>Not used by the loader yet: 2.3× {@link Q4_KMatrix} in cache ({@code IntegerDotLeads}), but no faster in a real
- * decode of a Q4_K_M file (a3b-e32, 2 threads, 2026-12-06: 2.8–4.2 t/s against 3.5–4.6 with the f32 kernel, where
- * the Q4_0 kernel gained 0.97–1.73×, median 1.38×); why is open (the same profile share as the f32 kernel's). While it was wired,
- * decoding the fixtures' Q4_K_M file through it stayed closer to the exact answer than llama.cpp (mean KL 0.0084
- * against 0.0184).
+ * <p>Used by the loader with {@code --int8-activations} (docs/performance.md has the end-to-end figures).
  */
 public final class Q4_KR32Matrix extends RowLaneMatrix {
     private static final int D = 0;
     private static final int DMIN = 4 * R;
-    private static final int SC = 8 * R;
-    private static final int MIN = SC + 8 * R;
-    private static final int QS = MIN + 8 * R;
+    private static final int HEAD = 8 * R;
+    /** Bytes per sub-block: its scales, its minimums, its 16 column pairs. */
+    private static final int SUB = 2 * R + 16 * R;
+    private static final int SC = HEAD;
+    private static final int MIN = HEAD + R;
+    private static final int QS = HEAD + 2 * R;
     /** Bytes per group and super-block. */
-    static final int GROUP_BLOCK_BYTES = QS + 8 * 16 * R;
+    static final int GROUP_BLOCK_BYTES = HEAD + 8 * SUB;
 
     /** Super-blocks per row. */
     private final int nb;
@@ -104,13 +107,13 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                         buf[o + DMIN + 4 * k + i] = (byte) (dmin >>> 8 * i);
                     }
                     for (int j = 0; j < 8; j++) {
-                        buf[o + SC + R * j + k] = (byte) scaleMin(blk, bo, j, false);
-                        buf[o + MIN + R * j + k] = (byte) scaleMin(blk, bo, j, true);
+                        buf[o + SC + SUB * j + k] = (byte) scaleMin(blk, bo, j, false);
+                        buf[o + MIN + SUB * j + k] = (byte) scaleMin(blk, bo, j, true);
                         // sub-block j: the low (even j) or high (odd j) nibbles of bytes 32·(j / 2) + l
                         for (int p = 0; p < 16; p++) {
                             int q0 = nibble(blk, bo, j, 2 * p);
                             int q1 = nibble(blk, bo, j, 2 * p + 1);
-                            buf[o + QS + R * (16 * j + p) + k] = (byte) (q0 | q1 << 4);
+                            buf[o + QS + SUB * j + R * p + k] = (byte) (q0 | q1 << 4);
                         }
                     }
                 }
@@ -172,7 +175,7 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 for (int h = 0; h < 2; h++) {
                     ShortVector acc = ShortVector.zero(S);
                     for (int p = 0; p < 8; p++) {
-                        long qo = o + QS + (long) R * (16 * j + 8 * h + p) + (long) SL * part;
+                        long qo = o + QS + (long) SUB * j + (long) R * (8 * h + p) + (long) SL * part;
                         ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
                         int c = xq + 32 * u + 16 * h + 2 * p;
                         acc = acc.add(q.and((short) 15).mul(a.q[c]))
@@ -184,8 +187,8 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 int xblk = xb + u;
                 float dx = a.d[xblk];
                 FloatVector minus = FloatVector.broadcast(F, -(dx * a.sum[xblk]));
-                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) R * j + (long) SL * part, LE);
-                ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) R * j + (long) SL * part, LE);
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
                 // d1 = d·sc and m1 = dmin·m, rounded to f32 as ggml rounds them (the 6-bit bytes are ≥ 0)
                 FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
                 FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
@@ -201,6 +204,37 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** Columns {@code [c0, c1)} of group {@code g}: {@code d1·q − m1}, as {@link #row}. One flat loop over column pairs. */
+    @Override
+    void values(int g, int c0, int c1, float[] panel) {
+        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        for (int part = 0; part < PARTS; part++) {
+            for (int u = c0 / 2; u < c1 / 2; u++) {
+                long o = base + (long) (u >> 7) * GROUP_BLOCK_BYTES;
+                int j = (u >> 4) & 7;
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
+                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + QS + (long) SUB * j + (long) R * (u & 15) + (long) SL * part, LE)
+                        .convertShape(VectorOperators.B2S, S, 0);
+                ShortVector lo = q.and((short) 15);
+                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15);
+                int at = (2 * u - c0) * R + SL * part;
+                e0.mul((FloatVector) lo.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).sub(n0).intoArray(panel, at);
+                e1.mul((FloatVector) lo.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).sub(n1).intoArray(panel, at + SL / 2);
+                e0.mul((FloatVector) hi.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).sub(n0).intoArray(panel, at + R);
+                e1.mul((FloatVector) hi.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).sub(n1).intoArray(panel, at + R + SL / 2);
+            }
+        }
+    }
+
     /** Row {@code row}'s values: {@code d1·q − m1}, as {@link Q4_KMatrix#row} gives them. */
     @Override
     public void row(int row, float[] dst, int off) {
@@ -211,11 +245,11 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
             float d = data.get(LE_FLOAT, o + D + 4L * k);
             float dmin = data.get(LE_FLOAT, o + DMIN + 4L * k);
             for (int j = 0; j < 8; j++) {
-                float d1 = d * (data.get(ValueLayout.JAVA_BYTE, o + SC + (long) R * j + k) & 0xFF);
-                float m1 = dmin * (data.get(ValueLayout.JAVA_BYTE, o + MIN + (long) R * j + k) & 0xFF);
+                float d1 = d * (data.get(ValueLayout.JAVA_BYTE, o + SC + (long) SUB * j + k) & 0xFF);
+                float m1 = dmin * (data.get(ValueLayout.JAVA_BYTE, o + MIN + (long) SUB * j + k) & 0xFF);
                 int y = off + 256 * sb + 32 * j;
                 for (int p = 0; p < 16; p++) {
-                    int v = data.get(ValueLayout.JAVA_BYTE, o + QS + (long) R * (16 * j + p) + k) & 0xFF;
+                    int v = data.get(ValueLayout.JAVA_BYTE, o + QS + (long) SUB * j + (long) R * p + k) & 0xFF;
                     dst[y + 2 * p] = d1 * (v & 15) - m1;
                     dst[y + 2 * p + 1] = d1 * (v >>> 4) - m1;
                 }

@@ -3,18 +3,20 @@ package dev.nextinfer.kernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The driver shared by the integer kernels with rows in vector lanes ({@link Q4_0R32Matrix}, {@link Q4_KR32Matrix}):
+ * The driver shared by the integer kernels with rows in vector lanes ({@link Q4_0R32Matrix}, {@link Q4_KR32Matrix},
+ * {@link Q6_KR32Matrix}):
  * rows in groups of {@link #R}, a subclass computes one group for one quantised activation row ({@link #group});
- * this class splits products into groups, handles groups cut by a chunk's row range, and routes prefill-sized
- * products to the f32 panel kernel. Every decode-sized form ({@link #matVec}, {@link #matVecRows}, {@link #dot},
+ * this class splits products into groups, handles groups cut by a chunk's row range, and runs prefill-sized
+ * products in f32 on the dequantised values ({@link #prefill}). Every decode-sized form ({@link #matVec}, {@link #matVecRows}, {@link #dot},
  * {@link #matMul} up to {@link PanelMatMul#SMALL_N} rows) computes an output with the same operations.
  */
-abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_KR32Matrix {
+abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_KR32Matrix, Q6_KR32Matrix {
     /** Rows per group (the int16 lanes of one 512-bit vector). */
     static final int R = 32;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -92,19 +94,118 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
     }
 
     /**
-     * Above a few activation rows (prefill) the f32 panel kernel on the dequantised rows, as for every format
-     * (exact arithmetic: a mat-mat is compute-bound, and the f32 register tile does as many multiply-adds per
-     * operation as int16 lanes without a pair multiply-add; measured, 256-token prefill on a3b-e32 Q4_0: 14.9 t/s
-     * this way, 12.1 with the integer kernel for every row, 16.3 with the f32 kernels throughout, the difference
-     * being this layout's slower {@link #row}); up to {@link PanelMatMul#SMALL_N} the integer kernel.
+     * Above a few activation rows (prefill) exact f32 arithmetic on the weights' values ({@link #prefill}); up to
+     * {@link PanelMatMul#SMALL_N} the integer kernel, as a decode step.
      */
     @Override
     public final void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (n > PanelMatMul.SMALL_N) {
-            PanelMatMul.matMul(this, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+            prefill(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
         } else {
             multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
         }
+    }
+
+    /** Columns per panel of {@link #prefill}: 128 columns of a group's 32 rows in f32 are 16 KB, which stay in L1. */
+    static final int PANEL_COLS = 128;
+
+    /**
+     * Group {@code g}'s values of columns {@code [c0, c1)} (multiples of 32) into {@code panel[(c − c0)·R + k]},
+     * column by column with the group's 32 rows {@code k} side by side — the layout's own order, so that the
+     * dequantisation is whole vectors: the values {@link #row} gives, bit for bit.
+     */
+    abstract void values(int g, int c0, int c1, float[] panel);
+
+    /**
+     * The prefill product in exact f32 on the weights' values (the integer kernel would round each activation to 8
+     * bits; a mat-mat is compute-bound either way): per group, {@link #PANEL_COLS} columns at a time are dequantised
+     * into a panel with the rows in lanes ({@link #values}), then for 4 activation rows at a time every column's
+     * weights are loaded once and multiplied with each row's broadcast activation, {@code y = fma(w, x, y)} column
+     * after column per output, no horizontal sums. Each output is the in-order sum of {@code fma}s over the columns.
+     * Dequantising in vectors is what the f32 panel kernel shared by the other formats could not do here: it reads
+     * weights a row at a time, and a row of this layout is strided (measured, a3b-e32 Q4_K_M, 2 threads, 128-token
+     * prompt: 15.2 t/s through that kernel against 19.7 for the stored Q4_K).
+     */
+    private void prefill(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (r0 >= r1 || n <= 0) {
+            return;
+        }
+        float[] panel = new float[PANEL_COLS * R];
+        float[] sums = new float[n * R];
+        int half = F.length();
+        for (int g = r0 / R; g * R < r1; g++) {
+            java.util.Arrays.fill(sums, 0f);
+            for (int c0 = 0; c0 < cols; c0 += PANEL_COLS) {
+                int c1 = Math.min(cols, c0 + PANEL_COLS);
+                values(g, c0, c1, panel);
+                int len = c1 - c0;
+                for (int part = 0; part < PARTS; part++) {
+                    int lane = SL * part;
+                    int t = 0;
+                    for (; t + 4 <= n; t += 4) {
+                        tile4(panel, len, lane, x, xOff + t * xStride + c0, xStride, sums, t * R + lane, half);
+                    }
+                    for (; t < n; t++) {
+                        tile1(panel, len, lane, x, xOff + t * xStride + c0, sums, t * R + lane, half);
+                    }
+                }
+            }
+            int g0 = g * R;
+            int from = Math.max(r0, g0);
+            int to = Math.min(r1, g0 + R);
+            for (int t = 0; t < n; t++) {
+                System.arraycopy(sums, t * R + from - g0, y, yOff + t * yStride + from, to - from);
+            }
+        }
+    }
+
+    /** Four activation rows: {@code sums[s + t·R + i] += Σ_c panel[c·R + lane + i]·x[xo + t·xs + c]}, in order. */
+    private static void tile4(float[] panel, int len, int lane, float[] x, int xo, int xs, float[] sums, int s, int half) {
+        FloatVector a00 = FloatVector.fromArray(F, sums, s);
+        FloatVector a01 = FloatVector.fromArray(F, sums, s + half);
+        FloatVector a10 = FloatVector.fromArray(F, sums, s + R);
+        FloatVector a11 = FloatVector.fromArray(F, sums, s + R + half);
+        FloatVector a20 = FloatVector.fromArray(F, sums, s + 2 * R);
+        FloatVector a21 = FloatVector.fromArray(F, sums, s + 2 * R + half);
+        FloatVector a30 = FloatVector.fromArray(F, sums, s + 3 * R);
+        FloatVector a31 = FloatVector.fromArray(F, sums, s + 3 * R + half);
+        for (int c = 0; c < len; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, panel, c * R + lane);
+            FloatVector w1 = FloatVector.fromArray(F, panel, c * R + lane + half);
+            FloatVector x0 = FloatVector.broadcast(F, x[xo + c]);
+            FloatVector x1 = FloatVector.broadcast(F, x[xo + xs + c]);
+            FloatVector x2 = FloatVector.broadcast(F, x[xo + 2 * xs + c]);
+            FloatVector x3 = FloatVector.broadcast(F, x[xo + 3 * xs + c]);
+            a00 = w0.fma(x0, a00);
+            a01 = w1.fma(x0, a01);
+            a10 = w0.fma(x1, a10);
+            a11 = w1.fma(x1, a11);
+            a20 = w0.fma(x2, a20);
+            a21 = w1.fma(x2, a21);
+            a30 = w0.fma(x3, a30);
+            a31 = w1.fma(x3, a31);
+        }
+        a00.intoArray(sums, s);
+        a01.intoArray(sums, s + half);
+        a10.intoArray(sums, s + R);
+        a11.intoArray(sums, s + R + half);
+        a20.intoArray(sums, s + 2 * R);
+        a21.intoArray(sums, s + 2 * R + half);
+        a30.intoArray(sums, s + 3 * R);
+        a31.intoArray(sums, s + 3 * R + half);
+    }
+
+    /** One activation row, as {@link #tile4}. */
+    private static void tile1(float[] panel, int len, int lane, float[] x, int xo, float[] sums, int s, int half) {
+        FloatVector a0 = FloatVector.fromArray(F, sums, s);
+        FloatVector a1 = FloatVector.fromArray(F, sums, s + half);
+        for (int c = 0; c < len; c++) {
+            FloatVector xc = FloatVector.broadcast(F, x[xo + c]);
+            a0 = FloatVector.fromArray(F, panel, c * R + lane).fma(xc, a0);
+            a1 = FloatVector.fromArray(F, panel, c * R + lane + half).fma(xc, a1);
+        }
+        a0.intoArray(sums, s);
+        a1.intoArray(sums, s + half);
     }
 
     /** Group by group, each group for all {@code n} activation rows while its weights are in cache. */

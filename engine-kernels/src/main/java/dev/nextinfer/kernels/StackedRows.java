@@ -97,8 +97,27 @@ public final class StackedRows implements Matrix {
         return from[i] + row - start[i];
     }
 
+    /**
+     * The same runs over {@code f} applied to each part (which must keep its shape): a stack whose parts are in
+     * different formats can have each part repacked for its own kernel.
+     */
+    public StackedRows withParts(java.util.function.UnaryOperator<Matrix> f) {
+        Matrix[] mapped = new Matrix[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            mapped[i] = f.apply(parts[i]);
+            if (mapped[i].rows() != parts[i].rows() || mapped[i].cols() != parts[i].cols()) {
+                throw new IllegalArgumentException("part " + i + " changed shape");
+            }
+        }
+        int[] length = new int[part.length];
+        for (int i = 0; i < part.length; i++) {
+            length[i] = start[i + 1] - start[i];
+        }
+        return new StackedRows(mapped, part, from, length);
+    }
+
     /** Whether every part satisfies {@code test}. */
-    boolean allParts(java.util.function.Predicate<Matrix> test) {
+    public boolean allParts(java.util.function.Predicate<Matrix> test) {
         for (Matrix p : parts) {
             if (!test.test(p)) {
                 return false;

@@ -24,17 +24,24 @@ final class WeightCheck implements TensorPlan.Resolver {
     private long convertedBytes;
     private long residentBytes;
     private boolean quantised;
+    private final boolean int8Activations;
 
-    private WeightCheck(Qwen3NextConfig cfg, TensorSource source, FormatChoice choice) {
+    private WeightCheck(Qwen3NextConfig cfg, TensorSource source, FormatChoice choice, boolean int8Activations) {
         this.source = source;
         this.choice = choice;
+        this.int8Activations = int8Activations;
         List<String> d = cfg.defaultedKeys();
         this.hint = d.isEmpty() ? "" : "; config.json did not set " + String.join(", ", d) + ", defaults were used";
     }
 
     /** Checks every tensor {@code cfg} implies against {@code source}; throws the first problem (and how many more). */
     static WeightCheck run(Qwen3NextConfig cfg, TensorSource source, FormatChoice choice) {
-        WeightCheck c = new WeightCheck(cfg, source, choice);
+        return run(cfg, source, choice, false);
+    }
+
+    /** As {@link #run(Qwen3NextConfig, TensorSource, FormatChoice)}, sizing matrices repacked for integer kernels. */
+    static WeightCheck run(Qwen3NextConfig cfg, TensorSource source, FormatChoice choice, boolean int8Activations) {
+        WeightCheck c = new WeightCheck(cfg, source, choice, int8Activations);
         TensorPlan.walk(cfg, c);
         if (!c.problems.isEmpty()) {
             int more = c.problems.size() - 1;
@@ -68,7 +75,11 @@ final class WeightCheck implements TensorPlan.Resolver {
         SourceTensor t = check(spec);
         if (t != null) {
             MatrixFormat target = choice.target(spec, t);
-            if (target != t.format()) {
+            long repacked = int8Activations && spec.kind() == TensorPlan.Kind.MATRIX
+                    ? WeightLoading.int8Bytes(target, spec.rows(), spec.cols()) : -1;
+            if (repacked >= 0) {
+                residentBytes += repacked;
+            } else if (target != t.format()) {
                 convertedBytes += target.byteSize(spec.rows(), spec.cols());
                 residentBytes += target.byteSize(spec.rows(), spec.cols());
             } else {

@@ -1,0 +1,224 @@
+package dev.nextinfer.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q6_K weights repacked for the integer kernel with rows in lanes, as {@link Q4_0R32Matrix} does for Q4_0 (read that
+ * first): activations quantised to int8 per block of 32 ({@link Int8Activations}). Q6_K's value is
+ * {@code d·sc[j]·(q − 32)} with a signed 8-bit {@code sc} per sub-block of 16 ({@link Q6_KMatrix}), so per sub-block
+ * {@code Σ w·x ≈ (d·dx)·(sc·Σ (q − 32)·x_q)}: the inner sum and its product with {@code sc} in integers (exact:
+ * |sc·Σ| &lt; 2²⁴, so its conversion to f32 is exact too), then one FMA per 32 rows.
+ *
+ * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and super-block of 256 columns, 8832
+ * bytes: the 32 rows' {@code d} as f32 (128 bytes, converted from f16 exactly), then per sub-block {@code j} of 16
+ * columns the rows' scales {@code sc[j][row]} (32 bytes) followed by its 16 columns of 32 bytes, byte {@code k}
+ * holding row {@code k}'s {@code q − 32} as a signed byte (the scales in line with the quants, so that the kernel
+ * reads memory in order; see {@link Q4_KR32Matrix}). 8.6 bits per weight (Q6_K: 6.56): one byte per weight, so that
+ * a column of 32 rows is one load widened to int16 lanes, one multiply and one add; unpacking Q6_K's 4 + 2 bits per
+ * column would cost five more operations. The int16 sums hold 8 columns ({@code 8·32·127 < 2¹⁵}) before they are
+ * widened to int32.
+ *
+ * <p>Why it exists: Q6_K holds the {@code ffn_down} experts of half the layers and {@code output} in a Q4_K_M file,
+ * and its f32 kernel ({@link Q6_KMatrix}) is the slowest per weight of the K formats — and in a JVM that has also
+ * compiled the other formats' kernels it was measured another 2.5× slower (a C2 compilation of
+ * {@link Q6_KMatrix}'s {@code dot} in which some vector operations were not intrinsified, seen as allocations per
+ * row), which this kernel's plain load-multiply-add loop does not suffer.
+ */
+public final class Q6_KR32Matrix extends RowLaneMatrix {
+    private static final int D = 0;
+    private static final int HEAD = 4 * R;
+    private static final int SUB = R + 16 * R;
+    private static final int SC = HEAD;
+    private static final int QS = HEAD + R;
+    /** Bytes per group and super-block. */
+    static final int GROUP_BLOCK_BYTES = HEAD + 16 * SUB;
+
+    /** Super-blocks per row. */
+    private final int nb;
+
+    private Q6_KR32Matrix(MemorySegment data, int rows, int cols) {
+        super(data, rows, cols);
+        this.nb = cols / KBlocks.QK_K;
+    }
+
+    /** Bytes of the repacked layout of a {@code rows × cols} matrix. */
+    public static long byteSize(int rows, int cols) {
+        return (long) (rows + R - 1) / R * (cols / KBlocks.QK_K) * GROUP_BLOCK_BYTES;
+    }
+
+    /** Whether {@link #repack} takes {@code m}: Q6_K in ggml's layout, or rows stacked from such. */
+    public static boolean canRepack(Matrix m) {
+        if (m instanceof StackedRows s) {
+            return s.allParts(Q6_KR32Matrix::canRepack);
+        }
+        return m instanceof Q6_KMatrix;
+    }
+
+    /**
+     * Repacks {@code source} into memory from {@code arena}, split over {@code pool} (null: this thread).
+     *
+     * @throws IllegalArgumentException unless {@link #canRepack}
+     */
+    public static Q6_KR32Matrix repack(Matrix source, Arena arena, ThreadPool pool) {
+        if (!canRepack(source)) {
+            throw new IllegalArgumentException("only Q6_K matrices can be repacked for this integer kernel, not " + source.format());
+        }
+        int rows = source.rows();
+        int cols = source.cols();
+        MemorySegment dst = arena.allocate(byteSize(rows, cols), 64);
+        int groups = (rows + R - 1) / R;
+        if (pool == null) {
+            repackGroups(source, dst, 0, groups);
+        } else {
+            pool.parallelFor(groups, Math.max(1, groups / (pool.threads() * 4)), (g0, g1) -> repackGroups(source, dst, g0, g1));
+        }
+        return new Q6_KR32Matrix(dst, rows, cols);
+    }
+
+    /** As {@link Q4_0R32Matrix}'s: a group's rows copied whole to the heap, repacked, copied out whole. */
+    private static void repackGroups(Matrix source, MemorySegment dst, int g0, int g1) {
+        int rows = source.rows();
+        int nb = source.cols() / KBlocks.QK_K;
+        int rowBytes = nb * Q6_KMatrix.BLOCK_BYTES;
+        byte[] buf = new byte[nb * GROUP_BLOCK_BYTES];
+        byte[][] src = new byte[R][rowBytes];
+        for (int g = g0; g < g1; g++) {
+            int n = Math.min(R, rows - g * R);
+            for (int k = 0; k < n; k++) {
+                storedRow(source, g * R + k, src[k]);
+            }
+            java.util.Arrays.fill(buf, (byte) 0);
+            for (int b = 0; b < nb; b++) {
+                int o = b * GROUP_BLOCK_BYTES;
+                int bo = b * Q6_KMatrix.BLOCK_BYTES;
+                for (int k = 0; k < n; k++) {
+                    byte[] blk = src[k];
+                    int d = Float.floatToRawIntBits(Float.float16ToFloat((short) ((blk[bo + 208] & 0xFF) | blk[bo + 209] << 8)));
+                    for (int i = 0; i < 4; i++) {
+                        buf[o + D + 4 * k + i] = (byte) (d >>> 8 * i);
+                    }
+                    for (int j = 0; j < 16; j++) {
+                        buf[o + SC + SUB * j + k] = blk[bo + 192 + j];
+                    }
+                    for (int l = 0; l < KBlocks.QK_K; l++) {
+                        buf[o + QS + SUB * (l >> 4) + R * (l & 15) + k] = (byte) (quant(blk, bo, l) - 32);
+                    }
+                }
+            }
+            MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, (long) g * nb * GROUP_BLOCK_BYTES, buf.length);
+        }
+    }
+
+    /**
+     * The 6-bit {@code q} (0–63) of value {@code l} of the Q6_K super-block at {@code blk[bo]}: in half
+     * {@code h = l / 128}, quarter {@code t} and position {@code i < 32}, the low 4 bits are the low ({@code t} = 0,
+     * 1) or high ({@code t} = 2, 3) nibble of {@code ql[64h + 32·(t mod 2) + i]}, the high 2 bits are bits
+     * {@code 2t, 2t + 1} of {@code qh[32h + i]} (ggml's {@code dequantize_row_q6_K}).
+     */
+    private static int quant(byte[] blk, int bo, int l) {
+        int h = l >> 7;
+        int t = (l >> 5) & 3;
+        int i = l & 31;
+        int ql = blk[bo + 64 * h + 32 * (t & 1) + i] & 0xFF;
+        int qh = blk[bo + 128 + 32 * h + i] & 0xFF;
+        return (t < 2 ? ql & 15 : ql >>> 4) | ((qh >>> 2 * t) & 3) << 4;
+    }
+
+    /** Q6_K: the values are the source matrix's. */
+    @Override
+    public MatrixFormat format() {
+        return MatrixFormat.Q6_K;
+    }
+
+    @Override
+    public long byteSize() {
+        return byteSize(rows, cols);
+    }
+
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
+        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        int xq = t * cols;
+        int xb = t * (cols / Int8Activations.QK);
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            // one flat loop over the row's sub-blocks of 16 (w = 16·super-block + j); see Q4_KR32Matrix for why flat
+            for (int w = 0; w < 16 * nb; w++) {
+                int j = w & 15;
+                long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
+                IntVector s0 = IntVector.zero(I);
+                IntVector s1 = IntVector.zero(I);
+                for (int e = 0; e < 2; e++) {
+                    ShortVector acc = ShortVector.zero(S);
+                    for (int p = 0; p < 8; p++) {
+                        int c = 8 * e + p;
+                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + QS + (long) SUB * j + (long) R * c + (long) SL * part, LE)
+                                .convertShape(VectorOperators.B2S, S, 0);
+                        acc = acc.add(q.mul(a.q[xq + 16 * w + 8 * e + p]));
+                    }
+                    s0 = s0.add(acc.convertShape(VectorOperators.S2I, I, 0));
+                    s1 = s1.add(acc.convertShape(VectorOperators.S2I, I, 1));
+                }
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                s0 = s0.mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 0));
+                s1 = s1.mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 1));
+                float dx = a.d[xb + (w >> 1)];
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(d0.mul(dx), y0);
+                y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(d1.mul(dx), y1);
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** Columns {@code [c0, c1)} of group {@code g}: {@code (d·sc)·(q − 32)}, as {@link #row}. One flat loop over columns. */
+    @Override
+    void values(int g, int c0, int c1, float[] panel) {
+        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        for (int part = 0; part < PARTS; part++) {
+            for (int c = c0; c < c1; c++) {
+                long o = base + (long) (c >> 8) * GROUP_BLOCK_BYTES;
+                int j = (c >> 4) & 15;
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + QS + (long) SUB * j + (long) R * (c & 15) + (long) SL * part, LE)
+                        .convertShape(VectorOperators.B2S, S, 0);
+                int at = (c - c0) * R + SL * part;
+                e0.mul((FloatVector) q.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).intoArray(panel, at);
+                e1.mul((FloatVector) q.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).intoArray(panel, at + SL / 2);
+            }
+        }
+    }
+
+    /** Row {@code row}'s values: {@code (d·sc)·(q − 32)}, as {@link Q6_KMatrix#row} gives them. */
+    @Override
+    public void row(int row, float[] dst, int off) {
+        int g = row / R;
+        int k = row % R;
+        for (int sb = 0; sb < nb; sb++) {
+            long o = ((long) g * nb + sb) * GROUP_BLOCK_BYTES;
+            float d = data.get(LE_FLOAT, o + D + 4L * k);
+            for (int j = 0; j < 16; j++) {
+                float ds = d * data.get(ValueLayout.JAVA_BYTE, o + SC + (long) SUB * j + k);
+                int y = off + 256 * sb + 16 * j;
+                for (int l = 0; l < 16; l++) {
+                    dst[y + l] = ds * data.get(ValueLayout.JAVA_BYTE, o + QS + (long) SUB * j + (long) R * l + k);
+                }
+            }
+        }
+    }
+}

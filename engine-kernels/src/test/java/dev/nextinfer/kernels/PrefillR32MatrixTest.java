@@ -1,0 +1,77 @@
+package dev.nextinfer.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The prefill product of the integer kernels' layouts ({@link RowLaneMatrix#matMul} over more than a few rows),
+ * against its scalar twin bit for bit: exact f32 on the source matrix's values, {@code y = fma(w[c], x[c], y)}
+ * column after column; on odd shapes, cut row ranges and token counts that are not multiples of the 4-row tile, at
+ * every vector width the build tests.
+ */
+class PrefillR32MatrixTest {
+    private static void check(Matrix source, Matrix repacked, Random rnd) {
+        int rows = source.rows();
+        int cols = source.cols();
+        float[] value = new float[cols];
+        for (int n : new int[] {6, 9, 13}) {
+            int xs = cols + 3;
+            float[] x = TestMatrices.randomVector(rnd, n * xs);
+            for (int[] range : new int[][] {{0, rows}, {3, rows - 2}, {rows / 2, rows / 2 + 1}}) {
+                float[] y = new float[n * (rows + 1)];
+                repacked.matMul(x, 0, xs, n, y, 1, rows + 1, range[0], range[1]);
+                for (int i = 0; i < rows; i++) {
+                    source.row(i, value, 0);
+                    for (int t = 0; t < n; t++) {
+                        float expect = 0f;
+                        if (i >= range[0] && i < range[1]) {
+                            for (int c = 0; c < cols; c++) {
+                                expect = Math.fma(value[c], x[t * xs + c], expect);
+                            }
+                        }
+                        float got = y[1 + t * (rows + 1) + i];
+                        assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(got),
+                                source.format() + " " + rows + "×" + cols + " n=" + n + " range " + range[0] + ".." + range[1]
+                                        + " row " + i + " token " + t + ": " + expect + " vs " + got);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void q4_0() {
+        Random rnd = new Random(31);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{37, 96}, {64, 160}}) {
+                Q4_0Matrix w = Q4_0Matrix.of(TestMatrices.randomVector(rnd, shape[0] * shape[1]), shape[0], shape[1]);
+                check(w, Q4_0R32Matrix.repack(w, arena), rnd);
+            }
+        }
+    }
+
+    @Test
+    void q4_K() {
+        Random rnd = new Random(37);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{37, 256}, {33, 512}}) {
+                Matrix w = TestMatrices.random(MatrixFormat.Q4_K, rnd, shape[0], shape[1], 0).matrix();
+                check(w, Q4_KR32Matrix.repack(w, arena, null), rnd);
+            }
+        }
+    }
+
+    @Test
+    void q6_K() {
+        Random rnd = new Random(41);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{37, 256}, {33, 512}}) {
+                Matrix w = TestMatrices.random(MatrixFormat.Q6_K, rnd, shape[0], shape[1], 0).matrix();
+                check(w, Q6_KR32Matrix.repack(w, arena, null), rnd);
+            }
+        }
+    }
+}
