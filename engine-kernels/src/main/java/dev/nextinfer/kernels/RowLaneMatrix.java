@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * products in f32 on the dequantised values ({@link #prefill}). Every decode-sized form ({@link #matVec}, {@link #matVecRows}, {@link #dot},
  * {@link #matMul} up to {@link PanelMatMul#SMALL_N} rows) computes an output with the same operations.
  */
-abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_KR32Matrix, Q6_KR32Matrix {
+abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_KR32Matrix, Q6_KR32Matrix, Q8_0R32Matrix {
     /** Rows per group (the int16 lanes of one 512-bit vector). */
     static final int R = 32;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;

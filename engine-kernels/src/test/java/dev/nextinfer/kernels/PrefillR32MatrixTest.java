@@ -54,6 +54,17 @@ class PrefillR32MatrixTest {
     }
 
     @Test
+    void q8_0() {
+        Random rnd = new Random(43);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{37, 96}, {64, 160}}) {
+                Matrix w = TestMatrices.random(MatrixFormat.Q8_0, rnd, shape[0], shape[1], 0).matrix();
+                check(w, Q8_0R32Matrix.repack(w, arena, null), rnd);
+            }
+        }
+    }
+
+    @Test
     void q4_K() {
         Random rnd = new Random(37);
         try (Arena arena = Arena.ofConfined()) {

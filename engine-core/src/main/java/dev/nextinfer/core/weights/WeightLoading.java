@@ -8,6 +8,7 @@ import dev.nextinfer.kernels.MatrixFormat;
 import dev.nextinfer.kernels.Q4_0R32Matrix;
 import dev.nextinfer.kernels.Q4_KR32Matrix;
 import dev.nextinfer.kernels.Q6_KR32Matrix;
+import dev.nextinfer.kernels.Q8_0R32Matrix;
 import dev.nextinfer.kernels.StackedRows;
 import dev.nextinfer.kernels.ThreadPool;
 import java.lang.foreign.Arena;
@@ -82,6 +83,9 @@ final class WeightLoading implements TensorPlan.Resolver {
         if (Q6_KR32Matrix.canRepack(m)) {
             return Q6_KR32Matrix.repack(m, arena, pool);
         }
+        if (Q8_0R32Matrix.canRepack(m)) {
+            return Q8_0R32Matrix.repack(m, arena, pool);
+        }
         if (m instanceof StackedRows s && !s.allParts(p -> p.format() == s.format())) {
             // parts in different formats (a GGUF's attn_qkv in Q6_K stacked with attn_gate in Q4_K): each its own
             return s.withParts(this::repackForInt8);
@@ -100,12 +104,13 @@ final class WeightLoading implements TensorPlan.Resolver {
             case Q4_0 -> Q4_0R32Matrix.byteSize(rows, cols);
             case Q4_K -> Q4_KR32Matrix.byteSize(rows, cols);
             case Q6_K -> Q6_KR32Matrix.byteSize(rows, cols);
+            case Q8_0 -> Q8_0R32Matrix.byteSize(rows, cols);
             default -> -1;
         };
     }
 
     private static boolean repacked(Matrix m) {
-        return m instanceof Q4_0R32Matrix || m instanceof Q4_KR32Matrix || m instanceof Q6_KR32Matrix;
+        return m instanceof Q4_0R32Matrix || m instanceof Q4_KR32Matrix || m instanceof Q6_KR32Matrix || m instanceof Q8_0R32Matrix;
     }
 
     @Override

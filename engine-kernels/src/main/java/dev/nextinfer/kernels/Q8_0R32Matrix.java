@@ -1,0 +1,175 @@
+package dev.nextinfer.kernels;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q8_0 weights repacked for the integer kernel with rows in lanes, as {@link Q4_0R32Matrix} does for Q4_0 (read that
+ * first): activations quantised to int8 per block of 32 ({@link Int8Activations}), {@code Σ q·x} of a block in
+ * integers, one FMA per block and 32 rows. Two products of 8-bit values fit in int16 ({@code 2·128·127 < 2¹⁵}), so
+ * the int16 sum of each column pair is widened to int32 at once.
+ *
+ * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and block of 32 columns, 1152 bytes:
+ * the 32 rows' scales as f32 (128 bytes, converted from f16 exactly), then per column 32 bytes, byte {@code k} holding
+ * row {@code k}'s {@code q}. 9 bits per weight (Q8_0: 8.5). {@link #row} gives {@link Q8_0Matrix}'s values bit for bit.
+ */
+public final class Q8_0R32Matrix extends RowLaneMatrix {
+    private static final int SCALE_BYTES = 4 * R;
+    /** Bytes per group and block of 32 columns. */
+    static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 32 * R;
+    /** Bytes of a stored Q8_0 block: f16 scale and 32 quants. */
+    private static final int BLOCK = 34;
+
+    private final int nb;
+
+    private Q8_0R32Matrix(MemorySegment data, int rows, int cols) {
+        super(data, rows, cols);
+        this.nb = cols / Int8Activations.QK;
+    }
+
+    /** Bytes of the repacked layout of a {@code rows × cols} matrix (rows rounded up to groups of 32). */
+    public static long byteSize(int rows, int cols) {
+        return (long) (rows + R - 1) / R * (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES;
+    }
+
+    /** Whether {@link #repack} takes {@code m}: Q8_0 in ggml's layout, or rows stacked from such. */
+    public static boolean canRepack(Matrix m) {
+        if (m instanceof StackedRows s) {
+            return s.allParts(Q8_0R32Matrix::canRepack);
+        }
+        return m instanceof Q8_0Matrix;
+    }
+
+    /**
+     * Repacks {@code source} into memory from {@code arena}, split over {@code pool} (null: this thread).
+     *
+     * @throws IllegalArgumentException unless {@link #canRepack}
+     */
+    public static Q8_0R32Matrix repack(Matrix source, Arena arena, ThreadPool pool) {
+        if (!canRepack(source)) {
+            throw new IllegalArgumentException("only Q8_0 matrices can be repacked for this integer kernel, not " + source.format());
+        }
+        int rows = source.rows();
+        int cols = source.cols();
+        MemorySegment dst = arena.allocate(byteSize(rows, cols), 64);
+        int groups = (rows + R - 1) / R;
+        if (pool == null) {
+            repackGroups(source, dst, 0, groups);
+        } else {
+            pool.parallelFor(groups, Math.max(1, groups / (pool.threads() * 4)), (g0, g1) -> repackGroups(source, dst, g0, g1));
+        }
+        return new Q8_0R32Matrix(dst, rows, cols);
+    }
+
+    /** As {@link Q4_0R32Matrix}'s: a group's rows copied whole to the heap, repacked, copied out whole. */
+    private static void repackGroups(Matrix source, MemorySegment dst, int g0, int g1) {
+        int rows = source.rows();
+        int nb = source.cols() / Int8Activations.QK;
+        byte[] buf = new byte[nb * GROUP_BLOCK_BYTES];
+        byte[][] src = new byte[R][nb * BLOCK];
+        for (int g = g0; g < g1; g++) {
+            int n = Math.min(R, rows - g * R);
+            for (int k = 0; k < n; k++) {
+                storedRow(source, g * R + k, src[k]);
+            }
+            java.util.Arrays.fill(buf, (byte) 0);
+            for (int b = 0; b < nb; b++) {
+                int o = b * GROUP_BLOCK_BYTES;
+                int bo = b * BLOCK;
+                for (int k = 0; k < n; k++) {
+                    byte[] blk = src[k];
+                    int d = Float.floatToRawIntBits(Float.float16ToFloat((short) ((blk[bo] & 0xFF) | blk[bo + 1] << 8)));
+                    for (int i = 0; i < 4; i++) {
+                        buf[o + 4 * k + i] = (byte) (d >>> 8 * i);
+                    }
+                    for (int c = 0; c < 32; c++) {
+                        buf[o + SCALE_BYTES + R * c + k] = blk[bo + 2 + c];
+                    }
+                }
+            }
+            MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, (long) g * nb * GROUP_BLOCK_BYTES, buf.length);
+        }
+    }
+
+    /** Q8_0: the values are the source matrix's. */
+    @Override
+    public MatrixFormat format() {
+        return MatrixFormat.Q8_0;
+    }
+
+    @Override
+    public long byteSize() {
+        return byteSize(rows, cols);
+    }
+
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
+        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        int xq = t * cols;
+        int xb = t * nb;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                IntVector s0 = IntVector.zero(I);
+                IntVector s1 = IntVector.zero(I);
+                for (int p = 0; p < 16; p++) {
+                    long qo = o + SCALE_BYTES + (long) R * 2 * p + (long) SL * part;
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, data, qo + R, LE).convertShape(VectorOperators.B2S, S, 0);
+                    int c = xq + 32 * b + 2 * p;
+                    ShortVector pair = q0.mul(a.q[c]).add(q1.mul(a.q[c + 1]));
+                    s0 = s0.add(pair.convertShape(VectorOperators.S2I, I, 0));
+                    s1 = s1.add(pair.convertShape(VectorOperators.S2I, I, 1));
+                }
+                float dx = a.d[xb + b];
+                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
+                y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(w1.mul(dx), y1);
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** Columns {@code [c0, c1)} of group {@code g}: {@code q·d}, as {@link #row}. One flat loop over columns. */
+    @Override
+    void values(int g, int c0, int c1, float[] panel) {
+        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        for (int part = 0; part < PARTS; part++) {
+            for (int c = c0; c < c1; c++) {
+                long o = base + (long) (c >> 5) * GROUP_BLOCK_BYTES;
+                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + SCALE_BYTES + (long) R * (c & 31) + (long) SL * part, LE)
+                        .convertShape(VectorOperators.B2S, S, 0);
+                int at = (c - c0) * R + SL * part;
+                ((FloatVector) q.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).mul(w0).intoArray(panel, at);
+                ((FloatVector) q.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).mul(w1).intoArray(panel, at + SL / 2);
+            }
+        }
+    }
+
+    /** Row {@code row}'s values: {@code q·d}, as {@link Q8_0Matrix#row} gives them. */
+    @Override
+    public void row(int row, float[] dst, int off) {
+        int g = row / R;
+        int k = row % R;
+        for (int b = 0; b < nb; b++) {
+            long o = ((long) g * nb + b) * GROUP_BLOCK_BYTES;
+            float d = data.get(LE_FLOAT, o + 4L * k);
+            for (int c = 0; c < 32; c++) {
+                dst[off + 32 * b + c] = data.get(ValueLayout.JAVA_BYTE, o + SCALE_BYTES + (long) R * c + k) * d;
+            }
+        }
+    }
+}
