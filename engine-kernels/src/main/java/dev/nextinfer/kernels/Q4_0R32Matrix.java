@@ -46,15 +46,12 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
 
     /** Bytes of the repacked layout of a {@code rows × cols} matrix (rows rounded up to groups of 32). */
     public static long byteSize(int rows, int cols) {
-        return (long) (rows + R - 1) / R * (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES;
+        return groupBytes(rows, cols, Int8Activations.QK, GROUP_BLOCK_BYTES);
     }
 
     /** Whether {@link #repack} takes {@code m}: Q4_0 in ggml's layout (or rows stacked from such), whole blocks. */
     public static boolean canRepack(Matrix m) {
-        if (m instanceof StackedRows s) {
-            return s.allParts(Q4_0R32Matrix::canRepack);
-        }
-        return m instanceof Q4_0Matrix;
+        return isOrStacks(m, Q4_0Matrix.class);
     }
 
     /**
@@ -72,52 +69,18 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
         if (!canRepack(source)) {
             throw new IllegalArgumentException("only Q4_0 matrices can be repacked for the integer kernel, not " + source.format());
         }
-        int rows = source.rows();
-        int cols = source.cols();
-        MemorySegment dst = arena.allocate(byteSize(rows, cols), 64);
-        int groups = (rows + R - 1) / R;
-        if (pool == null) {
-            repackGroups(source, dst, 0, groups);
-        } else {
-            pool.parallelFor(groups, Math.max(1, groups / (pool.threads() * 4)), (g0, g1) -> repackGroups(source, dst, g0, g1));
-        }
-        return new Q4_0R32Matrix(dst, rows, cols);
+        return new Q4_0R32Matrix(repack(source, arena, pool, Int8Activations.QK, Q4_0Matrix.BLOCK, GROUP_BLOCK_BYTES,
+                Q4_0R32Matrix::put), source.rows(), source.cols());
     }
 
-    /**
-     * Groups {@code [g0, g1)}: a group's 32 rows are copied whole into heap arrays (one bulk copy per row, not one
-     * per block), repacked into a heap buffer and copied out whole.
-     */
-    private static void repackGroups(Matrix source, MemorySegment dst, int g0, int g1) {
-        int rows = source.rows();
-        int nb = source.cols() / Int8Activations.QK;
-        int rowBytes = nb * Q4_0Matrix.BLOCK;
-        byte[] buf = new byte[nb * GROUP_BLOCK_BYTES];
-        byte[][] src = new byte[R][rowBytes];
-        for (int g = g0; g < g1; g++) {
-            int n = Math.min(R, rows - g * R);
-            for (int k = 0; k < n; k++) {
-                storedRow(source, g * R + k, src[k]);
-            }
-            java.util.Arrays.fill(buf, (byte) 0); // padding rows: scale 0, quants 0
-            for (int b = 0; b < nb; b++) {
-                int o = b * GROUP_BLOCK_BYTES;
-                for (int k = 0; k < n; k++) {
-                    byte[] block = src[k];
-                    int bo = b * Q4_0Matrix.BLOCK;
-                    int d = Float.floatToRawIntBits(Float.float16ToFloat((short) ((block[bo] & 0xFF) | block[bo + 1] << 8)));
-                    for (int i = 0; i < 4; i++) {
-                        buf[o + 4 * k + i] = (byte) (d >>> 8 * i);
-                    }
-                    for (int p = 0; p < 8; p++) { // values 2p, 2p + 1 are low nibbles; 16 + 2p, 17 + 2p high ones
-                        int lo = block[bo + 2 + 2 * p] & 0xFF;
-                        int hi = block[bo + 3 + 2 * p] & 0xFF;
-                        buf[o + SCALE_BYTES + R * p + k] = (byte) ((lo & 15) | (hi & 15) << 4);
-                        buf[o + SCALE_BYTES + R * (p + 8) + k] = (byte) (lo >>> 4 | (hi >>> 4) << 4);
-                    }
-                }
-            }
-            MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, (long) g * nb * GROUP_BLOCK_BYTES, buf.length);
+    /** Row {@code k}'s block (ggml's bytes at {@code block[bo]}) into the group's at {@code buf[o]}. */
+    private static void put(byte[] block, int bo, byte[] buf, int o, int k) {
+        putFloatBits(buf, o + 4 * k, f16Bits(block, bo));
+        for (int p = 0; p < 8; p++) { // values 2p, 2p + 1 are low nibbles; 16 + 2p, 17 + 2p high ones
+            int lo = block[bo + 2 + 2 * p] & 0xFF;
+            int hi = block[bo + 3 + 2 * p] & 0xFF;
+            buf[o + SCALE_BYTES + R * p + k] = (byte) ((lo & 15) | (hi & 15) << 4);
+            buf[o + SCALE_BYTES + R * (p + 8) + k] = (byte) (lo >>> 4 | (hi >>> 4) << 4);
         }
     }
 

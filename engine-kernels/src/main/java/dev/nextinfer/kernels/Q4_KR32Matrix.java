@@ -23,8 +23,8 @@ import jdk.incubator.vector.VectorOperators;
  * {@code m[j][row]} (32), one byte each, and its 16 column pairs of 32 bytes as in {@link Q4_0R32Matrix}. 4.75 bits
  * per weight (Q4_K: 4.5). Each sub-block's scales sit just before its quants because the kernel reads them in that
  * order: with all the scales of a super-block at its head (the first layout), every sub-block jumped back to the
- * head and the matrix streamed from memory at 7.6 GB/s on one thread against 18.5 from cache; with the scales in
- * line, 14 GB/s (a plain timing over 200 expert-shaped matrices, 2026-12-06).
+ * head and the matrix streamed from memory at 7.6 GB/s on one thread where Q4_0's sequential layout streams at 18.5;
+ * with the scales in line, 14 GB/s ({@code StreamTiming} in engine-bench, 2026-12-06).
  *
  * <p>Used by the loader with {@code --int8-activations} (docs/performance.md has the end-to-end figures).
  */
@@ -50,15 +50,12 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
 
     /** Bytes of the repacked layout of a {@code rows × cols} matrix. */
     public static long byteSize(int rows, int cols) {
-        return (long) (rows + R - 1) / R * (cols / KBlocks.QK_K) * GROUP_BLOCK_BYTES;
+        return groupBytes(rows, cols, KBlocks.QK_K, GROUP_BLOCK_BYTES);
     }
 
     /** Whether {@link #repack} takes {@code m}: Q4_K in ggml's layout, or rows stacked from such. */
     public static boolean canRepack(Matrix m) {
-        if (m instanceof StackedRows s) {
-            return s.allParts(Q4_KR32Matrix::canRepack);
-        }
-        return m instanceof Q4_KMatrix;
+        return isOrStacks(m, Q4_KMatrix.class);
     }
 
     /**
@@ -70,55 +67,21 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         if (!canRepack(source)) {
             throw new IllegalArgumentException("only Q4_K matrices can be repacked for this integer kernel, not " + source.format());
         }
-        int rows = source.rows();
-        int cols = source.cols();
-        MemorySegment dst = arena.allocate(byteSize(rows, cols), 64);
-        int groups = (rows + R - 1) / R;
-        if (pool == null) {
-            repackGroups(source, dst, 0, groups);
-        } else {
-            pool.parallelFor(groups, Math.max(1, groups / (pool.threads() * 4)), (g0, g1) -> repackGroups(source, dst, g0, g1));
-        }
-        return new Q4_KR32Matrix(dst, rows, cols);
+        return new Q4_KR32Matrix(repack(source, arena, pool, KBlocks.QK_K, Q4_KMatrix.BLOCK_BYTES, GROUP_BLOCK_BYTES,
+                Q4_KR32Matrix::put), source.rows(), source.cols());
     }
 
-    /** As {@link Q4_0R32Matrix}'s: a group's rows copied whole to the heap, repacked, copied out whole. */
-    private static void repackGroups(Matrix source, MemorySegment dst, int g0, int g1) {
-        int rows = source.rows();
-        int nb = source.cols() / KBlocks.QK_K;
-        int rowBytes = nb * Q4_KMatrix.BLOCK_BYTES;
-        byte[] buf = new byte[nb * GROUP_BLOCK_BYTES];
-        byte[][] src = new byte[R][rowBytes];
-        for (int g = g0; g < g1; g++) {
-            int n = Math.min(R, rows - g * R);
-            for (int k = 0; k < n; k++) {
-                storedRow(source, g * R + k, src[k]);
+    /** Row {@code k}'s super-block (ggml's bytes at {@code blk[bo]}) into the group's at {@code buf[o]}. */
+    private static void put(byte[] blk, int bo, byte[] buf, int o, int k) {
+        putFloatBits(buf, o + D + 4 * k, f16Bits(blk, bo));
+        putFloatBits(buf, o + DMIN + 4 * k, f16Bits(blk, bo + 2));
+        for (int j = 0; j < 8; j++) {
+            buf[o + SC + SUB * j + k] = (byte) scaleMin(blk, bo, j, false);
+            buf[o + MIN + SUB * j + k] = (byte) scaleMin(blk, bo, j, true);
+            // sub-block j: the low (even j) or high (odd j) nibbles of bytes 32·(j / 2) + l
+            for (int p = 0; p < 16; p++) {
+                buf[o + QS + SUB * j + R * p + k] = (byte) (nibble(blk, bo, j, 2 * p) | nibble(blk, bo, j, 2 * p + 1) << 4);
             }
-            java.util.Arrays.fill(buf, (byte) 0);
-            for (int b = 0; b < nb; b++) {
-                int o = b * GROUP_BLOCK_BYTES;
-                int bo = b * Q4_KMatrix.BLOCK_BYTES;
-                for (int k = 0; k < n; k++) {
-                    byte[] blk = src[k];
-                    int d = Float.floatToRawIntBits(Float.float16ToFloat((short) ((blk[bo] & 0xFF) | blk[bo + 1] << 8)));
-                    int dmin = Float.floatToRawIntBits(Float.float16ToFloat((short) ((blk[bo + 2] & 0xFF) | blk[bo + 3] << 8)));
-                    for (int i = 0; i < 4; i++) {
-                        buf[o + D + 4 * k + i] = (byte) (d >>> 8 * i);
-                        buf[o + DMIN + 4 * k + i] = (byte) (dmin >>> 8 * i);
-                    }
-                    for (int j = 0; j < 8; j++) {
-                        buf[o + SC + SUB * j + k] = (byte) scaleMin(blk, bo, j, false);
-                        buf[o + MIN + SUB * j + k] = (byte) scaleMin(blk, bo, j, true);
-                        // sub-block j: the low (even j) or high (odd j) nibbles of bytes 32·(j / 2) + l
-                        for (int p = 0; p < 16; p++) {
-                            int q0 = nibble(blk, bo, j, 2 * p);
-                            int q1 = nibble(blk, bo, j, 2 * p + 1);
-                            buf[o + QS + SUB * j + R * p + k] = (byte) (q0 | q1 << 4);
-                        }
-                    }
-                }
-            }
-            MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, (long) g * nb * GROUP_BLOCK_BYTES, buf.length);
         }
     }
 

@@ -50,15 +50,12 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
 
     /** Bytes of the repacked layout of a {@code rows × cols} matrix. */
     public static long byteSize(int rows, int cols) {
-        return (long) (rows + R - 1) / R * (cols / KBlocks.QK_K) * GROUP_BLOCK_BYTES;
+        return groupBytes(rows, cols, KBlocks.QK_K, GROUP_BLOCK_BYTES);
     }
 
     /** Whether {@link #repack} takes {@code m}: Q6_K in ggml's layout, or rows stacked from such. */
     public static boolean canRepack(Matrix m) {
-        if (m instanceof StackedRows s) {
-            return s.allParts(Q6_KR32Matrix::canRepack);
-        }
-        return m instanceof Q6_KMatrix;
+        return isOrStacks(m, Q6_KMatrix.class);
     }
 
     /**
@@ -70,49 +67,18 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
         if (!canRepack(source)) {
             throw new IllegalArgumentException("only Q6_K matrices can be repacked for this integer kernel, not " + source.format());
         }
-        int rows = source.rows();
-        int cols = source.cols();
-        MemorySegment dst = arena.allocate(byteSize(rows, cols), 64);
-        int groups = (rows + R - 1) / R;
-        if (pool == null) {
-            repackGroups(source, dst, 0, groups);
-        } else {
-            pool.parallelFor(groups, Math.max(1, groups / (pool.threads() * 4)), (g0, g1) -> repackGroups(source, dst, g0, g1));
-        }
-        return new Q6_KR32Matrix(dst, rows, cols);
+        return new Q6_KR32Matrix(repack(source, arena, pool, KBlocks.QK_K, Q6_KMatrix.BLOCK_BYTES, GROUP_BLOCK_BYTES,
+                Q6_KR32Matrix::put), source.rows(), source.cols());
     }
 
-    /** As {@link Q4_0R32Matrix}'s: a group's rows copied whole to the heap, repacked, copied out whole. */
-    private static void repackGroups(Matrix source, MemorySegment dst, int g0, int g1) {
-        int rows = source.rows();
-        int nb = source.cols() / KBlocks.QK_K;
-        int rowBytes = nb * Q6_KMatrix.BLOCK_BYTES;
-        byte[] buf = new byte[nb * GROUP_BLOCK_BYTES];
-        byte[][] src = new byte[R][rowBytes];
-        for (int g = g0; g < g1; g++) {
-            int n = Math.min(R, rows - g * R);
-            for (int k = 0; k < n; k++) {
-                storedRow(source, g * R + k, src[k]);
-            }
-            java.util.Arrays.fill(buf, (byte) 0);
-            for (int b = 0; b < nb; b++) {
-                int o = b * GROUP_BLOCK_BYTES;
-                int bo = b * Q6_KMatrix.BLOCK_BYTES;
-                for (int k = 0; k < n; k++) {
-                    byte[] blk = src[k];
-                    int d = Float.floatToRawIntBits(Float.float16ToFloat((short) ((blk[bo + 208] & 0xFF) | blk[bo + 209] << 8)));
-                    for (int i = 0; i < 4; i++) {
-                        buf[o + D + 4 * k + i] = (byte) (d >>> 8 * i);
-                    }
-                    for (int j = 0; j < 16; j++) {
-                        buf[o + SC + SUB * j + k] = blk[bo + 192 + j];
-                    }
-                    for (int l = 0; l < KBlocks.QK_K; l++) {
-                        buf[o + QS + SUB * (l >> 4) + R * (l & 15) + k] = (byte) (quant(blk, bo, l) - 32);
-                    }
-                }
-            }
-            MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, (long) g * nb * GROUP_BLOCK_BYTES, buf.length);
+    /** Row {@code k}'s super-block (ggml's bytes at {@code blk[bo]}) into the group's at {@code buf[o]}. */
+    private static void put(byte[] blk, int bo, byte[] buf, int o, int k) {
+        putFloatBits(buf, o + D + 4 * k, f16Bits(blk, bo + 208));
+        for (int j = 0; j < 16; j++) {
+            buf[o + SC + SUB * j + k] = blk[bo + 192 + j];
+        }
+        for (int l = 0; l < KBlocks.QK_K; l++) {
+            buf[o + QS + SUB * (l >> 4) + R * (l & 15) + k] = (byte) (quant(blk, bo, l) - 32);
         }
     }
 

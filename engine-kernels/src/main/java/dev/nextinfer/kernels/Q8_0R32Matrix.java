@@ -35,15 +35,12 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
 
     /** Bytes of the repacked layout of a {@code rows × cols} matrix (rows rounded up to groups of 32). */
     public static long byteSize(int rows, int cols) {
-        return (long) (rows + R - 1) / R * (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES;
+        return groupBytes(rows, cols, Int8Activations.QK, GROUP_BLOCK_BYTES);
     }
 
     /** Whether {@link #repack} takes {@code m}: Q8_0 in ggml's layout, or rows stacked from such. */
     public static boolean canRepack(Matrix m) {
-        if (m instanceof StackedRows s) {
-            return s.allParts(Q8_0R32Matrix::canRepack);
-        }
-        return m instanceof Q8_0Matrix;
+        return isOrStacks(m, Q8_0Matrix.class);
     }
 
     /**
@@ -55,45 +52,15 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
         if (!canRepack(source)) {
             throw new IllegalArgumentException("only Q8_0 matrices can be repacked for this integer kernel, not " + source.format());
         }
-        int rows = source.rows();
-        int cols = source.cols();
-        MemorySegment dst = arena.allocate(byteSize(rows, cols), 64);
-        int groups = (rows + R - 1) / R;
-        if (pool == null) {
-            repackGroups(source, dst, 0, groups);
-        } else {
-            pool.parallelFor(groups, Math.max(1, groups / (pool.threads() * 4)), (g0, g1) -> repackGroups(source, dst, g0, g1));
-        }
-        return new Q8_0R32Matrix(dst, rows, cols);
+        return new Q8_0R32Matrix(repack(source, arena, pool, Int8Activations.QK, BLOCK, GROUP_BLOCK_BYTES, Q8_0R32Matrix::put),
+                source.rows(), source.cols());
     }
 
-    /** As {@link Q4_0R32Matrix}'s: a group's rows copied whole to the heap, repacked, copied out whole. */
-    private static void repackGroups(Matrix source, MemorySegment dst, int g0, int g1) {
-        int rows = source.rows();
-        int nb = source.cols() / Int8Activations.QK;
-        byte[] buf = new byte[nb * GROUP_BLOCK_BYTES];
-        byte[][] src = new byte[R][nb * BLOCK];
-        for (int g = g0; g < g1; g++) {
-            int n = Math.min(R, rows - g * R);
-            for (int k = 0; k < n; k++) {
-                storedRow(source, g * R + k, src[k]);
-            }
-            java.util.Arrays.fill(buf, (byte) 0);
-            for (int b = 0; b < nb; b++) {
-                int o = b * GROUP_BLOCK_BYTES;
-                int bo = b * BLOCK;
-                for (int k = 0; k < n; k++) {
-                    byte[] blk = src[k];
-                    int d = Float.floatToRawIntBits(Float.float16ToFloat((short) ((blk[bo] & 0xFF) | blk[bo + 1] << 8)));
-                    for (int i = 0; i < 4; i++) {
-                        buf[o + 4 * k + i] = (byte) (d >>> 8 * i);
-                    }
-                    for (int c = 0; c < 32; c++) {
-                        buf[o + SCALE_BYTES + R * c + k] = blk[bo + 2 + c];
-                    }
-                }
-            }
-            MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, (long) g * nb * GROUP_BLOCK_BYTES, buf.length);
+    /** Row {@code k}'s block (ggml's bytes at {@code blk[bo]}) into the group's at {@code buf[o]}. */
+    private static void put(byte[] blk, int bo, byte[] buf, int o, int k) {
+        putFloatBits(buf, o + 4 * k, f16Bits(blk, bo));
+        for (int c = 0; c < 32; c++) {
+            buf[o + SCALE_BYTES + R * c + k] = blk[bo + 2 + c];
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.nextinfer.kernels;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -56,6 +57,74 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
             case SuperBlockMatrix b -> MemorySegment.copy(b.data, ValueLayout.JAVA_BYTE, r * b.rowBytes, dst, 0, dst.length);
             default -> throw new IllegalArgumentException("no stored block layout to repack: " + m.format());
         }
+    }
+
+    /** Writes row {@code k}'s block, stored at {@code src[bo ..]} in ggml's layout, into a group block at {@code buf[o ..]}. */
+    @FunctionalInterface
+    interface BlockRepack {
+        void put(byte[] src, int bo, byte[] buf, int o, int k);
+    }
+
+    /** Bytes of a repacked {@code rows × cols} matrix: groups of 32 rows (rounded up) × blocks × bytes per group block. */
+    static long groupBytes(int rows, int cols, int blockValues, int groupBlockBytes) {
+        return (long) (rows + R - 1) / R * (cols / blockValues) * groupBlockBytes;
+    }
+
+    /** Whether {@code m} is a {@code type}, or rows stacked from such only: what a repack takes. */
+    static boolean isOrStacks(Matrix m, Class<? extends Matrix> type) {
+        if (m instanceof StackedRows s) {
+            return s.allParts(p -> isOrStacks(p, type));
+        }
+        return type.isInstance(m);
+    }
+
+    /**
+     * The repacks' common part: memory from {@code arena} for the repacked matrix, filled group by group (split over
+     * {@code pool}'s threads; null: this thread). A group's rows are copied whole into heap arrays (one bulk copy per
+     * row, not one per block), {@code put} writes each row's blocks into a heap buffer of the group (zero where the
+     * last group has no row: padding rows multiply to 0), and the buffer is copied out whole.
+     */
+    static MemorySegment repack(Matrix source, Arena arena, ThreadPool pool, int blockValues, int storedBlockBytes,
+                                int groupBlockBytes, BlockRepack put) {
+        int rows = source.rows();
+        int nb = source.cols() / blockValues;
+        MemorySegment dst = arena.allocate(groupBytes(rows, source.cols(), blockValues, groupBlockBytes), 64);
+        ThreadPool.RangeTask groups = (g0, g1) -> {
+            byte[] buf = new byte[nb * groupBlockBytes];
+            byte[][] src = new byte[R][nb * storedBlockBytes];
+            for (int g = g0; g < g1; g++) {
+                int n = Math.min(R, rows - g * R);
+                for (int k = 0; k < n; k++) {
+                    storedRow(source, g * R + k, src[k]);
+                }
+                java.util.Arrays.fill(buf, (byte) 0);
+                for (int b = 0; b < nb; b++) {
+                    for (int k = 0; k < n; k++) {
+                        put.put(src[k], b * storedBlockBytes, buf, b * groupBlockBytes, k);
+                    }
+                }
+                MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, (long) g * nb * groupBlockBytes, buf.length);
+            }
+        };
+        int count = (rows + R - 1) / R;
+        if (pool == null) {
+            groups.run(0, count);
+        } else {
+            pool.parallelFor(count, Math.max(1, count / (pool.threads() * 4)), groups);
+        }
+        return dst;
+    }
+
+    /** Stores {@code bits} (an f32's) little-endian at {@code buf[o ..]}: the repacked layouts' f32 scales. */
+    static void putFloatBits(byte[] buf, int o, int bits) {
+        for (int i = 0; i < 4; i++) {
+            buf[o + i] = (byte) (bits >>> 8 * i);
+        }
+    }
+
+    /** The f16 at {@code src[o]} (little-endian), as the bits of the f32 it converts to exactly. */
+    static int f16Bits(byte[] src, int o) {
+        return Float.floatToRawIntBits(Float.float16ToFloat((short) ((src[o] & 0xFF) | src[o + 1] << 8)));
     }
 
     /** {@code out[off + k] = W[32g + k]·x_t} for group {@code g}'s 32 rows (padding rows give 0). */

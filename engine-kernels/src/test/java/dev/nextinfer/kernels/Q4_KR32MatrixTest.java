@@ -1,11 +1,5 @@
 package dev.nextinfer.kernels;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -20,15 +14,12 @@ import org.junit.jupiter.api.Test;
 class Q4_KR32MatrixTest {
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private static Q4_KMatrix matrix(Random rnd, int rows, int cols) {
-        return (Q4_KMatrix) TestMatrices.random(MatrixFormat.Q4_K, rnd, rows, cols, 0).matrix();
-    }
-
     /**
      * The twin, from ggml's bytes: per sub-block {@code isum = Σ q·x_q} in integers, then
      * {@code y = fma(isum, (d·sc)·dx, y)} and {@code y = fma(dmin·m, −(dx·Σ x_q), y)} in order.
      */
-    private static float twin(Q4_KMatrix w, int row, float[] x, int xOff) {
+    private static float twin(Matrix source, int row, float[] x, int xOff) {
+        Q4_KMatrix w = (Q4_KMatrix) source;
         int cols = w.cols();
         short[] q = new short[cols];
         float[] d = new float[cols / 32];
@@ -58,67 +49,12 @@ class Q4_KR32MatrixTest {
 
     @Test
     void matchesTheScalarTwinBitForBitOnOddShapes() {
-        Random rnd = new Random(13);
-        try (Arena arena = Arena.ofConfined()) {
-            for (int[] shape : new int[][] {{1, 256}, {5, 512}, {37, 256}, {64, 2048}}) {
-                int rows = shape[0];
-                int cols = shape[1];
-                Q4_KMatrix w = matrix(rnd, rows, cols);
-                Q4_KR32Matrix r = Q4_KR32Matrix.repack(w, arena, null);
-                float[] x = TestMatrices.randomVector(rnd, cols + 5);
-                float[] y = new float[rows + 1];
-                r.matVec(x, 5, y, 1, 0, rows);
-                for (int row = 0; row < rows; row++) {
-                    float expect = twin(w, row, x, 5);
-                    assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(y[1 + row]),
-                            rows + "×" + cols + " row " + row + ": " + expect + " vs " + y[1 + row]);
-                    assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(r.dot(row, x, 5)), "dot, row " + row);
-                }
-            }
-        }
+        R32Checks.matchesTwin(MatrixFormat.Q4_K, new int[][] {{1, 256}, {5, 512}, {37, 256}, {64, 2048}}, new Random(13), Q4_KR32Matrix::repack,
+                Q4_KR32MatrixTest::twin);
     }
 
     @Test
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
-        Random rnd = new Random(17);
-        int rows = 70;
-        int cols = 512;
-        try (Arena arena = Arena.ofConfined()) {
-            Q4_KMatrix w = matrix(rnd, rows, cols);
-            Q4_KR32Matrix r = Q4_KR32Matrix.repack(w, arena, null);
-            assertEquals(MatrixFormat.Q4_K, r.format());
-            int n = 4;
-            float[] x = TestMatrices.randomVector(rnd, n * cols);
-            float[] whole = new float[n * rows];
-            for (int t = 0; t < n; t++) {
-                r.matVec(x, t * cols, whole, t * rows, 0, rows);
-            }
-            float[] few = new float[n * rows];
-            r.matVecRows(x, 0, cols, n, few, 0, rows, 3, 67);
-            for (int t = 0; t < n; t++) {
-                for (int i = 3; i < 67; i++) {
-                    assertEquals(Float.floatToRawIntBits(whole[t * rows + i]), Float.floatToRawIntBits(few[t * rows + i]), "row " + i);
-                }
-            }
-            float[] a = new float[cols];
-            float[] b = new float[cols];
-            double err = 0;
-            double norm = 0;
-            for (int row = 0; row < rows; row++) {
-                w.row(row, a, 0);
-                r.row(row, b, 0);
-                assertEquals(Arrays.toString(a), Arrays.toString(b), "row " + row);
-                double exact = 0;
-                for (int c = 0; c < cols; c++) {
-                    exact += (double) a[c] * x[c];
-                }
-                err += (whole[row] - exact) * (whole[row] - exact);
-                norm += exact * exact;
-            }
-            assertTrue(Math.sqrt(err / norm) < 2e-2, "relative error " + Math.sqrt(err / norm));
-            Matrix q4 = Q4_0Matrix.of(TestMatrices.randomVector(rnd, 4 * 256), 4, 256);
-            assertFalse(Q4_KR32Matrix.canRepack(q4));
-            assertThrows(IllegalArgumentException.class, () -> Q4_KR32Matrix.repack(q4, arena, null));
-        }
+        R32Checks.productFormsAgree(MatrixFormat.Q4_K, 512, new Random(17), Q4_KR32Matrix::repack, Q4_KR32Matrix::canRepack);
     }
 }

@@ -1,0 +1,94 @@
+package dev.nextinfer.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.Random;
+
+/** The checks every integer kernel's layout ({@link RowLaneMatrix}) passes, given its format's repack and scalar twin. */
+final class R32Checks {
+    /** The format's repack ({@code pool} null). */
+    interface Repack {
+        Matrix apply(Matrix source, Arena arena, ThreadPool pool);
+    }
+
+    /** The scalar twin: output {@code row} for activations {@code x[xOff ..]}, from the source's own bytes. */
+    interface Twin {
+        float dot(Matrix source, int row, float[] x, int xOff);
+    }
+
+    private R32Checks() {
+    }
+
+    /** Mat-vec and {@code dot} against the twin, bit for bit, on {@code shapes} ({rows, cols}) of random matrices. */
+    static void matchesTwin(MatrixFormat format, int[][] shapes, Random rnd, Repack repack, Twin twin) {
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : shapes) {
+                int rows = shape[0];
+                int cols = shape[1];
+                Matrix w = TestMatrices.random(format, rnd, rows, cols, 0).matrix();
+                Matrix r = repack.apply(w, arena, null);
+                float[] x = TestMatrices.randomVector(rnd, cols + 5);
+                float[] y = new float[rows + 1];
+                r.matVec(x, 5, y, 1, 0, rows);
+                for (int row = 0; row < rows; row++) {
+                    float expect = twin.dot(w, row, x, 5);
+                    assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(y[1 + row]),
+                            format + " " + rows + "×" + cols + " row " + row + ": " + expect + " vs " + y[1 + row]);
+                    assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(r.dot(row, x, 5)), "dot, row " + row);
+                }
+            }
+        }
+    }
+
+    /**
+     * The few-row product gives each row the mat-vec's bits, {@code row} gives the source's values bit for bit, the
+     * products are close to the exact ones, and a matrix of another format is refused.
+     */
+    static void productFormsAgree(MatrixFormat format, int cols, Random rnd, Repack repack,
+                                  java.util.function.Predicate<Matrix> canRepack) {
+        int rows = 70;
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix w = TestMatrices.random(format, rnd, rows, cols, 0).matrix();
+            Matrix r = repack.apply(w, arena, null);
+            assertEquals(format, r.format());
+            int n = 4;
+            float[] x = TestMatrices.randomVector(rnd, n * cols);
+            float[] whole = new float[n * rows];
+            for (int t = 0; t < n; t++) {
+                r.matVec(x, t * cols, whole, t * rows, 0, rows);
+            }
+            float[] few = new float[n * rows];
+            r.matVecRows(x, 0, cols, n, few, 0, rows, 3, 67);
+            for (int t = 0; t < n; t++) {
+                for (int i = 3; i < 67; i++) {
+                    assertEquals(Float.floatToRawIntBits(whole[t * rows + i]), Float.floatToRawIntBits(few[t * rows + i]), "row " + i);
+                }
+            }
+            float[] a = new float[cols];
+            float[] b = new float[cols];
+            double err = 0;
+            double norm = 0;
+            for (int row = 0; row < rows; row++) {
+                w.row(row, a, 0);
+                r.row(row, b, 0);
+                assertEquals(Arrays.toString(a), Arrays.toString(b), "row " + row);
+                double exact = 0;
+                for (int c = 0; c < cols; c++) {
+                    exact += (double) a[c] * x[c];
+                }
+                err += (whole[row] - exact) * (whole[row] - exact);
+                norm += exact * exact;
+            }
+            assertTrue(Math.sqrt(err / norm) < 2e-2, format + ": relative error " + Math.sqrt(err / norm));
+            Matrix other = format == MatrixFormat.Q4_0 ? TestMatrices.random(MatrixFormat.Q8_0, rnd, 4, 256, 0).matrix()
+                    : Q4_0Matrix.of(TestMatrices.randomVector(rnd, 4 * 256), 4, 256);
+            assertFalse(canRepack.test(other));
+            assertThrows(IllegalArgumentException.class, () -> repack.apply(other, arena, null));
+        }
+    }
+}
