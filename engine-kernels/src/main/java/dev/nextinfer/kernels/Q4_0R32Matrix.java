@@ -39,8 +39,8 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
 
     private final int nb;
 
-    private Q4_0R32Matrix(MemorySegment data, int rows, int cols) {
-        super(data, rows, cols);
+    private Q4_0R32Matrix(Chunks data, int rows, int cols) {
+        super(data, rows, cols, (long) (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES);
         this.nb = cols / Int8Activations.QK;
     }
 
@@ -98,7 +98,8 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
     /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows (padding rows give 0). */
     @Override
     void group(int g, Int8Activations a, int t, float[] out, int off) {
-        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        MemorySegment data = chunk(g);
+        long base = offset(g);
         int xq = t * cols;
         int xb = t * nb;
         for (int part = 0; part < PARTS; part++) {
@@ -137,7 +138,8 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
     /** Columns {@code [c0, c1)} of group {@code g}: {@code (q − 8)·d}, as {@link #row}. One flat loop over column pairs. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {
-        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        MemorySegment data = chunk(g);
+        long base = offset(g);
         for (int part = 0; part < PARTS; part++) {
             for (int u = c0 / 2; u < c1 / 2; u++) {
                 long o = base + (long) (u >> 4) * GROUP_BLOCK_BYTES;
@@ -161,8 +163,9 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
     public void row(int row, float[] dst, int off) {
         int g = row / R;
         int k = row % R;
+        MemorySegment data = chunk(g);
         for (int b = 0; b < nb; b++) {
-            long o = ((long) g * nb + b) * GROUP_BLOCK_BYTES;
+            long o = offset(g) + (long) b * GROUP_BLOCK_BYTES;
             float d = data.get(LE_FLOAT, o + 4L * k);
             for (int p = 0; p < 16; p++) {
                 int v = data.get(ValueLayout.JAVA_BYTE, o + SCALE_BYTES + (long) R * p + k) & 0xFF;

@@ -43,8 +43,8 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
     /** Super-blocks per row. */
     private final int nb;
 
-    private Q4_KR32Matrix(MemorySegment data, int rows, int cols) {
-        super(data, rows, cols);
+    private Q4_KR32Matrix(Chunks data, int rows, int cols) {
+        super(data, rows, cols, (long) (cols / KBlocks.QK_K) * GROUP_BLOCK_BYTES);
         this.nb = cols / KBlocks.QK_K;
     }
 
@@ -115,7 +115,8 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
     /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
     @Override
     void group(int g, Int8Activations a, int t, float[] out, int off) {
-        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        MemorySegment data = chunk(g);
+        long base = offset(g);
         int xq = t * cols;
         int xb = t * (cols / Int8Activations.QK);
         for (int part = 0; part < PARTS; part++) {
@@ -170,7 +171,8 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
     /** Columns {@code [c0, c1)} of group {@code g}: {@code d1·q − m1}, as {@link #row}. One flat loop over column pairs. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {
-        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        MemorySegment data = chunk(g);
+        long base = offset(g);
         for (int part = 0; part < PARTS; part++) {
             for (int u = c0 / 2; u < c1 / 2; u++) {
                 long o = base + (long) (u >> 7) * GROUP_BLOCK_BYTES;
@@ -203,8 +205,9 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
     public void row(int row, float[] dst, int off) {
         int g = row / R;
         int k = row % R;
+        MemorySegment data = chunk(g);
         for (int sb = 0; sb < nb; sb++) {
-            long o = ((long) g * nb + sb) * GROUP_BLOCK_BYTES;
+            long o = offset(g) + (long) sb * GROUP_BLOCK_BYTES;
             float d = data.get(LE_FLOAT, o + D + 4L * k);
             float dmin = data.get(LE_FLOAT, o + DMIN + 4L * k);
             for (int j = 0; j < 8; j++) {

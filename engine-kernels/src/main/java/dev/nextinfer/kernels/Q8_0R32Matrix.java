@@ -28,8 +28,8 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
 
     private final int nb;
 
-    private Q8_0R32Matrix(MemorySegment data, int rows, int cols) {
-        super(data, rows, cols);
+    private Q8_0R32Matrix(Chunks data, int rows, int cols) {
+        super(data, rows, cols, (long) (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES);
         this.nb = cols / Int8Activations.QK;
     }
 
@@ -78,7 +78,8 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
     /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
     @Override
     void group(int g, Int8Activations a, int t, float[] out, int off) {
-        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        MemorySegment data = chunk(g);
+        long base = offset(g);
         int xq = t * cols;
         int xb = t * nb;
         for (int part = 0; part < PARTS; part++) {
@@ -111,7 +112,8 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
     /** Columns {@code [c0, c1)} of group {@code g}: {@code q·d}, as {@link #row}. One flat loop over columns. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {
-        long base = (long) g * nb * GROUP_BLOCK_BYTES;
+        MemorySegment data = chunk(g);
+        long base = offset(g);
         for (int part = 0; part < PARTS; part++) {
             for (int c = c0; c < c1; c++) {
                 long o = base + (long) (c >> 5) * GROUP_BLOCK_BYTES;
@@ -131,8 +133,9 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
     public void row(int row, float[] dst, int off) {
         int g = row / R;
         int k = row % R;
+        MemorySegment data = chunk(g);
         for (int b = 0; b < nb; b++) {
-            long o = ((long) g * nb + b) * GROUP_BLOCK_BYTES;
+            long o = offset(g) + (long) b * GROUP_BLOCK_BYTES;
             float d = data.get(LE_FLOAT, o + 4L * k);
             for (int c = 0; c < 32; c++) {
                 dst[off + 32 * b + c] = data.get(ValueLayout.JAVA_BYTE, o + SCALE_BYTES + (long) R * c + k) * d;

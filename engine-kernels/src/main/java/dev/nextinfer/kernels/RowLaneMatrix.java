@@ -31,14 +31,34 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, S.vectorShape());
     static final VectorSpecies<Float> F = VectorSpecies.of(float.class, S.vectorShape());
 
-    final MemorySegment data;
+    /** The repacked groups, in chunks of {@link #chunkGroups} groups each (see {@link #repack}). */
+    private final MemorySegment[] chunks;
+    private final int chunkGroups;
+    /** Bytes per group. */
+    private final long groupStride;
     final int rows;
     final int cols;
 
-    RowLaneMatrix(MemorySegment data, int rows, int cols) {
-        this.data = data;
+    RowLaneMatrix(Chunks chunks, int rows, int cols, long groupStride) {
+        this.chunks = chunks.segments();
+        this.chunkGroups = chunks.groups();
+        this.groupStride = groupStride;
         this.rows = rows;
         this.cols = cols;
+    }
+
+    /** Memory holding repacked groups: {@code segments[i]} holds groups {@code [i·groups, (i + 1)·groups)}. */
+    record Chunks(MemorySegment[] segments, int groups) {
+    }
+
+    /** The memory holding group {@code g}. */
+    final MemorySegment chunk(int g) {
+        return chunks[g / chunkGroups];
+    }
+
+    /** Where group {@code g} starts in {@link #chunk}. */
+    final long offset(int g) {
+        return (long) (g % chunkGroups) * groupStride;
     }
 
     /**
@@ -82,37 +102,46 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
      * The repacks' common part: memory from {@code arena} for the repacked matrix, filled group by group (split over
      * {@code pool}'s threads; null: this thread). A group's rows are copied whole into heap arrays (one bulk copy per
      * row, not one per block), {@code put} writes each row's blocks into a heap buffer of the group (zero where the
-     * last group has no row: padding rows multiply to 0), and the buffer is copied out whole.
+     * last group has no row: padding rows multiply to 0), and the buffer is copied out whole. The memory is allocated
+     * in chunks, each by the thread that fills it: allocating zeroes the memory, page by page, and one allocation
+     * for the whole matrix on the loading thread was half of the load time (JFR).
      */
-    static MemorySegment repack(Matrix source, Arena arena, ThreadPool pool, int blockValues, int storedBlockBytes,
-                                int groupBlockBytes, BlockRepack put) {
+    static Chunks repack(Matrix source, Arena arena, ThreadPool pool, int blockValues, int storedBlockBytes,
+                         int groupBlockBytes, BlockRepack put) {
         int rows = source.rows();
         int nb = source.cols() / blockValues;
-        MemorySegment dst = arena.allocate(groupBytes(rows, source.cols(), blockValues, groupBlockBytes), 64);
-        ThreadPool.RangeTask groups = (g0, g1) -> {
+        int groups = (rows + R - 1) / R;
+        int chunkGroups = pool == null ? groups : Math.max(1, (groups + 4 * pool.threads() - 1) / (4 * pool.threads()));
+        MemorySegment[] segments = new MemorySegment[(groups + chunkGroups - 1) / chunkGroups];
+        ThreadPool.RangeTask fill = (i0, i1) -> {
             byte[] buf = new byte[nb * groupBlockBytes];
             byte[][] src = new byte[R][nb * storedBlockBytes];
-            for (int g = g0; g < g1; g++) {
-                int n = Math.min(R, rows - g * R);
-                for (int k = 0; k < n; k++) {
-                    storedRow(source, g * R + k, src[k]);
-                }
-                java.util.Arrays.fill(buf, (byte) 0);
-                for (int b = 0; b < nb; b++) {
+            for (int i = i0; i < i1; i++) {
+                int g0 = i * chunkGroups;
+                int g1 = Math.min(groups, g0 + chunkGroups);
+                MemorySegment dst = arena.allocate((long) (g1 - g0) * nb * groupBlockBytes, 64);
+                for (int g = g0; g < g1; g++) {
+                    int n = Math.min(R, rows - g * R);
                     for (int k = 0; k < n; k++) {
-                        put.put(src[k], b * storedBlockBytes, buf, b * groupBlockBytes, k);
+                        storedRow(source, g * R + k, src[k]);
                     }
+                    java.util.Arrays.fill(buf, (byte) 0);
+                    for (int b = 0; b < nb; b++) {
+                        for (int k = 0; k < n; k++) {
+                            put.put(src[k], b * storedBlockBytes, buf, b * groupBlockBytes, k);
+                        }
+                    }
+                    MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, (long) (g - g0) * nb * groupBlockBytes, buf.length);
                 }
-                MemorySegment.copy(buf, 0, dst, ValueLayout.JAVA_BYTE, (long) g * nb * groupBlockBytes, buf.length);
+                segments[i] = dst;
             }
         };
-        int count = (rows + R - 1) / R;
         if (pool == null) {
-            groups.run(0, count);
+            fill.run(0, segments.length);
         } else {
-            pool.parallelFor(count, Math.max(1, count / (pool.threads() * 4)), groups);
+            pool.parallelFor(segments.length, 1, fill);
         }
-        return dst;
+        return new Chunks(segments, chunkGroups);
     }
 
     /** Stores {@code bits} (an f32's) little-endian at {@code buf[o ..]}: the repacked layouts' f32 scales. */
