@@ -1,10 +1,9 @@
 package dev.nextinfer.bench;
 
+import dev.nextinfer.kernels.IntegerKernels;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
 import dev.nextinfer.kernels.Q4_0Matrix;
-import dev.nextinfer.kernels.Q4_0R32Matrix;
-import dev.nextinfer.kernels.Q4_KR32Matrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -93,9 +92,9 @@ public class IntegerDotLeads {
         }
         y = new float[rows];
         q4 = Q4_0Matrix.of(w, rows, cols);
-        q4r = Q4_0R32Matrix.repack(q4, Arena.ofAuto());
+        q4r = IntegerKernels.repack(q4, Arena.ofAuto(), null);
         q4k = BenchMatrices.single(Arena.ofAuto(), MatrixFormat.Q4_K, rows, cols);
-        q4kr = Q4_KR32Matrix.repack(q4k, Arena.ofAuto(), null);
+        q4kr = IntegerKernels.repack(q4k, Arena.ofAuto(), null);
         int nb = cols / 32;
         packed = Arena.ofAuto().allocate((long) rows * cols / 2, 64);
         scales = new float[rows * nb];
@@ -143,7 +142,7 @@ public class IntegerDotLeads {
         return y;
     }
 
-    /** The engine's integer Q4_0 kernel ({@link Q4_0R32Matrix}, {@code --int8-activations}). */
+    /** The engine's integer Q4_0 kernel ({@link dev.nextinfer.kernels.Q4_0R32Matrix}, {@code --int8-activations}). */
     @Benchmark
     public float[] q4_0R32() {
         q4r.matVec(x, 0, y, 0, 0, rows);
@@ -156,7 +155,7 @@ public class IntegerDotLeads {
         return y;
     }
 
-    /** The engine's integer Q4_K kernel ({@link Q4_KR32Matrix}). */
+    /** The engine's integer Q4_K kernel ({@link dev.nextinfer.kernels.Q4_KR32Matrix}). */
     @Benchmark
     public float[] q4_KR32() {
         q4kr.matVec(x, 0, y, 0, 0, rows);

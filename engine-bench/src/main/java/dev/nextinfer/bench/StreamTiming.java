@@ -2,10 +2,7 @@ package dev.nextinfer.bench;
 
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
-import dev.nextinfer.kernels.Q4_0R32Matrix;
-import dev.nextinfer.kernels.Q4_KR32Matrix;
-import dev.nextinfer.kernels.Q6_KR32Matrix;
-import dev.nextinfer.kernels.Q8_0R32Matrix;
+import dev.nextinfer.kernels.IntegerKernels;
 import java.lang.foreign.Arena;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
@@ -98,12 +95,10 @@ public final class StreamTiming {
         if (!r32) {
             return w;
         }
-        return switch (f) {
-            case Q4_0 -> Q4_0R32Matrix.repack(w, arena, null);
-            case Q4_K -> Q4_KR32Matrix.repack(w, arena, null);
-            case Q6_K -> Q6_KR32Matrix.repack(w, arena, null);
-            case Q8_0 -> Q8_0R32Matrix.repack(w, arena, null);
-            default -> throw new IllegalArgumentException("no integer kernel for " + f);
-        };
+        Matrix r = IntegerKernels.repack(w, arena, null);
+        if (!IntegerKernels.repacked(r)) {
+            throw new IllegalArgumentException("no integer kernel for " + f);
+        }
+        return r;
     }
 }

@@ -36,41 +36,15 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
     private static final int SCALE_BYTES = 4 * R;
     /** Bytes per group and block of 32 columns. */
     static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 16 * R;
+    /** The layout: its repack ({@link IntegerKernels#repack} picks it for Q4_0 matrices), its size. */
+    static final Layout<Q4_0R32Matrix> LAYOUT = new Layout<>(MatrixFormat.Q4_0, Q4_0Matrix.class,
+            Int8Activations.QK, Q4_0Matrix.BLOCK, GROUP_BLOCK_BYTES, Q4_0R32Matrix::put, Q4_0R32Matrix::new);
 
     private final int nb;
 
     private Q4_0R32Matrix(Chunks data, int rows, int cols) {
         super(data, rows, cols, (long) (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES);
         this.nb = cols / Int8Activations.QK;
-    }
-
-    /** Bytes of the repacked layout of a {@code rows × cols} matrix (rows rounded up to groups of 32). */
-    public static long byteSize(int rows, int cols) {
-        return groupBytes(rows, cols, Int8Activations.QK, GROUP_BLOCK_BYTES);
-    }
-
-    /** Whether {@link #repack} takes {@code m}: Q4_0 in ggml's layout (or rows stacked from such), whole blocks. */
-    public static boolean canRepack(Matrix m) {
-        return isOrStacks(m, Q4_0Matrix.class);
-    }
-
-    /**
-     * Repacks {@code source} (a Q4_0 matrix in ggml's layout, or rows stacked from such) into memory from
-     * {@code arena}; the source is only read.
-     *
-     * @throws IllegalArgumentException unless {@link #canRepack}
-     */
-    public static Q4_0R32Matrix repack(Matrix source, Arena arena) {
-        return repack(source, arena, null);
-    }
-
-    /** As {@link #repack(Matrix, Arena)}, split over {@code pool}'s threads (null: this thread). */
-    public static Q4_0R32Matrix repack(Matrix source, Arena arena, ThreadPool pool) {
-        if (!canRepack(source)) {
-            throw new IllegalArgumentException("only Q4_0 matrices can be repacked for the integer kernel, not " + source.format());
-        }
-        return new Q4_0R32Matrix(repack(source, arena, pool, Int8Activations.QK, Q4_0Matrix.BLOCK, GROUP_BLOCK_BYTES,
-                Q4_0R32Matrix::put), source.rows(), source.cols());
     }
 
     /** Row {@code k}'s block (ggml's bytes at {@code block[bo]}) into the group's at {@code buf[o]}. */
@@ -88,11 +62,6 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
     @Override
     public MatrixFormat format() {
         return MatrixFormat.Q4_0;
-    }
-
-    @Override
-    public long byteSize() {
-        return byteSize(rows, cols);
     }
 
     /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows (padding rows give 0). */

@@ -39,6 +39,9 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
     private static final int QS = HEAD + R;
     /** Bytes per group and super-block. */
     static final int GROUP_BLOCK_BYTES = HEAD + 16 * SUB;
+    /** The layout: its repack ({@link IntegerKernels#repack} picks it for Q6_K matrices), its size. */
+    static final Layout<Q6_KR32Matrix> LAYOUT = new Layout<>(MatrixFormat.Q6_K, Q6_KMatrix.class,
+            KBlocks.QK_K, Q6_KMatrix.BLOCK_BYTES, GROUP_BLOCK_BYTES, Q6_KR32Matrix::put, Q6_KR32Matrix::new);
 
     /** Super-blocks per row. */
     private final int nb;
@@ -46,29 +49,6 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
     private Q6_KR32Matrix(Chunks data, int rows, int cols) {
         super(data, rows, cols, (long) (cols / KBlocks.QK_K) * GROUP_BLOCK_BYTES);
         this.nb = cols / KBlocks.QK_K;
-    }
-
-    /** Bytes of the repacked layout of a {@code rows × cols} matrix. */
-    public static long byteSize(int rows, int cols) {
-        return groupBytes(rows, cols, KBlocks.QK_K, GROUP_BLOCK_BYTES);
-    }
-
-    /** Whether {@link #repack} takes {@code m}: Q6_K in ggml's layout, or rows stacked from such. */
-    public static boolean canRepack(Matrix m) {
-        return isOrStacks(m, Q6_KMatrix.class);
-    }
-
-    /**
-     * Repacks {@code source} into memory from {@code arena}, split over {@code pool} (null: this thread).
-     *
-     * @throws IllegalArgumentException unless {@link #canRepack}
-     */
-    public static Q6_KR32Matrix repack(Matrix source, Arena arena, ThreadPool pool) {
-        if (!canRepack(source)) {
-            throw new IllegalArgumentException("only Q6_K matrices can be repacked for this integer kernel, not " + source.format());
-        }
-        return new Q6_KR32Matrix(repack(source, arena, pool, KBlocks.QK_K, Q6_KMatrix.BLOCK_BYTES, GROUP_BLOCK_BYTES,
-                Q6_KR32Matrix::put), source.rows(), source.cols());
     }
 
     /** Row {@code k}'s super-block (ggml's bytes at {@code blk[bo]}) into the group's at {@code buf[o]}. */
@@ -101,11 +81,6 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
     @Override
     public MatrixFormat format() {
         return MatrixFormat.Q6_K;
-    }
-
-    @Override
-    public long byteSize() {
-        return byteSize(rows, cols);
     }
 
     /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */

@@ -25,35 +25,15 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
     static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 32 * R;
     /** Bytes of a stored Q8_0 block: f16 scale and 32 quants. */
     private static final int BLOCK = 34;
+    /** The layout: its repack ({@link IntegerKernels#repack} picks it for Q8_0 matrices), its size. */
+    static final Layout<Q8_0R32Matrix> LAYOUT = new Layout<>(MatrixFormat.Q8_0, Q8_0Matrix.class,
+            Int8Activations.QK, BLOCK, GROUP_BLOCK_BYTES, Q8_0R32Matrix::put, Q8_0R32Matrix::new);
 
     private final int nb;
 
     private Q8_0R32Matrix(Chunks data, int rows, int cols) {
         super(data, rows, cols, (long) (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES);
         this.nb = cols / Int8Activations.QK;
-    }
-
-    /** Bytes of the repacked layout of a {@code rows × cols} matrix (rows rounded up to groups of 32). */
-    public static long byteSize(int rows, int cols) {
-        return groupBytes(rows, cols, Int8Activations.QK, GROUP_BLOCK_BYTES);
-    }
-
-    /** Whether {@link #repack} takes {@code m}: Q8_0 in ggml's layout, or rows stacked from such. */
-    public static boolean canRepack(Matrix m) {
-        return isOrStacks(m, Q8_0Matrix.class);
-    }
-
-    /**
-     * Repacks {@code source} into memory from {@code arena}, split over {@code pool} (null: this thread).
-     *
-     * @throws IllegalArgumentException unless {@link #canRepack}
-     */
-    public static Q8_0R32Matrix repack(Matrix source, Arena arena, ThreadPool pool) {
-        if (!canRepack(source)) {
-            throw new IllegalArgumentException("only Q8_0 matrices can be repacked for this integer kernel, not " + source.format());
-        }
-        return new Q8_0R32Matrix(repack(source, arena, pool, Int8Activations.QK, BLOCK, GROUP_BLOCK_BYTES, Q8_0R32Matrix::put),
-                source.rows(), source.cols());
     }
 
     /** Row {@code k}'s block (ggml's bytes at {@code blk[bo]}) into the group's at {@code buf[o]}. */
@@ -68,11 +48,6 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
     @Override
     public MatrixFormat format() {
         return MatrixFormat.Q8_0;
-    }
-
-    @Override
-    public long byteSize() {
-        return byteSize(rows, cols);
     }
 
     /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */

@@ -11,11 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The driver shared by the integer kernels with rows in vector lanes ({@link Q4_0R32Matrix}, {@link Q4_KR32Matrix},
- * {@link Q6_KR32Matrix}):
- * rows in groups of {@link #R}, a subclass computes one group for one quantised activation row ({@link #group});
- * this class splits products into groups, handles groups cut by a chunk's row range, and runs prefill-sized
- * products in f32 on the dequantised values ({@link #prefill}). Every decode-sized form ({@link #matVec}, {@link #matVecRows}, {@link #dot},
- * {@link #matMul} up to {@link PanelMatMul#SMALL_N} rows) computes an output with the same operations.
+ * {@link Q6_KR32Matrix}, {@link Q8_0R32Matrix}; {@link IntegerKernels} picks one by format): rows in groups of
+ * {@link #R}, a subclass computes one group for one quantised activation row ({@link #group}) and describes its
+ * layout ({@link Layout}); this class repacks, splits products into groups, handles groups cut by a chunk's row
+ * range, and runs prefill-sized products in f32 on the dequantised values ({@link #prefill}). Every decode-sized
+ * form ({@link #matVec}, {@link #matVecRows}, {@link #dot}, {@link #matMul} up to {@link PanelMatMul#SMALL_N} rows)
+ * computes an output with the same operations.
  */
 abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_KR32Matrix, Q6_KR32Matrix, Q8_0R32Matrix {
     /** Rows per group (the int16 lanes of one 512-bit vector). */
@@ -85,17 +86,45 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
         void put(byte[] src, int bo, byte[] buf, int o, int k);
     }
 
-    /** Bytes of a repacked {@code rows × cols} matrix: groups of 32 rows (rounded up) × blocks × bytes per group block. */
-    static long groupBytes(int rows, int cols, int blockValues, int groupBlockBytes) {
-        return (long) (rows + R - 1) / R * (cols / blockValues) * groupBlockBytes;
+    /** Makes a repacked matrix of its memory and shape: a layout's constructor. */
+    @FunctionalInterface
+    interface Make<M extends RowLaneMatrix> {
+        M make(Chunks chunks, int rows, int cols);
     }
 
-    /** Whether {@code m} is a {@code type}, or rows stacked from such only: what a repack takes. */
-    static boolean isOrStacks(Matrix m, Class<? extends Matrix> type) {
-        if (m instanceof StackedRows s) {
-            return s.allParts(p -> isOrStacks(p, type));
+    /**
+     * One integer kernel's layout, as its repack needs it: the stored {@code format} (ggml's {@code stored} matrix
+     * class) it is made from, that format's block ({@code blockValues} values in {@code storedBlockBytes}), the bytes
+     * per group of 32 rows and block, how a row's block is written ({@code put}) and the matrix made of the result.
+     */
+    record Layout<M extends RowLaneMatrix>(MatrixFormat format, Class<? extends Matrix> stored, int blockValues,
+                                           int storedBlockBytes, int groupBlockBytes, BlockRepack put, Make<M> make) {
+        /** Whether {@link #repack} takes {@code m}: the stored format, or rows stacked from such only. */
+        boolean accepts(Matrix m) {
+            if (m instanceof StackedRows s) {
+                return s.allParts(this::accepts);
+            }
+            return stored.isInstance(m);
         }
-        return type.isInstance(m);
+
+        /** Bytes of a repacked {@code rows × cols} matrix: groups of 32 rows (rounded up) × blocks × group block. */
+        long byteSize(int rows, int cols) {
+            return (long) (rows + R - 1) / R * (cols / blockValues) * groupBlockBytes;
+        }
+
+        /**
+         * {@code source} repacked into memory from {@code arena}, split over {@code pool} (null: this thread).
+         *
+         * @throws IllegalArgumentException unless {@link #accepts}
+         */
+        M repack(Matrix source, Arena arena, ThreadPool pool) {
+            if (!accepts(source)) {
+                throw new IllegalArgumentException("only " + format + " matrices can be repacked for this integer kernel, not "
+                        + source.format());
+            }
+            return make.make(RowLaneMatrix.repack(source, arena, pool, blockValues, storedBlockBytes, groupBlockBytes, put),
+                    source.rows(), source.cols());
+        }
     }
 
     /**
@@ -167,6 +196,16 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
     @Override
     public final int cols() {
         return cols;
+    }
+
+    /** The repacked memory: the chunks' bytes. */
+    @Override
+    public final long byteSize() {
+        long bytes = 0;
+        for (MemorySegment c : chunks) {
+            bytes += c.byteSize();
+        }
+        return bytes;
     }
 
     @Override

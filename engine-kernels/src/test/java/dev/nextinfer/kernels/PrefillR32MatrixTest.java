@@ -48,7 +48,7 @@ class PrefillR32MatrixTest {
         try (Arena arena = Arena.ofConfined()) {
             for (int[] shape : new int[][] {{37, 96}, {64, 160}}) {
                 Q4_0Matrix w = Q4_0Matrix.of(TestMatrices.randomVector(rnd, shape[0] * shape[1]), shape[0], shape[1]);
-                check(w, Q4_0R32Matrix.repack(w, arena), rnd);
+                check(w, Q4_0R32Matrix.LAYOUT.repack(w, arena, null), rnd);
             }
         }
     }
@@ -59,7 +59,7 @@ class PrefillR32MatrixTest {
         try (Arena arena = Arena.ofConfined()) {
             for (int[] shape : new int[][] {{37, 96}, {64, 160}}) {
                 Matrix w = TestMatrices.random(MatrixFormat.Q8_0, rnd, shape[0], shape[1], 0).matrix();
-                check(w, Q8_0R32Matrix.repack(w, arena, null), rnd);
+                check(w, Q8_0R32Matrix.LAYOUT.repack(w, arena, null), rnd);
             }
         }
     }
@@ -70,7 +70,7 @@ class PrefillR32MatrixTest {
         try (Arena arena = Arena.ofConfined()) {
             for (int[] shape : new int[][] {{37, 256}, {33, 512}}) {
                 Matrix w = TestMatrices.random(MatrixFormat.Q4_K, rnd, shape[0], shape[1], 0).matrix();
-                check(w, Q4_KR32Matrix.repack(w, arena, null), rnd);
+                check(w, Q4_KR32Matrix.LAYOUT.repack(w, arena, null), rnd);
             }
         }
     }
@@ -81,7 +81,7 @@ class PrefillR32MatrixTest {
         try (Arena arena = Arena.ofConfined()) {
             for (int[] shape : new int[][] {{37, 256}, {33, 512}}) {
                 Matrix w = TestMatrices.random(MatrixFormat.Q6_K, rnd, shape[0], shape[1], 0).matrix();
-                check(w, Q6_KR32Matrix.repack(w, arena, null), rnd);
+                check(w, Q6_KR32Matrix.LAYOUT.repack(w, arena, null), rnd);
             }
         }
     }

@@ -64,7 +64,7 @@ class Q4_0R32MatrixTest {
                 int rows = shape[0];
                 int cols = shape[1];
                 Q4_0Matrix w = Q4_0Matrix.of(values(rnd, rows * cols), rows, cols);
-                Q4_0R32Matrix r = Q4_0R32Matrix.repack(w, arena);
+                Q4_0R32Matrix r = Q4_0R32Matrix.LAYOUT.repack(w, arena, null);
                 float[] x = values(rnd, cols + 3);
                 float[] y = new float[rows + 2];
                 r.matVec(x, 3, y, 2, 0, rows);
@@ -84,7 +84,7 @@ class Q4_0R32MatrixTest {
         int rows = 75;
         int cols = 128;
         try (Arena arena = Arena.ofConfined()) {
-            Q4_0R32Matrix r = Q4_0R32Matrix.repack(Q4_0Matrix.of(values(rnd, rows * cols), rows, cols), arena);
+            Q4_0R32Matrix r = Q4_0R32Matrix.LAYOUT.repack(Q4_0Matrix.of(values(rnd, rows * cols), rows, cols), arena, null);
             for (int n = 1; n <= 5; n++) {
                 float[] x = values(rnd, n * (cols + 1));
                 float[] whole = new float[n * rows];
@@ -116,7 +116,7 @@ class Q4_0R32MatrixTest {
         int cols = 256;
         try (Arena arena = Arena.ofConfined()) {
             Q4_0Matrix w = Q4_0Matrix.of(values(rnd, rows * cols), rows, cols);
-            Q4_0R32Matrix r = Q4_0R32Matrix.repack(w, arena);
+            Q4_0R32Matrix r = Q4_0R32Matrix.LAYOUT.repack(w, arena, null);
             assertEquals(MatrixFormat.Q4_0, r.format());
             assertEquals(32, r.rowGroup());
             float[] a = new float[cols];
@@ -151,8 +151,8 @@ class Q4_0R32MatrixTest {
             Q4_0Matrix p0 = Q4_0Matrix.of(values(rnd, 10 * cols), 10, cols);
             Q4_0Matrix p1 = Q4_0Matrix.of(values(rnd, 7 * cols), 7, cols);
             StackedRows s = new StackedRows(new Matrix[] {p0, p1}, new int[] {1, 0, 1}, new int[] {2, 0, 0}, new int[] {5, 10, 2});
-            assertTrue(Q4_0R32Matrix.canRepack(s));
-            Q4_0R32Matrix r = Q4_0R32Matrix.repack(s, arena);
+            assertTrue(Q4_0R32Matrix.LAYOUT.accepts(s));
+            Q4_0R32Matrix r = Q4_0R32Matrix.LAYOUT.repack(s, arena, null);
             float[] a = new float[cols];
             float[] b = new float[cols];
             for (int row = 0; row < s.rows(); row++) {
@@ -161,8 +161,8 @@ class Q4_0R32MatrixTest {
                 assertEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(b), "row " + row);
             }
             Matrix q8 = Q8_0Matrix.of(values(rnd, 4 * cols), 4, cols);
-            assertFalse(Q4_0R32Matrix.canRepack(q8));
-            assertThrows(IllegalArgumentException.class, () -> Q4_0R32Matrix.repack(q8, arena));
+            assertFalse(Q4_0R32Matrix.LAYOUT.accepts(q8));
+            assertThrows(IllegalArgumentException.class, () -> Q4_0R32Matrix.LAYOUT.repack(q8, arena, null));
         }
     }
 

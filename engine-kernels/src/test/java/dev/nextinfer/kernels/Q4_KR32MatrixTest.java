@@ -49,12 +49,12 @@ class Q4_KR32MatrixTest {
 
     @Test
     void matchesTheScalarTwinBitForBitOnOddShapes() {
-        R32Checks.matchesTwin(MatrixFormat.Q4_K, new int[][] {{1, 256}, {5, 512}, {37, 256}, {64, 2048}}, new Random(13), Q4_KR32Matrix::repack,
+        R32Checks.matchesTwin(MatrixFormat.Q4_K, new int[][] {{1, 256}, {5, 512}, {37, 256}, {64, 2048}}, new Random(13), Q4_KR32Matrix.LAYOUT::repack,
                 Q4_KR32MatrixTest::twin);
     }
 
     @Test
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
-        R32Checks.productFormsAgree(MatrixFormat.Q4_K, 512, new Random(17), Q4_KR32Matrix::repack, Q4_KR32Matrix::canRepack);
+        R32Checks.productFormsAgree(MatrixFormat.Q4_K, 512, new Random(17), Q4_KR32Matrix.LAYOUT::repack, Q4_KR32Matrix.LAYOUT::accepts);
     }
 }

@@ -50,12 +50,12 @@ class Q6_KR32MatrixTest {
 
     @Test
     void matchesTheScalarTwinBitForBitOnOddShapes() {
-        R32Checks.matchesTwin(MatrixFormat.Q6_K, new int[][] {{1, 256}, {5, 512}, {37, 256}, {64, 2048}}, new Random(23), Q6_KR32Matrix::repack,
+        R32Checks.matchesTwin(MatrixFormat.Q6_K, new int[][] {{1, 256}, {5, 512}, {37, 256}, {64, 2048}}, new Random(23), Q6_KR32Matrix.LAYOUT::repack,
                 Q6_KR32MatrixTest::twin);
     }
 
     @Test
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
-        R32Checks.productFormsAgree(MatrixFormat.Q6_K, 512, new Random(29), Q6_KR32Matrix::repack, Q6_KR32Matrix::canRepack);
+        R32Checks.productFormsAgree(MatrixFormat.Q6_K, 512, new Random(29), Q6_KR32Matrix.LAYOUT::repack, Q6_KR32Matrix.LAYOUT::accepts);
     }
 }

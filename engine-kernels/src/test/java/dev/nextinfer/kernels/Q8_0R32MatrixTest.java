@@ -38,12 +38,12 @@ class Q8_0R32MatrixTest {
 
     @Test
     void matchesTheScalarTwinBitForBitOnOddShapes() {
-        R32Checks.matchesTwin(MatrixFormat.Q8_0, new int[][] {{1, 32}, {5, 96}, {37, 256}, {64, 2048}}, new Random(53), Q8_0R32Matrix::repack,
+        R32Checks.matchesTwin(MatrixFormat.Q8_0, new int[][] {{1, 32}, {5, 96}, {37, 256}, {64, 2048}}, new Random(53), Q8_0R32Matrix.LAYOUT::repack,
                 Q8_0R32MatrixTest::twin);
     }
 
     @Test
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
-        R32Checks.productFormsAgree(MatrixFormat.Q8_0, 512, new Random(59), Q8_0R32Matrix::repack, Q8_0R32Matrix::canRepack);
+        R32Checks.productFormsAgree(MatrixFormat.Q8_0, 512, new Random(59), Q8_0R32Matrix.LAYOUT::repack, Q8_0R32Matrix.LAYOUT::accepts);
     }
 }

@@ -5,6 +5,7 @@ import dev.nextinfer.core.checkpoint.SourceTensor;
 import dev.nextinfer.core.checkpoint.TensorSource;
 import dev.nextinfer.core.config.Qwen3NextConfig;
 import dev.nextinfer.core.weights.TensorPlan.TensorSpec;
+import dev.nextinfer.kernels.IntegerKernels;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ final class WeightCheck implements TensorPlan.Resolver {
         if (t != null) {
             MatrixFormat target = choice.target(spec, t);
             long repacked = int8Activations && spec.kind() == TensorPlan.Kind.MATRIX
-                    ? WeightLoading.int8Bytes(target, spec.rows(), spec.cols()) : -1;
+                    ? IntegerKernels.byteSize(target, spec.rows(), spec.cols()) : -1;
             if (repacked >= 0) {
                 residentBytes += repacked;
             } else if (target != t.format()) {

@@ -3,13 +3,9 @@ package dev.nextinfer.core.weights;
 import dev.nextinfer.core.checkpoint.SourceTensor;
 import dev.nextinfer.core.checkpoint.TensorSource;
 import dev.nextinfer.core.weights.TensorPlan.TensorSpec;
+import dev.nextinfer.kernels.IntegerKernels;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
-import dev.nextinfer.kernels.Q4_0R32Matrix;
-import dev.nextinfer.kernels.Q4_KR32Matrix;
-import dev.nextinfer.kernels.Q6_KR32Matrix;
-import dev.nextinfer.kernels.Q8_0R32Matrix;
-import dev.nextinfer.kernels.StackedRows;
 import dev.nextinfer.kernels.ThreadPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -61,8 +57,8 @@ final class WeightLoading implements TensorPlan.Resolver {
         if (spec.kind() == TensorPlan.Kind.MATRIX) {
             quantised |= m.format().blockValues() > 1;
             if (int8Activations) {
-                Matrix r = repackForInt8(m);
-                if (r != m && (!(r instanceof StackedRows s) || s.allParts(WeightLoading::repacked))) {
+                Matrix r = IntegerKernels.repack(m, arena, pool);
+                if (r != m && IntegerKernels.repacked(r)) {
                     t.release(); // the stored pages: resident memory holds the repacked copy only
                 }
                 m = r;
@@ -70,47 +66,6 @@ final class WeightLoading implements TensorPlan.Resolver {
         }
         done(t);
         return m;
-    }
-
-    /** {@code m} repacked for its format's integer kernel, or {@code m} itself where there is none. */
-    private Matrix repackForInt8(Matrix m) {
-        if (Q4_0R32Matrix.canRepack(m)) {
-            return Q4_0R32Matrix.repack(m, arena, pool);
-        }
-        if (Q4_KR32Matrix.canRepack(m)) {
-            return Q4_KR32Matrix.repack(m, arena, pool);
-        }
-        if (Q6_KR32Matrix.canRepack(m)) {
-            return Q6_KR32Matrix.repack(m, arena, pool);
-        }
-        if (Q8_0R32Matrix.canRepack(m)) {
-            return Q8_0R32Matrix.repack(m, arena, pool);
-        }
-        if (m instanceof StackedRows s && !s.allParts(p -> p.format() == s.format())) {
-            // parts in different formats (a GGUF's attn_qkv in Q6_K stacked with attn_gate in Q4_K): each its own
-            return s.withParts(this::repackForInt8);
-        }
-        return m;
-    }
-
-    /**
-     * Bytes a {@code rows × cols} matrix in {@code format} takes once repacked for its integer kernel, or -1 if the
-     * format has none. For rows stacked from parts in different formats (a GGUF's {@code attn_qkv} and
-     * {@code attn_gate}), {@code format} is the first part's, so the figure is an upper bound where that part is the
-     * Q6_K one, as in the Q4_K_M files.
-     */
-    static long int8Bytes(MatrixFormat format, int rows, int cols) {
-        return switch (format) {
-            case Q4_0 -> Q4_0R32Matrix.byteSize(rows, cols);
-            case Q4_K -> Q4_KR32Matrix.byteSize(rows, cols);
-            case Q6_K -> Q6_KR32Matrix.byteSize(rows, cols);
-            case Q8_0 -> Q8_0R32Matrix.byteSize(rows, cols);
-            default -> -1;
-        };
-    }
-
-    private static boolean repacked(Matrix m) {
-        return m instanceof Q4_0R32Matrix || m instanceof Q4_KR32Matrix || m instanceof Q6_KR32Matrix || m instanceof Q8_0R32Matrix;
     }
 
     @Override
