@@ -215,10 +215,10 @@ public final class DeltaRule {
             int n = i + 1;
             int j = 0;
             for (; j + vl <= n; j += vl) {
-                gi.sub(FloatVector.fromArray(F, gc, gcOff + j)).lanewise(VectorOperators.EXP).intoArray(D, i * L + j);
+                Simd.exp(gi.sub(FloatVector.fromArray(F, gc, gcOff + j))).intoArray(D, i * L + j);
             }
             for (; j < n; j++) {
-                D[i * L + j] = (float) Math.exp(gc[gcOff + i] - gc[gcOff + j]);
+                D[i * L + j] = Simd.exp(gc[gcOff + i] - gc[gcOff + j]);
             }
         }
     }

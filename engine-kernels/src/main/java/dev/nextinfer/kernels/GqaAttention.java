@@ -212,13 +212,13 @@ public final class GqaAttention {
         FloatVector vMax = FloatVector.broadcast(F, newMax);
         FloatVector vSum = FloatVector.zero(F);
         for (j = 0; j < upper; j += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, p, base + j).sub(vMax).lanewise(VectorOperators.EXP);
+            FloatVector e = Simd.exp(FloatVector.fromArray(F, p, base + j).sub(vMax));
             e.intoArray(p, base + j);
             vSum = vSum.add(e);
         }
         float sum = Simd.sum(vSum);
         for (; j < visible; j++) {
-            float e = (float) Math.exp(p[base + j] - newMax);
+            float e = Simd.exp(p[base + j] - newMax);
             p[base + j] = e;
             sum += e;
         }

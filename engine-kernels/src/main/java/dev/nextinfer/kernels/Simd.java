@@ -4,6 +4,8 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -80,5 +82,66 @@ final class Simd {
             }
         }
         return v.lane(0);
+    }
+
+    // exp: x = n·ln 2 + r with |r| ≤ ln 2 / 2, e^r by Cephes' degree-6 polynomial, 2^n put in the exponent bits.
+    private static final float EXP_MIN = -87.33654475f; // ln(2^-126): below it the result would be subnormal
+    private static final float EXP_MAX = 88.37626266f; // largest x whose n stays ≤ 127
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2 = 0.693147182464599609375f; // ln 2 rounded to float …
+    private static final float LN2_LO = -1.904654299957768e-9f; // … and what that rounding left out
+    private static final float ROUND = 12582912f; // 1.5·2^23: adding it rounds to an integer, kept in the low bits
+    private static final float P0 = 1.9875691500e-4f;
+    private static final float P1 = 1.3981999507e-3f;
+    private static final float P2 = 8.3334519073e-3f;
+    private static final float P3 = 4.1665795894e-2f;
+    private static final float P4 = 1.6666665459e-1f;
+    private static final float P5 = 5.0000001201e-1f;
+
+    /**
+     * e^x lane by lane, within 2 ulp of the exact value, and the same bits in every lane position, every vector
+     * width and every JIT state: {@link #exp(float)} is its scalar twin. {@code lanewise(EXP)} may not be used where
+     * results must be reproducible: compiled it calls the JDK's SIMD math library, interpreted it calls
+     * {@code Math.exp} per lane, and the two differ in the last bit, so the same forward pass gave different logits
+     * before and after C2 compiled it. Only adds, multiplies, fused multiply-adds and bit moves here, which round
+     * the same everywhere. Below ln(2^-126) the result is 0 (no subnormals); above 88.376 it is e^88.376, not the
+     * float's exact e^x (callers pass x ≤ 0: softmax and decay exponents).
+     */
+    static FloatVector exp(FloatVector x) {
+        VectorMask<Float> under = x.lt(EXP_MIN);
+        FloatVector xc = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector shifted = xc.mul(LOG2E).add(ROUND); // n + 1.5·2^23, exactly
+        FloatVector n = shifted.sub(ROUND);
+        VectorSpecies<Float> sp = x.species();
+        FloatVector r = n.fma(FloatVector.broadcast(sp, -LN2), xc);
+        r = n.fma(FloatVector.broadcast(sp, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(sp, P0), FloatVector.broadcast(sp, P1));
+        p = p.fma(r, FloatVector.broadcast(sp, P2));
+        p = p.fma(r, FloatVector.broadcast(sp, P3));
+        p = p.fma(r, FloatVector.broadcast(sp, P4));
+        p = p.fma(r, FloatVector.broadcast(sp, P5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        // the low 9 bits of shifted's bits hold n (mod 512): n + 127 shifted into the exponent field is 2^n
+        FloatVector scale = shifted.reinterpretAsInts().add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(scale).blend(0f, under);
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations in the same order, so the same bits. */
+    static float exp(float x) {
+        if (x < EXP_MIN) {
+            return 0f;
+        }
+        float xc = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
+        float shifted = xc * LOG2E + ROUND;
+        float n = shifted - ROUND;
+        float r = Math.fma(n, -LN2, xc);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, P0, P1);
+        p = Math.fma(p, r, P2);
+        p = Math.fma(p, r, P3);
+        p = Math.fma(p, r, P4);
+        p = Math.fma(p, r, P5);
+        float y = Math.fma(p, r * r, r) + 1f;
+        return y * Float.intBitsToFloat((Float.floatToRawIntBits(shifted) + 127) << 23);
     }
 }

@@ -30,6 +30,7 @@ public final class DecodeBatcher {
     private long steps;
     private long batches;
     private int widest;
+    private volatile Runnable beforeEachPass = () -> { };
 
     /** Batches steps on {@code model}, at most {@code maxBatch} sequences per forward pass. */
     public DecodeBatcher(Qwen3NextModel model, int maxBatch) {
@@ -67,6 +68,22 @@ public final class DecodeBatcher {
         synchronized (lock) {
             return new Stats(steps, batches, widest);
         }
+    }
+
+    /** Steps queued and not yet taken into a pass. */
+    int queued() {
+        synchronized (lock) {
+            return queue.size();
+        }
+    }
+
+    /**
+     * Test seam: {@code hook} runs on the leading thread before it takes each batch from the queue, so a test can
+     * hold a pass until other threads' steps have queued (a tiny model's step is shorter than a thread's wake-up, so
+     * without it steps rarely overlap).
+     */
+    void beforeEachPass(Runnable hook) {
+        beforeEachPass = hook;
     }
 
     /**
@@ -111,11 +128,14 @@ public final class DecodeBatcher {
     private void lead(Step mine) {
         try {
             while (true) {
-                List<Step> batch = new ArrayList<>();
                 synchronized (lock) {
                     if (mine.done) {
                         return;
                     }
+                }
+                beforeEachPass.run();
+                List<Step> batch = new ArrayList<>();
+                synchronized (lock) {
                     while (!queue.isEmpty() && batch.size() < maxBatch) {
                         batch.add(queue.poll());
                     }

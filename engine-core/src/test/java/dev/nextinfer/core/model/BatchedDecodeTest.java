@@ -56,19 +56,11 @@ class BatchedDecodeTest {
     void everyStepIsBitIdenticalToDecodingAlone(String name, WeightFormat format) {
         try (Qwen3Next q = Qwen3Next.load(Fixtures.model(name), LoadOptions.builder().weights(format).threads(2).build())) {
             Qwen3NextModel model = q.model();
-            // alone: prefill, then one token per forward; the logits of every step. Computed twice, the first time
-            // only to let the JIT compile the kernels: the Vector API's lanewise(EXP) (attention's softmax, the
-            // chunked delta rule's decays) rounds differently interpreted and compiled, so a cold and a warm run of
-            // the same forward may differ in the last bit whether batched or not
-            // the batched run starts from copies of the states the reference prefilled (so only decode steps are compared)
+            // alone: prefill, then one token per forward; the logits of every step. The batched run starts from
+            // copies of the states the reference prefilled (so only decode steps are compared)
             List<List<float[]>> alone = new ArrayList<>();
             List<float[]> aloneDrafts = new ArrayList<>();
             List<SequenceState> prefilled = new ArrayList<>();
-            aloneRuns(model, name, alone, aloneDrafts, prefilled);
-            alone.clear();
-            aloneDrafts.clear();
-            prefilled.forEach(SequenceState::close);
-            prefilled.clear();
             aloneRuns(model, name, alone, aloneDrafts, prefilled);
 
             // together: joins and leaves on the plan's schedule
