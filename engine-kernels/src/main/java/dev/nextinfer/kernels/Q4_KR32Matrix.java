@@ -143,6 +143,76 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** {@link #group} for tokens {@code t} and {@code u} at once: each column pair loaded and unpacked once. */
+    @Override
+    void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xt = t * cols;
+        int xu = u * cols;
+        int nbx = cols / Int8Activations.QK;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector yt0 = FloatVector.zero(F);
+            FloatVector yt1 = FloatVector.zero(F);
+            FloatVector yu0 = FloatVector.zero(F);
+            FloatVector yu1 = FloatVector.zero(F);
+            for (int w = 0; w < 8 * nb; w++) { // flat over sub-blocks, as group
+                int sb = w >> 3;
+                int j = w & 7;
+                long o = base + (long) sb * GROUP_BLOCK_BYTES;
+                IntVector st0 = IntVector.zero(I);
+                IntVector st1 = IntVector.zero(I);
+                IntVector su0 = IntVector.zero(I);
+                IntVector su1 = IntVector.zero(I);
+                for (int h = 0; h < 2; h++) {
+                    ShortVector accT = ShortVector.zero(S);
+                    ShortVector accU = ShortVector.zero(S);
+                    for (int p = 0; p < 8; p++) {
+                        long qo = o + QS + (long) SUB * j + (long) R * (8 * h + p) + (long) SL * part;
+                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                        ShortVector lo = q.and((short) 15);
+                        ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15);
+                        int c = 32 * w + 16 * h + 2 * p;
+                        accT = accT.add(lo.mul(a.q[xt + c])).add(hi.mul(a.q[xt + c + 1]));
+                        accU = accU.add(lo.mul(a.q[xu + c])).add(hi.mul(a.q[xu + c + 1]));
+                    }
+                    st0 = st0.add(accT.convertShape(VectorOperators.S2I, I, 0));
+                    st1 = st1.add(accT.convertShape(VectorOperators.S2I, I, 1));
+                    su0 = su0.add(accU.convertShape(VectorOperators.S2I, I, 0));
+                    su1 = su1.add(accU.convertShape(VectorOperators.S2I, I, 1));
+                }
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
+                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                int bt = t * nbx + w;
+                int bu = u * nbx + w;
+                float dt = a.d[bt];
+                float du = a.d[bu];
+                FloatVector minusT = FloatVector.broadcast(F, -(dt * a.sum[bt]));
+                FloatVector minusU = FloatVector.broadcast(F, -(du * a.sum[bu]));
+                yt0 = ((FloatVector) st0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dt), yt0);
+                yt1 = ((FloatVector) st1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dt), yt1);
+                yt0 = n0.fma(minusT, yt0);
+                yt1 = n1.fma(minusT, yt1);
+                yu0 = ((FloatVector) su0.convert(VectorOperators.I2F, 0)).fma(e0.mul(du), yu0);
+                yu1 = ((FloatVector) su1.convert(VectorOperators.I2F, 0)).fma(e1.mul(du), yu1);
+                yu0 = n0.fma(minusU, yu0);
+                yu1 = n1.fma(minusU, yu1);
+            }
+            yt0.intoArray(out, offT + SL * part);
+            yt1.intoArray(out, offT + SL * part + SL / 2);
+            yu0.intoArray(out, offU + SL * part);
+            yu1.intoArray(out, offU + SL * part + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code d1·q − m1}, as {@link #row}. One flat loop over column pairs. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {

@@ -124,6 +124,60 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** {@link #group} for tokens {@code t} and {@code u} at once: each column loaded and widened once. */
+    @Override
+    void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xt = t * cols;
+        int xu = u * cols;
+        int nbx = cols / Int8Activations.QK;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector yt0 = FloatVector.zero(F);
+            FloatVector yt1 = FloatVector.zero(F);
+            FloatVector yu0 = FloatVector.zero(F);
+            FloatVector yu1 = FloatVector.zero(F);
+            for (int w = 0; w < 16 * nb; w++) { // flat over sub-blocks, as group
+                int j = w & 15;
+                long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
+                IntVector st0 = IntVector.zero(I);
+                IntVector st1 = IntVector.zero(I);
+                IntVector su0 = IntVector.zero(I);
+                IntVector su1 = IntVector.zero(I);
+                for (int e = 0; e < 2; e++) {
+                    ShortVector accT = ShortVector.zero(S);
+                    ShortVector accU = ShortVector.zero(S);
+                    for (int p = 0; p < 8; p++) {
+                        int c = 8 * e + p;
+                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + QS + (long) SUB * j + (long) R * c + (long) SL * part, LE)
+                                .convertShape(VectorOperators.B2S, S, 0);
+                        accT = accT.add(q.mul(a.q[xt + 16 * w + c]));
+                        accU = accU.add(q.mul(a.q[xu + 16 * w + c]));
+                    }
+                    st0 = st0.add(accT.convertShape(VectorOperators.S2I, I, 0));
+                    st1 = st1.add(accT.convertShape(VectorOperators.S2I, I, 1));
+                    su0 = su0.add(accU.convertShape(VectorOperators.S2I, I, 0));
+                    su1 = su1.add(accU.convertShape(VectorOperators.S2I, I, 1));
+                }
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                IntVector sc0 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 0);
+                IntVector sc1 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 1);
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                float dt = a.d[t * nbx + (w >> 1)];
+                float du = a.d[u * nbx + (w >> 1)];
+                yt0 = ((FloatVector) st0.mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dt), yt0);
+                yt1 = ((FloatVector) st1.mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dt), yt1);
+                yu0 = ((FloatVector) su0.mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(du), yu0);
+                yu1 = ((FloatVector) su1.mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(du), yu1);
+            }
+            yt0.intoArray(out, offT + SL * part);
+            yt1.intoArray(out, offT + SL * part + SL / 2);
+            yu0.intoArray(out, offU + SL * part);
+            yu1.intoArray(out, offU + SL * part + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code (d·sc)·(q − 32)}, as {@link #row}. One flat loop over columns. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {

@@ -84,6 +84,52 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** {@link #group} for tokens {@code t} and {@code u} at once: each column pair loaded and widened once. */
+    @Override
+    void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xt = t * cols;
+        int xu = u * cols;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector yt0 = FloatVector.zero(F);
+            FloatVector yt1 = FloatVector.zero(F);
+            FloatVector yu0 = FloatVector.zero(F);
+            FloatVector yu1 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                IntVector st0 = IntVector.zero(I);
+                IntVector st1 = IntVector.zero(I);
+                IntVector su0 = IntVector.zero(I);
+                IntVector su1 = IntVector.zero(I);
+                for (int p = 0; p < 16; p++) {
+                    long qo = o + SCALE_BYTES + (long) R * 2 * p + (long) SL * part;
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, data, qo + R, LE).convertShape(VectorOperators.B2S, S, 0);
+                    int c = 32 * b + 2 * p;
+                    ShortVector pairT = q0.mul(a.q[xt + c]).add(q1.mul(a.q[xt + c + 1]));
+                    ShortVector pairU = q0.mul(a.q[xu + c]).add(q1.mul(a.q[xu + c + 1]));
+                    st0 = st0.add(pairT.convertShape(VectorOperators.S2I, I, 0));
+                    st1 = st1.add(pairT.convertShape(VectorOperators.S2I, I, 1));
+                    su0 = su0.add(pairU.convertShape(VectorOperators.S2I, I, 0));
+                    su1 = su1.add(pairU.convertShape(VectorOperators.S2I, I, 1));
+                }
+                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                float dt = a.d[t * nb + b];
+                float du = a.d[u * nb + b];
+                yt0 = ((FloatVector) st0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dt), yt0);
+                yt1 = ((FloatVector) st1.convert(VectorOperators.I2F, 0)).fma(w1.mul(dt), yt1);
+                yu0 = ((FloatVector) su0.convert(VectorOperators.I2F, 0)).fma(w0.mul(du), yu0);
+                yu1 = ((FloatVector) su1.convert(VectorOperators.I2F, 0)).fma(w1.mul(du), yu1);
+            }
+            yt0.intoArray(out, offT + SL * part);
+            yt1.intoArray(out, offT + SL * part + SL / 2);
+            yu0.intoArray(out, offU + SL * part);
+            yu1.intoArray(out, offU + SL * part + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code q·d}, as {@link #row}. One flat loop over columns. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {

@@ -188,6 +188,14 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
     /** {@code out[off + k] = W[32g + k]·x_t} for group {@code g}'s 32 rows (padding rows give 0). */
     abstract void group(int g, Int8Activations a, int t, float[] out, int off);
 
+    /**
+     * {@link #group} for two activation rows, {@code t} into {@code out[offT ..]} and {@code u} into
+     * {@code out[offU ..]}, each the bits {@link #group} gives: the weights are loaded and unpacked once for both,
+     * which is what batched decoding and speculative verification gain (the integer sums are exact in any order, and
+     * each row's f32 accumulation is {@link #group}'s, in its order).
+     */
+    abstract void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU);
+
     @Override
     public final int rows() {
         return rows;
@@ -345,7 +353,10 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
         a1.intoArray(sums, s + half);
     }
 
-    /** Group by group, each group for all {@code n} activation rows while its weights are in cache. */
+    /**
+     * Group by group, each group for all {@code n} activation rows while its weights are in cache: two rows at a time
+     * ({@link #group2}), the last one of an odd count alone.
+     */
     private void multiply(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (r0 >= r1 || n <= 0) {
             return;
@@ -354,18 +365,37 @@ abstract sealed class RowLaneMatrix implements Matrix permits Q4_0R32Matrix, Q4_
         float[] part = null;
         for (int g = r0 / R; g * R < r1; g++) {
             int g0 = g * R;
+            // a group cut by the chunk's bounds (or the padding) is computed into part, its rows in [r0, r1) copied
             boolean whole = g0 >= r0 && g0 + R <= r1;
-            for (int t = 0; t < n; t++) {
-                int yo = yOff + t * yStride;
+            if (!whole && part == null) {
+                part = new float[2 * R];
+            }
+            int t = 0;
+            for (; t + 2 <= n; t += 2) {
+                int yt = yOff + t * yStride + g0;
+                int yu = yt + yStride;
                 if (whole) {
-                    group(g, a, t, y, yo + g0);
-                } else { // a group cut by the chunk's bounds (or the padding): its rows in [r0, r1) only
-                    part = part == null ? new float[R] : part;
+                    group2(g, a, t, t + 1, y, yt, yu);
+                } else {
+                    group2(g, a, t, t + 1, part, 0, R);
+                    copyCut(part, 0, y, yOff + t * yStride, g0, r0, r1);
+                    copyCut(part, R, y, yOff + (t + 1) * yStride, g0, r0, r1);
+                }
+            }
+            if (t < n) {
+                if (whole) {
+                    group(g, a, t, y, yOff + t * yStride + g0);
+                } else {
                     group(g, a, t, part, 0);
-                    int from = Math.max(r0, g0);
-                    System.arraycopy(part, from - g0, y, yo + from, Math.min(r1, g0 + R) - from);
+                    copyCut(part, 0, y, yOff + t * yStride, g0, r0, r1);
                 }
             }
         }
+    }
+
+    /** The rows of group {@code [g0, g0 + R)} inside {@code [r0, r1)}, from {@code part[p ..]} into {@code y[yo + row]}. */
+    private static void copyCut(float[] part, int p, float[] y, int yo, int g0, int r0, int r1) {
+        int from = Math.max(r0, g0);
+        System.arraycopy(part, p + from - g0, y, yo + from, Math.min(r1, g0 + R) - from);
     }
 }

@@ -46,7 +46,7 @@ final class R32Checks {
     }
 
     /**
-     * The few-row product gives each row the mat-vec's bits, {@code row} gives the source's values bit for bit, the
+     * The few-row product (1 to 5 rows) gives each row the mat-vec's bits, {@code row} gives the source's values bit for bit, the
      * products are close to the exact ones, and a matrix of another format is refused.
      */
     static void productFormsAgree(MatrixFormat format, int cols, Random rnd, Repack repack,
@@ -56,17 +56,24 @@ final class R32Checks {
             Matrix w = TestMatrices.random(format, rnd, rows, cols, 0).matrix();
             Matrix r = repack.apply(w, arena, null);
             assertEquals(format, r.format());
-            int n = 4;
+            int n = 5;
             float[] x = TestMatrices.randomVector(rnd, n * cols);
             float[] whole = new float[n * rows];
             for (int t = 0; t < n; t++) {
                 r.matVec(x, t * cols, whole, t * rows, 0, rows);
             }
-            float[] few = new float[n * rows];
-            r.matVecRows(x, 0, cols, n, few, 0, rows, 3, 67);
-            for (int t = 0; t < n; t++) {
-                for (int i = 3; i < 67; i++) {
-                    assertEquals(Float.floatToRawIntBits(whole[t * rows + i]), Float.floatToRawIntBits(few[t * rows + i]), "row " + i);
+            // 1 to 5 activation rows (pairs through the two-row kernel, an odd one alone), over all rows and over a
+            // range that cuts groups
+            for (int rowsIn = 1; rowsIn <= n; rowsIn++) {
+                for (int[] range : new int[][] {{0, rows}, {3, 67}}) {
+                    float[] few = new float[n * rows];
+                    r.matVecRows(x, 0, cols, rowsIn, few, 0, rows, range[0], range[1]);
+                    for (int t = 0; t < rowsIn; t++) {
+                        for (int i = range[0]; i < range[1]; i++) {
+                            assertEquals(Float.floatToRawIntBits(whole[t * rows + i]), Float.floatToRawIntBits(few[t * rows + i]),
+                                    format + ": " + rowsIn + " rows, row " + t + ", output " + i);
+                        }
+                    }
                 }
             }
             float[] a = new float[cols];

@@ -43,18 +43,22 @@ class BatchedDecodeTest {
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                Arguments.of("tiny-f32", WeightFormat.F32),
-                Arguments.of("tiny-f32", WeightFormat.Q8_0),
-                Arguments.of("tiny-f32", WeightFormat.Q4_0),
-                Arguments.of("tiny-f32", WeightFormat.BF16),
-                Arguments.of("tiny-bf16-8l", WeightFormat.BF16),
-                Arguments.of("tiny-fp8-b32", WeightFormat.F32));
+                Arguments.of("tiny-f32", WeightFormat.F32, false),
+                Arguments.of("tiny-f32", WeightFormat.Q8_0, false),
+                Arguments.of("tiny-f32", WeightFormat.Q4_0, false),
+                Arguments.of("tiny-f32", WeightFormat.BF16, false),
+                Arguments.of("tiny-bf16-8l", WeightFormat.BF16, false),
+                Arguments.of("tiny-fp8-b32", WeightFormat.F32, false),
+                // the integer kernels: pairs of rows through the two-row kernel, an odd one alone
+                Arguments.of("tiny-f32", WeightFormat.Q8_0, true),
+                Arguments.of("tiny-f32", WeightFormat.Q4_0, true));
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} int8 activations: {2}")
     @MethodSource("cases")
-    void everyStepIsBitIdenticalToDecodingAlone(String name, WeightFormat format) {
-        try (Qwen3Next q = Qwen3Next.load(Fixtures.model(name), LoadOptions.builder().weights(format).threads(2).build())) {
+    void everyStepIsBitIdenticalToDecodingAlone(String name, WeightFormat format, boolean int8) {
+        try (Qwen3Next q = Qwen3Next.load(Fixtures.model(name),
+                LoadOptions.builder().weights(format).threads(2).int8Activations(int8).build())) {
             Qwen3NextModel model = q.model();
             // alone: prefill, then one token per forward; the logits of every step. The batched run starts from
             // copies of the states the reference prefilled (so only decode steps are compared)
