@@ -3,7 +3,6 @@ package dev.nextinfer.kernels;
 import static dev.nextinfer.kernels.Simd.F;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The gated delta rule of Gated DeltaNet for one head, with state {@code S[dk][dv]} (row-major, key dimension
