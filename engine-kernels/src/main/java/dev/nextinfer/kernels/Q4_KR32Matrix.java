@@ -71,8 +71,8 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         return (j & 1) == 0 ? v & 15 : v >>> 4;
     }
 
-    /** ggml's {@code get_scale_min_k4}: the 6-bit scale or minimum of sub-block {@code j}. */
-    private static int scaleMin(byte[] blk, int bo, int j, boolean min) {
+    /** ggml's {@code get_scale_min_k4}: the 6-bit scale or minimum of sub-block {@code j} (Q4_K's and Q5_K's). */
+    static int scaleMin(byte[] blk, int bo, int j, boolean min) {
         int o = bo + 4;
         if (j < 4) {
             return (blk[o + j + (min ? 4 : 0)] & 63);

@@ -76,6 +76,17 @@ class PrefillR32MatrixTest {
     }
 
     @Test
+    void q5_K() {
+        Random rnd = new Random(43);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{37, 256}, {33, 512}}) {
+                Matrix w = TestMatrices.random(MatrixFormat.Q5_K, rnd, shape[0], shape[1], 0).matrix();
+                check(w, Q5_KR32Matrix.LAYOUT.repack(w, arena, null), rnd);
+            }
+        }
+    }
+
+    @Test
     void q6_K() {
         Random rnd = new Random(41);
         try (Arena arena = Arena.ofConfined()) {
