@@ -34,6 +34,11 @@ final class Int8Activations {
     float[] d = new float[0];
     /** {@code Σ q} per block, indexed as {@link #d}. */
     int[] sum = new int[0];
+    /**
+     * {@code Σ q} per half block of 16, row {@code t}'s half {@code h} at {@code t·(cols / 16) + h}: the K formats
+     * with sub-blocks of 16 and a minimum or an offset per sub-block (Q2_K, Q3_K) need them.
+     */
+    int[] half = new int[0];
     private float[] source = new float[0];
     private int cols = -1;
     private int rows = -1;
@@ -73,11 +78,19 @@ final class Int8Activations {
             source = new float[size];
             d = new float[size / QK];
             sum = new int[size / QK];
+            half = new int[size / 16];
         }
         this.cols = -1; // not valid while being written
         for (int t = 0; t < n; t++) {
             System.arraycopy(x, xOff + t * xStride, source, t * cols, cols);
             quantiseRow(source, t * cols, cols, q, d, sum);
+        }
+        for (int h = 0; h < size / 16; h++) {
+            int v = 0;
+            for (int i = 16 * h; i < 16 * h + 16; i++) {
+                v += q[i];
+            }
+            half[h] = v;
         }
         this.cols = cols;
         this.rows = n;

@@ -76,6 +76,28 @@ class PrefillR32MatrixTest {
     }
 
     @Test
+    void q2_K() {
+        Random rnd = new Random(67);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{37, 256}, {33, 512}}) {
+                Matrix w = TestMatrices.random(MatrixFormat.Q2_K, rnd, shape[0], shape[1], 0).matrix();
+                check(w, Q2_KR32Matrix.LAYOUT.repack(w, arena, null), rnd);
+            }
+        }
+    }
+
+    @Test
+    void q3_K() {
+        Random rnd = new Random(71);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{37, 256}, {33, 512}}) {
+                Matrix w = TestMatrices.random(MatrixFormat.Q3_K, rnd, shape[0], shape[1], 0).matrix();
+                check(w, Q3_KR32Matrix.LAYOUT.repack(w, arena, null), rnd);
+            }
+        }
+    }
+
+    @Test
     void q5_K() {
         Random rnd = new Random(43);
         try (Arena arena = Arena.ofConfined()) {

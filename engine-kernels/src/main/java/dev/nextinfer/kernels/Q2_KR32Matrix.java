@@ -1,0 +1,241 @@
+package dev.nextinfer.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q2_K weights repacked for the integer kernel with rows in lanes, as {@link Q4_KR32Matrix} does for Q4_K (read that
+ * first). Q2_K's value is {@code dl·q − ml} with {@code q} in {@code 0..3}, {@code dl = d·sc} and {@code ml = dmin·m}
+ * per sub-block of 16 ({@link Q2_KMatrix}), so per sub-block {@code Σ (dl·q − ml)·x ≈ (d·dx)·(sc·Σ q·x_q) −
+ * ml·dx·Σ x_q}: the inner sum and its product with the 4-bit {@code sc} in integers (exact), then two FMAs per 32
+ * rows; {@code Σ x_q} over 16 columns comes with the activations ({@link Int8Activations#half}).
+ *
+ * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and super-block of 256 columns, 2816
+ * bytes: the 32 rows' {@code d} and {@code dmin} as f32 (256 bytes), then per sub-block {@code j} of 16 columns the
+ * rows' scale bytes as ggml stores them ({@code sc} in the low nibble, {@code m} in the high one; 32 bytes) followed
+ * by its 4 column quads of 32 bytes, byte {@code k} holding row {@code k}'s 4 quants in bits {@code 2i, 2i + 1}.
+ * 2.75 bits per weight (Q2_K: 2.625), in the order the kernel reads it.
+ */
+public final class Q2_KR32Matrix extends RowLaneMatrix {
+    private static final int D = 0;
+    private static final int DMIN = 4 * R;
+    private static final int HEAD = 8 * R;
+    /** Bytes per sub-block of 16 columns: its scale bytes, its 4 column quads. */
+    private static final int SUB = R + 4 * R;
+    private static final int SM = HEAD;
+    private static final int QS = HEAD + R;
+    /** Bytes per group and super-block. */
+    static final int GROUP_BLOCK_BYTES = HEAD + 16 * SUB;
+    /** The layout: its repack ({@link IntegerKernels#repack} picks it for Q2_K matrices), its size. */
+    static final Layout<Q2_KR32Matrix> LAYOUT = new Layout<>(MatrixFormat.Q2_K, Q2_KMatrix.class,
+            KBlocks.QK_K, Q2_KMatrix.BLOCK_BYTES, GROUP_BLOCK_BYTES, Q2_KR32Matrix::put, Q2_KR32Matrix::new);
+
+    /** Super-blocks per row. */
+    private final int nb;
+
+    private Q2_KR32Matrix(Chunks data, int rows, int cols) {
+        super(data, rows, cols, (long) (cols / KBlocks.QK_K) * GROUP_BLOCK_BYTES);
+        this.nb = cols / KBlocks.QK_K;
+    }
+
+    /** Row {@code k}'s super-block (ggml's bytes at {@code blk[bo]}) into the group's at {@code buf[o]}. */
+    private static void put(byte[] blk, int bo, byte[] buf, int o, int k) {
+        putFloatBits(buf, o + D + 4 * k, f16Bits(blk, bo + 80));
+        putFloatBits(buf, o + DMIN + 4 * k, f16Bits(blk, bo + 82));
+        for (int j = 0; j < 16; j++) {
+            buf[o + SM + SUB * j + k] = blk[bo + j];
+            for (int c = 0; c < 4; c++) {
+                int bits = 0;
+                for (int i = 0; i < 4; i++) {
+                    bits |= quant(blk, bo, 16 * j + 4 * c + i) << 2 * i;
+                }
+                buf[o + QS + SUB * j + R * c + k] = (byte) bits;
+            }
+        }
+    }
+
+    /** Value {@code l}'s 2-bit quant: bits {@code 2t, 2t + 1} of {@code qs[32h + i]} for {@code l = 128h + 32t + i}. */
+    private static int quant(byte[] blk, int bo, int l) {
+        return (blk[bo + 16 + 32 * (l >> 7) + (l & 31)] >>> 2 * ((l >> 5) & 3)) & 3;
+    }
+
+    /** Q2_K: the values are the source matrix's. */
+    @Override
+    public MatrixFormat format() {
+        return MatrixFormat.Q2_K;
+    }
+
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xq = t * cols;
+        int xb = t * (cols / Int8Activations.QK);
+        int xh = t * (cols / 16);
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            for (int w = 0; w < 16 * nb; w++) { // flat over sub-blocks of 16, as Q4_KR32Matrix over its 32s
+                long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
+                long so = o + (long) SUB * (w & 15) + (long) SL * part;
+                ShortVector acc = ShortVector.zero(S);
+                for (int c = 0; c < 4; c++) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + R * c, LE).convertShape(VectorOperators.B2S, S, 0);
+                    int x = xq + 16 * w + 4 * c;
+                    acc = acc.add(q.and((short) 3).mul(a.q[x]))
+                            .add(q.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(a.q[x + 1]))
+                            .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(a.q[x + 2]))
+                            .add(q.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(a.q[x + 3]));
+                }
+                ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
+                IntVector sm0 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 0);
+                IntVector sm1 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 1);
+                // sc·Σ q·x_q in integers (|·| < 2¹⁷: exact in f32)
+                IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).mul(sm0.and(15));
+                IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).mul(sm1.and(15));
+                float dx = a.d[xb + (w >> 1)];
+                FloatVector minus = FloatVector.broadcast(F, -(dx * a.half[xh + w]));
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                // ml = dmin·m, rounded to f32 as ggml rounds it
+                FloatVector n0 = m0.mul((FloatVector) sm0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) sm1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(d0.mul(dx), y0);
+                y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(d1.mul(dx), y1);
+                y0 = n0.fma(minus, y0);
+                y1 = n1.fma(minus, y1);
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** {@link #group} for tokens {@code t} and {@code u} at once: each column quad loaded and unpacked once. */
+    @Override
+    void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xt = t * cols;
+        int xu = u * cols;
+        int nbx = cols / Int8Activations.QK;
+        int nh = cols / 16;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector yt0 = FloatVector.zero(F);
+            FloatVector yt1 = FloatVector.zero(F);
+            FloatVector yu0 = FloatVector.zero(F);
+            FloatVector yu1 = FloatVector.zero(F);
+            for (int w = 0; w < 16 * nb; w++) { // flat over sub-blocks, as group
+                long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
+                long so = o + (long) SUB * (w & 15) + (long) SL * part;
+                ShortVector accT = ShortVector.zero(S);
+                ShortVector accU = ShortVector.zero(S);
+                for (int c = 0; c < 4; c++) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + R * c, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector q0 = q.and((short) 3);
+                    ShortVector q1 = q.lanewise(VectorOperators.LSHR, 2).and((short) 3);
+                    ShortVector q2 = q.lanewise(VectorOperators.LSHR, 4).and((short) 3);
+                    ShortVector q3 = q.lanewise(VectorOperators.LSHR, 6).and((short) 3);
+                    int x = 16 * w + 4 * c;
+                    accT = accT.add(q0.mul(a.q[xt + x])).add(q1.mul(a.q[xt + x + 1])).add(q2.mul(a.q[xt + x + 2])).add(q3.mul(a.q[xt + x + 3]));
+                    accU = accU.add(q0.mul(a.q[xu + x])).add(q1.mul(a.q[xu + x + 1])).add(q2.mul(a.q[xu + x + 2])).add(q3.mul(a.q[xu + x + 3]));
+                }
+                ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
+                IntVector sm0 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 0);
+                IntVector sm1 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sc0 = sm0.and(15);
+                IntVector sc1 = sm1.and(15);
+                IntVector st0 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 0)).mul(sc0);
+                IntVector st1 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 1)).mul(sc1);
+                IntVector su0 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 0)).mul(sc0);
+                IntVector su1 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 1)).mul(sc1);
+                float dt = a.d[t * nbx + (w >> 1)];
+                float du = a.d[u * nbx + (w >> 1)];
+                FloatVector minusT = FloatVector.broadcast(F, -(dt * a.half[t * nh + w]));
+                FloatVector minusU = FloatVector.broadcast(F, -(du * a.half[u * nh + w]));
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                FloatVector n0 = m0.mul((FloatVector) sm0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) sm1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                yt0 = ((FloatVector) st0.convert(VectorOperators.I2F, 0)).fma(d0.mul(dt), yt0);
+                yt1 = ((FloatVector) st1.convert(VectorOperators.I2F, 0)).fma(d1.mul(dt), yt1);
+                yt0 = n0.fma(minusT, yt0);
+                yt1 = n1.fma(minusT, yt1);
+                yu0 = ((FloatVector) su0.convert(VectorOperators.I2F, 0)).fma(d0.mul(du), yu0);
+                yu1 = ((FloatVector) su1.convert(VectorOperators.I2F, 0)).fma(d1.mul(du), yu1);
+                yu0 = n0.fma(minusU, yu0);
+                yu1 = n1.fma(minusU, yu1);
+            }
+            yt0.intoArray(out, offT + SL * part);
+            yt1.intoArray(out, offT + SL * part + SL / 2);
+            yu0.intoArray(out, offU + SL * part);
+            yu1.intoArray(out, offU + SL * part + SL / 2);
+        }
+    }
+
+    /** Columns {@code [c0, c1)} of group {@code g}: {@code dl·q − ml}, as {@link #row}. One flat loop over column quads. */
+    @Override
+    void values(int g, int c0, int c1, float[] panel) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        for (int part = 0; part < PARTS; part++) {
+            for (int u = c0 / 4; u < c1 / 4; u++) {
+                long o = base + (long) (u >> 6) * GROUP_BLOCK_BYTES;
+                long so = o + (long) SUB * ((u >> 2) & 15) + (long) SL * part;
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
+                IntVector sm0 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 0);
+                IntVector sm1 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 1);
+                FloatVector e0 = d0.mul((FloatVector) sm0.and(15).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) sm1.and(15).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) sm0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) sm1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + (long) R * (u & 3), LE)
+                        .convertShape(VectorOperators.B2S, S, 0);
+                for (int i = 0; i < 4; i++) {
+                    ShortVector v = q.lanewise(VectorOperators.LSHR, 2 * i).and((short) 3);
+                    int at = (4 * u + i - c0) * R + SL * part;
+                    e0.mul((FloatVector) v.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).sub(n0).intoArray(panel, at);
+                    e1.mul((FloatVector) v.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).sub(n1).intoArray(panel, at + SL / 2);
+                }
+            }
+        }
+    }
+
+    /** Row {@code row}'s values: {@code dl·q − ml}, as {@link Q2_KMatrix#row} gives them. */
+    @Override
+    public void row(int row, float[] dst, int off) {
+        int g = row / R;
+        int k = row % R;
+        MemorySegment data = chunk(g);
+        for (int sb = 0; sb < nb; sb++) {
+            long o = offset(g) + (long) sb * GROUP_BLOCK_BYTES;
+            float d = data.get(LE_FLOAT, o + D + 4L * k);
+            float dmin = data.get(LE_FLOAT, o + DMIN + 4L * k);
+            for (int j = 0; j < 16; j++) {
+                long so = o + (long) SUB * j + k;
+                int sm = data.get(ValueLayout.JAVA_BYTE, so + SM) & 0xFF;
+                float dl = d * (sm & 15);
+                float ml = dmin * (sm >>> 4);
+                for (int c = 0; c < 4; c++) {
+                    int v = data.get(ValueLayout.JAVA_BYTE, so + QS + (long) R * c) & 0xFF;
+                    for (int i = 0; i < 4; i++) {
+                        dst[off + 256 * sb + 16 * j + 4 * c + i] = dl * ((v >>> 2 * i) & 3) - ml;
+                    }
+                }
+            }
+        }
+    }
+}
