@@ -98,6 +98,17 @@ class PrefillR32MatrixTest {
     }
 
     @Test
+    void iq4_XS() {
+        Random rnd = new Random(83);
+        try (Arena arena = Arena.ofConfined()) {
+            for (int[] shape : new int[][] {{37, 256}, {33, 512}}) {
+                Matrix w = TestMatrices.random(MatrixFormat.IQ4_XS, rnd, shape[0], shape[1], 0).matrix();
+                check(w, IQ4_XSR32Matrix.LAYOUT.repack(w, arena, null), rnd);
+            }
+        }
+    }
+
+    @Test
     void q5_K() {
         Random rnd = new Random(43);
         try (Arena arena = Arena.ofConfined()) {
