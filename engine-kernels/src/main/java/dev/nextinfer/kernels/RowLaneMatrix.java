@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Q8_0R32Matrix}; {@link IntegerKernels} picks one by format): rows in groups of {@link #R}, a subclass
  * computes one group for one quantised activation row ({@link #group}) and describes its layout ({@link Layout});
  * this class repacks, splits products into groups, handles groups cut by a chunk's row range, and runs prefill-sized
- * products in f32 on the dequantised values ({@link #prefill}). Every decode-sized form ({@link #matVec}, {@link #matVecRows}, {@link #dot}, {@link #matMul} up to {@link PanelMatMul#SMALL_N} rows)
- * computes an output with the same operations.
+ * products in f32 on the dequantised values ({@link #prefill}). Every decode-sized form ({@link #matVec},
+ * {@link #matVecRows}, {@link #dot}, {@link #matMul} up to {@link PanelMatMul#SMALL_N} rows) computes an output with
+ * the same operations.
  */
 abstract sealed class RowLaneMatrix implements Matrix permits IQ4_XSR32Matrix, Q2_KR32Matrix, Q3_KR32Matrix, Q4_0R32Matrix,
         Q4_KR32Matrix, Q5_KR32Matrix, Q6_KR32Matrix, Q8_0R32Matrix {
