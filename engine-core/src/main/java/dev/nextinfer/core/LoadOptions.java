@@ -26,9 +26,10 @@ import dev.nextinfer.core.weights.WeightFormat;
  *                        Q2_K, Q3_K_M, Q4_0, Q4_K_M, Q5_K_M, Q6_K or Q8_0 file) with activations quantised to int8
  *                        per block of 32 (llama.cpp's rule) through the integer kernels, on copies repacked at load
  *                        with rows in vector lanes (4.38, 2.75, 3.63, 5, 4.75, 5.75, 8.6 and 9 bits per weight
- *                        against 4.25, 2.63, 3.44, 4.5, 4.5, 5.5, 6.56 and 8.5; the load reads every such tensor), in decode steps (mat-vecs and
- *                        few-row products): faster, but those products round like llama.cpp's, not exactly. A prefill multiplies the same values in exact f32. Other formats are
- *                        unaffected
+ *                        against 4.25, 2.63, 3.44, 4.5, 4.5, 5.5, 6.56 and 8.5; the load reads every such tensor),
+ *                        in decode steps (mat-vecs and few-row products): faster, but those products round like
+ *                        llama.cpp's, not exactly. A prefill multiplies the same values in exact f32. Other formats
+ *                        are unaffected
  */
 public record LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache,
                           int contextLength, long memoryLimit, double yarnFactor, boolean int8Activations) {

@@ -34,8 +34,8 @@ public final class IQ4_XSMatrix extends SuperBlockMatrix {
     /** Bytes per super-block of 256 values. */
     static final int BLOCK_BYTES = 136;
     /** ggml's kvalues_iq4nl. */
-    private static final byte[] KVALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
-    private static final ByteVector TABLE = ByteVector.fromArray(KBlocks.B16, KVALUES, 0);
+    /** ggml's {@code kvalues_iq4nl}, the same table as IQ4_NL's. */
+    private static final ByteVector TABLE = ByteVector.fromArray(KBlocks.B16, IQ4_NLMatrix.VALUES, 0);
 
     /** Wraps {@code rows × cols} values stored in ggml's layout at the start of {@code data} (no copy). */
     public IQ4_XSMatrix(MemorySegment data, int rows, int cols) {

@@ -115,11 +115,11 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
                     }
                 }
                 // (sc − 32)·(Σ u·x_q − 4·Σ x_q), exact in integers and in f32 (|·| < 2¹⁹)
-                int offset = 4 * a.half[xh + w];
+                int fourSums = 4 * a.half[xh + w];
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
-                IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).sub(offset)
+                IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).sub(fourSums)
                         .mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 0));
-                IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).sub(offset)
+                IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).sub(fourSums)
                         .mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 1));
                 float dx = a.d[xb + (w >> 1)];
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
@@ -170,12 +170,12 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
                 IntVector sc0 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 0);
                 IntVector sc1 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 1);
-                int offT2 = 4 * a.half[t * nh + w];
-                int offU2 = 4 * a.half[u * nh + w];
-                IntVector st0 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 0)).sub(offT2).mul(sc0);
-                IntVector st1 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 1)).sub(offT2).mul(sc1);
-                IntVector su0 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 0)).sub(offU2).mul(sc0);
-                IntVector su1 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 1)).sub(offU2).mul(sc1);
+                int fourSumsT = 4 * a.half[t * nh + w];
+                int fourSumsU = 4 * a.half[u * nh + w];
+                IntVector st0 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 0)).sub(fourSumsT).mul(sc0);
+                IntVector st1 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 1)).sub(fourSumsT).mul(sc1);
+                IntVector su0 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 0)).sub(fourSumsU).mul(sc0);
+                IntVector su1 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 1)).sub(fourSumsU).mul(sc1);
                 float dt = a.d[t * nbx + (w >> 1)];
                 float du = a.d[u * nbx + (w >> 1)];
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The f16 decoders (vector lanes; the loop C2 vectorises) against the JDK's scalar conversion, on odd lengths and special values. */
+/** The f16 decoders (loops C2 vectorises) against the JDK's scalar conversion, on odd lengths and special values. */
 class Fp16Test {
 
     @ParameterizedTest
