@@ -106,8 +106,7 @@ public final class BenchMatrices {
             case BF16 -> new BF16Matrix(seg, rows, cols);
             case Q8_0 -> new Q8_0Matrix(seg, rows, cols);
             case Q4_0 -> new Q4_0Matrix(seg, rows, cols);
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS -> f.wrap(seg, rows, cols);
-            default -> throw new IllegalArgumentException("no benchmark matrices for " + f);
+            default -> f.wrap(seg, rows, cols);
         };
     }
 
@@ -120,7 +119,8 @@ public final class BenchMatrices {
                 row[c] = (float) (rnd.nextGaussian() * 0.02);
             }
         }
-        if (f.blockValues() == 256 && f.canEncode()) {
+        boolean special = f == MatrixFormat.F32 || f == MatrixFormat.BF16 || f == MatrixFormat.Q8_0 || f == MatrixFormat.Q4_0;
+        if (!special && f.canEncode()) {
             // ggml's layout: rows are independent, so each pool row is encoded once and copied
             long rowBytes = f.rowBytes(cols);
             MemorySegment encoded = arena.allocate(rowBytes * pool.length, 64);
@@ -133,8 +133,8 @@ public final class BenchMatrices {
             }
             return seg;
         }
-        if (f == MatrixFormat.IQ4_XS) {
-            // no encoder: random indices and scales, each super-block's d (its first two bytes) a finite f16
+        if (f == MatrixFormat.IQ4_XS || f == MatrixFormat.IQ4_NL) {
+            // no encoder: random indices and scales, each (super-)block's d (its first two bytes) a finite f16
             MemorySegment seg = arena.allocate(f.byteSize(rows, cols), 64);
             byte[] bytes = new byte[Math.toIntExact(seg.byteSize())];
             rnd.nextBytes(bytes);

@@ -35,8 +35,8 @@ public final class IQ4_XSR32Matrix extends RowLaneMatrix {
     static final Layout<IQ4_XSR32Matrix> LAYOUT = new Layout<>(MatrixFormat.IQ4_XS, IQ4_XSMatrix.class,
             KBlocks.QK_K, IQ4_XSMatrix.BLOCK_BYTES, GROUP_BLOCK_BYTES, IQ4_XSR32Matrix::put, IQ4_XSR32Matrix::new);
     /** ggml's {@code kvalues_iq4nl}, entries {@code [0, SL)} and {@code [SL, 2·SL)} of the table for {@code selectFrom}. */
-    private static final ShortVector TABLE_0 = table(0);
-    private static final ShortVector TABLE_1 = table(SL);
+    static final ShortVector TABLE_0 = table(0);
+    static final ShortVector TABLE_1 = table(SL);
 
     /** Super-blocks per row. */
     private final int nb;

@@ -6,14 +6,16 @@ import java.util.List;
 /**
  * The integer kernels by stored format ({@code --int8-activations}): which formats have one, what their repacked
  * layouts take, and the repack itself — the one table a loader consults, so that adding a kernel is adding a row
- * here. IQ4_XS ({@link IQ4_XSR32Matrix}), Q2_K ({@link Q2_KR32Matrix}), Q3_K ({@link Q3_KR32Matrix}), Q4_0
- * ({@link Q4_0R32Matrix}), Q4_K ({@link Q4_KR32Matrix}), Q5_K ({@link Q5_KR32Matrix}), Q6_K ({@link Q6_KR32Matrix}) and
- * Q8_0 ({@link Q8_0R32Matrix}).
+ * here. IQ4_NL ({@link IQ4_NLR32Matrix}), IQ4_XS ({@link IQ4_XSR32Matrix}), Q2_K ({@link Q2_KR32Matrix}), Q3_K
+ * ({@link Q3_KR32Matrix}), Q4_0 ({@link Q4_0R32Matrix}), Q4_K ({@link Q4_KR32Matrix}), Q5_0 ({@link Q5_0R32Matrix}),
+ * Q5_K ({@link Q5_KR32Matrix}), Q6_K ({@link Q6_KR32Matrix}) and Q8_0 ({@link Q8_0R32Matrix}). MXFP4, Q4_1 and Q5_1
+ * keep their exact kernels: their integer kernels were tried and were further from the exact answer than llama.cpp
+ * on the test files (docs/performance.md).
  */
 public final class IntegerKernels {
     private static final List<RowLaneMatrix.Layout<?>> LAYOUTS = List.of(Q4_0R32Matrix.LAYOUT, Q4_KR32Matrix.LAYOUT,
             Q5_KR32Matrix.LAYOUT, Q6_KR32Matrix.LAYOUT, Q2_KR32Matrix.LAYOUT, Q3_KR32Matrix.LAYOUT, Q8_0R32Matrix.LAYOUT,
-            IQ4_XSR32Matrix.LAYOUT);
+            IQ4_XSR32Matrix.LAYOUT, IQ4_NLR32Matrix.LAYOUT, Q5_0R32Matrix.LAYOUT);
 
     private IntegerKernels() {
     }

@@ -48,7 +48,7 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
     }
 
     /** Row {@code k}'s block (ggml's bytes at {@code block[bo]}) into the group's at {@code buf[o]}. */
-    private static void put(byte[] block, int bo, byte[] buf, int o, int k) {
+    static void put(byte[] block, int bo, byte[] buf, int o, int k) {
         putFloatBits(buf, o + 4 * k, f16Bits(block, bo));
         for (int p = 0; p < 8; p++) { // values 2p, 2p + 1 are low nibbles; 16 + 2p, 17 + 2p high ones
             int lo = block[bo + 2 + 2 * p] & 0xFF;

@@ -129,4 +129,17 @@ class PrefillR32MatrixTest {
             }
         }
     }
+
+    @Test
+    void iq4_NLAndQ5_0() {
+        Random rnd = new Random(127);
+        try (Arena arena = Arena.ofConfined()) {
+            for (RowLaneMatrix.Layout<?> layout : java.util.List.of(IQ4_NLR32Matrix.LAYOUT, Q5_0R32Matrix.LAYOUT)) {
+                for (int[] shape : new int[][] {{37, 96}, {64, 160}}) {
+                    Matrix w = TestMatrices.random(layout.format(), rnd, shape[0], shape[1], 0).matrix();
+                    check(w, layout.repack(w, arena, null), rnd);
+                }
+            }
+        }
+    }
 }

@@ -13,10 +13,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The integer kernels ({@code --int8-activations}: IQ4_XS, Q2_K, Q3_K, Q4_0, Q4_K, Q5_K, Q6_K and Q8_0 weights
- * times activations rounded to int8 per block of 32, in decode steps) against llama.cpp on the same file: the Q4_0 and
- * Q5_K_M files ({@code models/q3n-256/Q4_0} and {@code Q5_K_M}, made with llama-quantize; their READMEs say how: every
- * matrix Q4_0, the output projection too; llama.cpp's Q5_K_M mix of Q5_K, Q6_K and Q8_0), and the fixtures' IQ4_XS
+ * The integer kernels ({@code --int8-activations}: IQ4_NL, IQ4_XS, Q2_K, Q3_K, Q4_0, Q4_K, Q5_0, Q5_K, Q6_K and Q8_0
+ * weights times activations rounded to int8 per block of 32, in decode steps) against llama.cpp on the same file: the
+ * Q4_0, Q5_0, Q5_K_M and IQ4_NL files ({@code models/q3n-256/…}, made with llama-quantize; their READMEs say how:
+ * every matrix Q4_0 or Q5_0, the output projection too; llama.cpp's Q5_K_M mix of Q5_K, Q6_K and Q8_0; its IQ4_NL
+ * mix of IQ4_NL, Q5_K, Q6_K and Q8_0), and the fixtures' IQ4_XS
  * (IQ4_XS, Q5_K, Q6_K, Q8_0), Q2_K (Q2_K, Q3_K, Q5_K, Q6_K, Q8_0), Q4_K_M (Q4_K, Q5_K, Q6_K), Q6_K and Q8_0 files:
  * over every position of the three prompts, nextinfer's integer path must be as close to the exact answer as llama.cpp's own logits are, in mean KL
  * (within 5%, see the assertion) and in top-1 agreement. The exact answer is nextinfer's f32
@@ -39,7 +40,7 @@ class Int8ActivationsQualityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"IQ4_XS", "Q2_K", "Q4_0", "Q4_K_M", "Q5_K_M", "Q6_K", "Q8_0"})
+    @ValueSource(strings = {"IQ4_NL", "IQ4_XS", "Q2_K", "Q4_0", "Q4_K_M", "Q5_0", "Q5_K_M", "Q6_K", "Q8_0"})
     void noFurtherFromExactThanLlamaCppOnTheSameFile(String variant) {
         Path file = GgufFixtures.dir().resolve(variant + "/q3n-256-" + variant + ".gguf");
         LoadOptions.Builder b = LoadOptions.builder().threads(2).kvCache(KvCacheFormat.F32);

@@ -1,0 +1,164 @@
+package dev.nextinfer.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * IQ4_NL weights repacked for the integer kernel with rows in lanes: {@link Q4_0R32Matrix}'s layout (IQ4_NL's block is
+ * Q4_0's: an f16 scale and 16 bytes of nibbles per 32 values) with {@link IQ4_XSR32Matrix}'s table lookup. The value
+ * is {@code d·kvalues[q]} ({@link IQ4_NLMatrix}), so per block {@code Σ w·x ≈ (d·dx)·Σ kvalues[q]·x_q}: nibbles looked
+ * up in the table held in int16 lanes, each column pair's sum widened to int32 (table values reach 127), one FMA per
+ * block and 32 rows. The same values as the source ({@link #row} bit for bit).
+ *
+ * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and block of 32 columns, 640 bytes: the
+ * 32 rows' {@code d} as f32 (128 bytes), then 16 column pairs of 32 bytes (row {@code k}'s table indices of columns
+ * {@code 2p} and {@code 2p + 1} in the low and high nibble of byte {@code k}). 5 bits per weight (IQ4_NL: 4.5).
+ */
+public final class IQ4_NLR32Matrix extends RowLaneMatrix {
+    private static final int SCALE_BYTES = 4 * R;
+    /** Bytes per group and block of 32 columns. */
+    static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 16 * R;
+    /** The layout: its repack ({@link IntegerKernels#repack} picks it for IQ4_NL matrices), its size. */
+    static final Layout<IQ4_NLR32Matrix> LAYOUT = new Layout<>(MatrixFormat.IQ4_NL, IQ4_NLMatrix.class,
+            Int8Activations.QK, IQ4_NLMatrix.BLOCK, GROUP_BLOCK_BYTES, Q4_0R32Matrix::put, IQ4_NLR32Matrix::new);
+
+    private final int nb;
+
+    private IQ4_NLR32Matrix(Chunks data, int rows, int cols) {
+        super(data, rows, cols, (long) (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES);
+        this.nb = cols / Int8Activations.QK;
+    }
+
+    /** IQ4_NL: the values are the source matrix's. */
+    @Override
+    public MatrixFormat format() {
+        return MatrixFormat.IQ4_NL;
+    }
+
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xq = t * cols;
+        int xb = t * nb;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                IntVector s0 = IntVector.zero(I);
+                IntVector s1 = IntVector.zero(I);
+                for (int p = 0; p < 16; p++) {
+                    long qo = o + SCALE_BYTES + (long) R * p + (long) SL * part;
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector lo = q.and((short) 15).selectFrom(IQ4_XSR32Matrix.TABLE_0, IQ4_XSR32Matrix.TABLE_1);
+                    ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).selectFrom(IQ4_XSR32Matrix.TABLE_0, IQ4_XSR32Matrix.TABLE_1);
+                    int c = xq + 32 * b + 2 * p;
+                    ShortVector pair = lo.mul(a.q[c]).add(hi.mul(a.q[c + 1]));
+                    s0 = s0.add(pair.convertShape(VectorOperators.S2I, I, 0));
+                    s1 = s1.add(pair.convertShape(VectorOperators.S2I, I, 1));
+                }
+                float dx = a.d[xb + b];
+                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
+                y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(w1.mul(dx), y1);
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** {@link #group} for tokens {@code t} and {@code u} at once: each column pair loaded and looked up once. */
+    @Override
+    void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xt = t * cols;
+        int xu = u * cols;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector yt0 = FloatVector.zero(F);
+            FloatVector yt1 = FloatVector.zero(F);
+            FloatVector yu0 = FloatVector.zero(F);
+            FloatVector yu1 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                IntVector st0 = IntVector.zero(I);
+                IntVector st1 = IntVector.zero(I);
+                IntVector su0 = IntVector.zero(I);
+                IntVector su1 = IntVector.zero(I);
+                for (int p = 0; p < 16; p++) {
+                    long qo = o + SCALE_BYTES + (long) R * p + (long) SL * part;
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector lo = q.and((short) 15).selectFrom(IQ4_XSR32Matrix.TABLE_0, IQ4_XSR32Matrix.TABLE_1);
+                    ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).selectFrom(IQ4_XSR32Matrix.TABLE_0, IQ4_XSR32Matrix.TABLE_1);
+                    int c = 32 * b + 2 * p;
+                    ShortVector pt = lo.mul(a.q[xt + c]).add(hi.mul(a.q[xt + c + 1]));
+                    ShortVector pu = lo.mul(a.q[xu + c]).add(hi.mul(a.q[xu + c + 1]));
+                    st0 = st0.add(pt.convertShape(VectorOperators.S2I, I, 0));
+                    st1 = st1.add(pt.convertShape(VectorOperators.S2I, I, 1));
+                    su0 = su0.add(pu.convertShape(VectorOperators.S2I, I, 0));
+                    su1 = su1.add(pu.convertShape(VectorOperators.S2I, I, 1));
+                }
+                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                float dt = a.d[t * nb + b];
+                float du = a.d[u * nb + b];
+                yt0 = ((FloatVector) st0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dt), yt0);
+                yt1 = ((FloatVector) st1.convert(VectorOperators.I2F, 0)).fma(w1.mul(dt), yt1);
+                yu0 = ((FloatVector) su0.convert(VectorOperators.I2F, 0)).fma(w0.mul(du), yu0);
+                yu1 = ((FloatVector) su1.convert(VectorOperators.I2F, 0)).fma(w1.mul(du), yu1);
+            }
+            yt0.intoArray(out, offT + SL * part);
+            yt1.intoArray(out, offT + SL * part + SL / 2);
+            yu0.intoArray(out, offU + SL * part);
+            yu1.intoArray(out, offU + SL * part + SL / 2);
+        }
+    }
+
+    /** Columns {@code [c0, c1)} of group {@code g}: {@code d·kvalues[q]}, as {@link #row}. One flat loop over column pairs. */
+    @Override
+    void values(int g, int c0, int c1, float[] panel) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        for (int part = 0; part < PARTS; part++) {
+            for (int u = c0 / 2; u < c1 / 2; u++) {
+                long o = base + (long) (u >> 4) * GROUP_BLOCK_BYTES;
+                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + SCALE_BYTES + (long) R * (u & 15) + (long) SL * part, LE)
+                        .convertShape(VectorOperators.B2S, S, 0);
+                ShortVector lo = q.and((short) 15).selectFrom(IQ4_XSR32Matrix.TABLE_0, IQ4_XSR32Matrix.TABLE_1);
+                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).selectFrom(IQ4_XSR32Matrix.TABLE_0, IQ4_XSR32Matrix.TABLE_1);
+                int at = (2 * u - c0) * R + SL * part;
+                ((FloatVector) lo.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).mul(w0).intoArray(panel, at);
+                ((FloatVector) lo.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).mul(w1).intoArray(panel, at + SL / 2);
+                ((FloatVector) hi.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).mul(w0).intoArray(panel, at + R);
+                ((FloatVector) hi.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).mul(w1).intoArray(panel, at + R + SL / 2);
+            }
+        }
+    }
+
+    /** Row {@code row}'s values: {@code d·kvalues[q]}, as {@link IQ4_NLMatrix#row} gives them. */
+    @Override
+    public void row(int row, float[] dst, int off) {
+        int g = row / R;
+        int k = row % R;
+        MemorySegment data = chunk(g);
+        for (int b = 0; b < nb; b++) {
+            long o = offset(g) + (long) b * GROUP_BLOCK_BYTES;
+            float d = data.get(LE_FLOAT, o + 4L * k);
+            for (int p = 0; p < 16; p++) {
+                int v = data.get(ValueLayout.JAVA_BYTE, o + SCALE_BYTES + (long) R * p + k) & 0xFF;
+                dst[off + 32 * b + 2 * p] = IQ4_NLMatrix.VALUES[v & 15] * d;
+                dst[off + 32 * b + 2 * p + 1] = IQ4_NLMatrix.VALUES[v >>> 4] * d;
+            }
+        }
+    }
+}
