@@ -112,9 +112,12 @@ final class Int8Activations {
             IntVector s = IntVector.zero(I);
             for (int j = 0; j < QK; j += F.length()) {
                 FloatVector v = FloatVector.fromArray(F, x, o + j).mul(id);
-                // roundHalfAway, lane-wise: truncate |v| + 0.5, then the sign back
+                // roundHalfAway, lane-wise: truncate |v| + 0.5, then the sign back as (r ^ s) − s with s = 0 or −1
+                // from v's sign bit. (The first version negated under a mask, v.lt(0f).cast(I): in a real decode C2
+                // left that unintrinsified and boxed the vectors, 8 MB of garbage per token; JFR.)
                 IntVector r = (IntVector) v.abs().add(0.5f).convert(VectorOperators.F2I, 0);
-                r = r.lanewise(VectorOperators.NEG, v.lt(0f).cast(I));
+                IntVector sign = v.reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
+                r = r.lanewise(VectorOperators.XOR, sign).sub(sign);
                 s = s.add(r);
                 ((ShortVector) r.convertShape(VectorOperators.I2S, S, 0)).intoArray(q, o + j);
             }

@@ -207,4 +207,38 @@ class Q4_0R32MatrixTest {
         assertEquals(0f, z.d[0]);
         assertEquals(0, z.q[0]);
     }
+
+    /** Every lane of the vector quantiser is {@link Int8Activations#roundHalfAway} of {@code x·(1/d)}: halves of both signs, −0, NaN. */
+    @Test
+    void vectorRoundingIsRoundHalfAwayInEveryLane() {
+        int cols = 64;
+        float[] x = new float[cols];
+        float[] special = {127f, 2.5f, -2.5f, 0.5f, -0.5f, -0f, 0f, 1.4999999f, -1.4999999f, 126.5f, -126.5f, -127f, 3f, -3f};
+        Random rnd = new Random(13);
+        for (int i = 0; i < cols; i++) {
+            x[i] = i < special.length ? special[i] : (i == 40 ? 127f : Math.round(rnd.nextGaussian() * 80) + (rnd.nextBoolean() ? 0.5f : 0.25f));
+        }
+        short[] q = new short[cols];
+        float[] d = new float[2];
+        int[] sum = new int[2];
+        Int8Activations.quantiseRow(x, 0, cols, q, d, sum);
+        for (int b = 0; b < 2; b++) {
+            float amax = 0f;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[32 * b + j]));
+            }
+            float db = amax / 127f;
+            int s = 0;
+            for (int j = 0; j < 32; j++) {
+                int expect = Int8Activations.roundHalfAway(x[32 * b + j] * (1f / db));
+                assertEquals(expect, q[32 * b + j], "block " + b + " value " + j + " = " + x[32 * b + j]);
+                s += expect;
+            }
+            assertEquals(s, sum[b]);
+        }
+        float[] nan = new float[32];
+        nan[3] = Float.NaN;
+        Int8Activations.quantiseRow(nan, 0, 32, q, d, sum);
+        assertEquals(0, q[0]);
+    }
 }
