@@ -33,7 +33,6 @@ import jdk.incubator.vector.FloatVector;
 public final class IQ4_XSMatrix extends SuperBlockMatrix {
     /** Bytes per super-block of 256 values. */
     static final int BLOCK_BYTES = 136;
-    /** ggml's kvalues_iq4nl. */
     /** ggml's {@code kvalues_iq4nl}, the same table as IQ4_NL's. */
     private static final ByteVector TABLE = ByteVector.fromArray(KBlocks.B16, IQ4_NLMatrix.VALUES, 0);
 

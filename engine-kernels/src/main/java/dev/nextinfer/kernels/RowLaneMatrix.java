@@ -11,14 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The driver shared by the integer kernels with rows in vector lanes ({@link IQ4_NLR32Matrix}, {@link IQ4_XSR32Matrix},
- * {@link Q2_KR32Matrix}, {@link Q3_KR32Matrix}, {@link Q4_0R32Matrix}, {@link Q4_1R32Matrix}, {@link Q4_KR32Matrix},
- * {@link Q5R32Matrix}, {@link Q5_KR32Matrix}, {@link Q6_KR32Matrix}, {@link Q8_0R32Matrix}; {@link IntegerKernels}
- * picks one by format): rows in groups of {@link #R}, a subclass
- * computes one group for one quantised activation row ({@link #group}) and describes its layout ({@link Layout});
- * this class repacks, splits products into groups, handles groups cut by a chunk's row range, and runs prefill-sized
- * products in f32 on the dequantised values ({@link #prefill}). Every decode-sized form ({@link #matVec},
- * {@link #matVecRows}, {@link #dot}, {@link #matMul} up to {@link PanelMatMul#SMALL_N} rows) computes an output with
- * the same operations.
+ * {@link Q2_KR32Matrix}, {@link Q3_KR32Matrix}, {@link Q4_0R32Matrix}, {@link Q4_KR32Matrix}, {@link Q5_0R32Matrix},
+ * {@link Q5_KR32Matrix}, {@link Q6_KR32Matrix}, {@link Q8_0R32Matrix}; {@link IntegerKernels} picks one by format):
+ * rows in groups of {@link #R}, a subclass computes one group for one quantised activation row ({@link #group}) and
+ * describes its layout ({@link Layout}); this class repacks, splits products into groups, handles groups cut by a
+ * chunk's row range, and runs prefill-sized products in f32 on the dequantised values ({@link #prefill}). Every
+ * decode-sized form ({@link #matVec}, {@link #matVecRows}, {@link #dot}, {@link #matMul} up to
+ * {@link PanelMatMul#SMALL_N} rows) computes an output with the same operations.
  */
 abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, IQ4_XSR32Matrix, Q2_KR32Matrix, Q3_KR32Matrix,
         Q4_0R32Matrix, Q4_KR32Matrix, Q5_0R32Matrix, Q5_KR32Matrix, Q6_KR32Matrix, Q8_0R32Matrix {
