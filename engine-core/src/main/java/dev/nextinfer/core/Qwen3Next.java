@@ -8,6 +8,7 @@ import dev.nextinfer.core.model.DecodeBatcher;
 import dev.nextinfer.core.model.Qwen3NextModel;
 import dev.nextinfer.core.checkpoint.ModelFiles;
 import dev.nextinfer.core.weights.WeightLoader;
+import dev.nextinfer.kernels.HugePageArena;
 import dev.nextinfer.kernels.ThreadPool;
 import dev.nextinfer.tokenizer.ChatTemplate;
 import dev.nextinfer.tokenizer.Tokenizer;
@@ -80,7 +81,8 @@ public final class Qwen3Next implements AutoCloseable {
         VectorModule.require();
         options = options == null ? LoadOptions.defaults() : options;
         ModelFiles files = ModelFiles.open(path);
-        Arena arena = Arena.ofShared();
+        // converted and repacked weights stream every token: huge pages where the system has them (HugePages)
+        Arena arena = new HugePageArena(Arena.ofShared());
         ThreadPool pool = null;
         try {
             Qwen3NextConfig config = files.config();

@@ -1,6 +1,7 @@
 package dev.nextinfer.core.model;
 
 import dev.nextinfer.core.NextInferException;
+import dev.nextinfer.kernels.HugePages;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -126,7 +127,9 @@ public final class KvPagePool {
         Arena arena = Arena.ofShared();
         MemorySegment mem;
         try {
-            mem = arena.allocate(bytes, 64);
+            // decode at depth streams the whole cache every token: huge pages where the system has them
+            MemorySegment huge = HugePages.allocate(arena, bytes);
+            mem = huge != null ? huge.asSlice(0, bytes) : arena.allocate(bytes, 64);
         } catch (OutOfMemoryError e) {
             arena.close();
             throw new NextInferException(String.format(Locale.ROOT,
