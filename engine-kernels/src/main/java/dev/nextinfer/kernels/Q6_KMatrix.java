@@ -46,10 +46,10 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
         return MatrixFormat.Q6_K;
     }
 
-    /** Nothing to precompute: returns scratch for a super-block's 16 scales. */
+    /** Nothing to precompute: returns scratch for a super-block's 16 scales and the two running vectors. */
     @Override
     float[] prepare(float[] x, int xOff) {
-        return new float[16];
+        return new float[16 + 2 * FB_LANES];
     }
 
     @Override
@@ -89,7 +89,11 @@ public final class Q6_KMatrix extends SuperBlockMatrix {
                 scales(o + BLOCK_BYTES, s);
             }
         }
-        return Simd.sum(acc.add(acc1));
+        // through memory, as the few-row kernel's result: the add of the two running vectors ran C2's Java fallback
+        // here in a real decode (a vector allocated per row), and vectors loaded from an array have a known class
+        acc.intoArray(s, 16);
+        acc1.intoArray(s, 16 + FB_LANES);
+        return Q6_KRows.result(s, 16);
     }
 
     /** {@code s[j] = d·scales[j]} of the super-block at byte {@code o}, rounded to f32 as ggml does. */
