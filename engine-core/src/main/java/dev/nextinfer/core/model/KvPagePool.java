@@ -1,7 +1,7 @@
 package dev.nextinfer.core.model;
 
 import dev.nextinfer.core.NextInferException;
-import dev.nextinfer.kernels.HugePages;
+import dev.nextinfer.kernels.HugePageArena;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -124,12 +124,12 @@ public final class KvPagePool {
 
     private Slab newSlab() {
         long bytes = pageBytes * pagesPerSlab;
-        Arena arena = Arena.ofShared();
+        // decode at depth streams the whole cache every token: huge pages where the system has them (a slab is
+        // larger than the arena's own slabs, so it is a mapping of its own, unmapped when this arena closes)
+        Arena arena = new HugePageArena(Arena.ofShared());
         MemorySegment mem;
         try {
-            // decode at depth streams the whole cache every token: huge pages where the system has them
-            MemorySegment huge = HugePages.allocate(arena, bytes);
-            mem = huge != null ? huge.asSlice(0, bytes) : arena.allocate(bytes, 64);
+            mem = arena.allocate(bytes, 64);
         } catch (OutOfMemoryError e) {
             arena.close();
             throw new NextInferException(String.format(Locale.ROOT,
