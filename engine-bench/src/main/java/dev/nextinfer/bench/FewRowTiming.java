@@ -1,5 +1,6 @@
 package dev.nextinfer.bench;
 
+import dev.nextinfer.kernels.IntegerKernels;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
 import java.lang.foreign.Arena;
@@ -19,8 +20,10 @@ import java.util.Random;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp engine-bench/target/benchmarks.jar dev.nextinfer.bench.FewRowTiming \
- *      [--formats Q4_K,Q6_K] [--shapes expert_down,expert_gate_up] [--n 2,4,8] [--reps 100] [--warmup-seconds 4]
+ *      [--formats Q4_K,Q6_K] [--shapes expert_down,expert_gate_up] [--n 2,4,8] [--reps 100] [--warmup-seconds 4] [--int8]
  * </pre>
+ * With {@code --int8} the matrices are repacked for the integer kernels ({@link IntegerKernels#repack}, what
+ * {@code --int8-activations} loads), so the few-row form timed is theirs.
  */
 public final class FewRowTiming {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -35,7 +38,13 @@ public final class FewRowTiming {
         int[] ns = {2, 4, 8};
         int reps = 100;
         double warmup = 4;
+        boolean int8 = false;
         for (int i = 0; i < args.length; i += 2) {
+            if (args[i].equals("--int8")) {
+                int8 = true;
+                i--;
+                continue;
+            }
             switch (args[i]) {
                 case "--formats" -> formats = args[i + 1].split(",");
                 case "--shapes" -> shapes = args[i + 1].split(",");
@@ -54,7 +63,7 @@ public final class FewRowTiming {
                 MatrixFormat f = MatrixFormat.valueOf(fs.toUpperCase(Locale.ROOT));
                 for (String ss : shapes) {
                     BenchMatrices.Shape shape = BenchMatrices.Shape.parse(ss);
-                    Matrix w = BenchMatrices.single(arena, f, shape.rows, shape.cols);
+                    Matrix w = matrix(arena, f, shape, int8);
                     for (int n : ns) {
                         warmUp(w, n, warmup);
                     }
@@ -64,13 +73,18 @@ public final class FewRowTiming {
                 MatrixFormat f = MatrixFormat.valueOf(fs.toUpperCase(Locale.ROOT));
                 for (String ss : shapes) {
                     BenchMatrices.Shape shape = BenchMatrices.Shape.parse(ss);
-                    Matrix w = BenchMatrices.single(arena, f, shape.rows, shape.cols);
+                    Matrix w = matrix(arena, f, shape, int8);
                     for (int n : ns) {
                         run(w, f, ss, n, reps, warmup);
                     }
                 }
             }
         }
+    }
+
+    private static Matrix matrix(Arena arena, MatrixFormat f, BenchMatrices.Shape shape, boolean int8) {
+        Matrix w = BenchMatrices.single(arena, f, shape.rows, shape.cols);
+        return int8 ? IntegerKernels.repack(w, arena, null) : w;
     }
 
     private static float[] activations(int n, int cols) {

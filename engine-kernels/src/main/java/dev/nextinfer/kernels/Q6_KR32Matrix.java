@@ -124,6 +124,79 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /**
+     * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}): each column
+     * loaded and widened once for four tokens; the same integers and f32 operations as {@link #group}, in its order.
+     */
+    @Override
+    void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int last = Math.min(3, m - 1); // slot 3: token t + 3, or again token t + 2 when m = 3 (same bits, same place)
+        int x3 = x0 + last * cols;
+        int nbx = cols / Int8Activations.QK;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y00 = FloatVector.zero(F), y01 = FloatVector.zero(F);
+            FloatVector y10 = FloatVector.zero(F), y11 = FloatVector.zero(F);
+            FloatVector y20 = FloatVector.zero(F), y21 = FloatVector.zero(F);
+            FloatVector y30 = FloatVector.zero(F), y31 = FloatVector.zero(F);
+            for (int w = 0; w < 16 * nb; w++) { // flat over sub-blocks, as group
+                int j = w & 15;
+                long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
+                IntVector s00 = IntVector.zero(I), s01 = IntVector.zero(I), s10 = IntVector.zero(I), s11 = IntVector.zero(I);
+                IntVector s20 = IntVector.zero(I), s21 = IntVector.zero(I), s30 = IntVector.zero(I), s31 = IntVector.zero(I);
+                for (int e = 0; e < 2; e++) {
+                    ShortVector c0 = ShortVector.zero(S), c1 = ShortVector.zero(S), c2 = ShortVector.zero(S), c3 = ShortVector.zero(S);
+                    for (int p = 0; p < 8; p++) {
+                        int c = 8 * e + p;
+                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + QS + (long) SUB * j + (long) R * c + (long) SL * part, LE)
+                                .convertShape(VectorOperators.B2S, S, 0);
+                        int xc = 16 * w + c;
+                        c0 = c0.add(q.mul(a.q[x0 + xc]));
+                        c1 = c1.add(q.mul(a.q[x1 + xc]));
+                        c2 = c2.add(q.mul(a.q[x2 + xc]));
+                        c3 = c3.add(q.mul(a.q[x3 + xc]));
+                    }
+                    s00 = s00.add(c0.convertShape(VectorOperators.S2I, I, 0));
+                    s01 = s01.add(c0.convertShape(VectorOperators.S2I, I, 1));
+                    s10 = s10.add(c1.convertShape(VectorOperators.S2I, I, 0));
+                    s11 = s11.add(c1.convertShape(VectorOperators.S2I, I, 1));
+                    s20 = s20.add(c2.convertShape(VectorOperators.S2I, I, 0));
+                    s21 = s21.add(c2.convertShape(VectorOperators.S2I, I, 1));
+                    s30 = s30.add(c3.convertShape(VectorOperators.S2I, I, 0));
+                    s31 = s31.add(c3.convertShape(VectorOperators.S2I, I, 1));
+                }
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                IntVector sc0 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 0);
+                IntVector sc1 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 1);
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                int xb = t * nbx + (w >> 1);
+                float dx0 = a.d[xb], dx1 = a.d[xb + nbx], dx2 = a.d[xb + 2 * nbx], dx3 = a.d[xb + last * nbx];
+                y00 = ((FloatVector) s00.mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx0), y00);
+                y01 = ((FloatVector) s01.mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx0), y01);
+                y10 = ((FloatVector) s10.mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx1), y10);
+                y11 = ((FloatVector) s11.mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx1), y11);
+                y20 = ((FloatVector) s20.mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx2), y20);
+                y21 = ((FloatVector) s21.mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx2), y21);
+                y30 = ((FloatVector) s30.mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx3), y30);
+                y31 = ((FloatVector) s31.mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx3), y31);
+            }
+            int at = off + SL * part;
+            y00.intoArray(out, at);
+            y01.intoArray(out, at + SL / 2);
+            y10.intoArray(out, at + stride);
+            y11.intoArray(out, at + stride + SL / 2);
+            y20.intoArray(out, at + 2 * stride);
+            y21.intoArray(out, at + 2 * stride + SL / 2);
+            y30.intoArray(out, at + last * stride);
+            y31.intoArray(out, at + last * stride + SL / 2);
+        }
+    }
+
     /** {@link #group} for tokens {@code t} and {@code u} at once: each column loaded and widened once. */
     @Override
     void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU) {

@@ -198,6 +198,21 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
      */
     abstract void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU);
 
+    /**
+     * {@link #group} for the activation rows {@code t .. t+m−1}, {@code m} = 3 or 4, row {@code t+i} into
+     * {@code out[off + i·stride ..]}, each the bits {@link #group} gives. This default runs {@link #group2} and
+     * {@link #group2} or {@link #group}; a layout whose unpacking is worth sharing four ways overrides it (for
+     * {@code m} = 3 computing row {@code t+2} twice, into the same place, is still cheaper than a separate pass).
+     */
+    void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
+        group2(g, a, t, t + 1, out, off, off + stride);
+        if (m == 4) {
+            group2(g, a, t + 2, t + 3, out, off + 2 * stride, off + 3 * stride);
+        } else {
+            group(g, a, t + 2, out, off + 2 * stride);
+        }
+    }
+
     @Override
     public final int rows() {
         return rows;
@@ -356,8 +371,8 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     }
 
     /**
-     * Group by group, each group for all {@code n} activation rows while its weights are in cache: two rows at a time
-     * ({@link #group2}), the last one of an odd count alone.
+     * Group by group, each group for all {@code n} activation rows while its weights are in cache: four rows at a time
+     * ({@link #group4}), the last 1–3 by {@link #group}, {@link #group2} or {@link #group4} with its fourth row repeated.
      */
     private void multiply(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (r0 >= r1 || n <= 0) {
@@ -370,28 +385,30 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
             // a group cut by the chunk's bounds (or the padding) is computed into part, its rows in [r0, r1) copied
             boolean whole = g0 >= r0 && g0 + R <= r1;
             if (!whole && part == null) {
-                part = new float[2 * R];
+                part = new float[4 * R];
             }
             int t = 0;
-            for (; t + 2 <= n; t += 2) {
-                int yt = yOff + t * yStride + g0;
-                int yu = yt + yStride;
+            while (t < n) {
+                int m = Math.min(4, n - t);
                 if (whole) {
-                    group2(g, a, t, t + 1, y, yt, yu);
+                    rows(g, a, t, m, y, yOff + t * yStride + g0, yStride);
                 } else {
-                    group2(g, a, t, t + 1, part, 0, R);
-                    copyCut(part, 0, y, yOff + t * yStride, g0, r0, r1);
-                    copyCut(part, R, y, yOff + (t + 1) * yStride, g0, r0, r1);
+                    rows(g, a, t, m, part, 0, R);
+                    for (int i = 0; i < m; i++) {
+                        copyCut(part, i * R, y, yOff + (t + i) * yStride, g0, r0, r1);
+                    }
                 }
+                t += m;
             }
-            if (t < n) {
-                if (whole) {
-                    group(g, a, t, y, yOff + t * yStride + g0);
-                } else {
-                    group(g, a, t, part, 0);
-                    copyCut(part, 0, y, yOff + t * yStride, g0, r0, r1);
-                }
-            }
+        }
+    }
+
+    /** Group {@code g} for the {@code m ≤ 4} activation rows {@code t ..}, row {@code t+i} into {@code out[off + i·stride ..]}. */
+    private void rows(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
+        switch (m) {
+            case 1 -> group(g, a, t, out, off);
+            case 2 -> group2(g, a, t, t + 1, out, off, off + stride);
+            default -> group4(g, a, t, m, out, off, stride);
         }
     }
 

@@ -78,6 +78,37 @@ class Q4_0R32MatrixTest {
         }
     }
 
+    /**
+     * The four-row kernel sums a whole block in int16 with signed nibbles: its extreme, every weight at {@code q = 0}
+     * (value {@code −8·d}) and every activation at +127 or −127, is {@code ±32·8·127 = ±32512}, just inside int16.
+     */
+    @Test
+    void theFourRowKernelHoldsTheExtremeBlock() {
+        int rows = 33;
+        int cols = 64;
+        float[] w = new float[rows * cols];
+        java.util.Arrays.fill(w, 0.5f); // a block of equal positive values: d = max / −8 < 0, every q = 0
+        try (Arena arena = Arena.ofConfined()) {
+            Q4_0Matrix q = Q4_0Matrix.of(w, rows, cols);
+            Q4_0R32Matrix r = Q4_0R32Matrix.LAYOUT.repack(q, arena, null);
+            for (int n : new int[] {3, 4, 7}) { // 3 and 7: the four-row kernel with its last row repeated
+                float[] x = new float[n * cols];
+                for (int t = 0; t < n; t++) {
+                    java.util.Arrays.fill(x, t * cols, (t + 1) * cols, t % 2 == 0 ? 3f : -3f);
+                }
+                float[] y = new float[n * rows];
+                r.matVecRows(x, 0, cols, n, y, 0, rows, 0, rows);
+                for (int t = 0; t < n; t++) {
+                    for (int row = 0; row < rows; row++) {
+                        float expect = twin(q, row, x, t * cols);
+                        assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(y[t * rows + row]), "token " + t + " row " + row);
+                    }
+                    assertEquals(t % 2 == 0 ? 0.5f * 3f * cols : -0.5f * 3f * cols, y[t * rows], 1e-2f * cols);
+                }
+            }
+        }
+    }
+
     @Test
     void everyProductFormAndEveryRowRangeEqualsTheMatVec() {
         Random rnd = new Random(5);

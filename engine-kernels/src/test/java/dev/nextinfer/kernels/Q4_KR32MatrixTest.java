@@ -53,6 +53,49 @@ class Q4_KR32MatrixTest {
                 Q4_KR32MatrixTest::twin);
     }
 
+    /**
+     * The four-row kernel sums a whole sub-block in int16 with signed nibbles ({@code q − 8}): its extremes, every
+     * {@code q} 0 or 15 with every activation at ±127, are {@code −32512} and {@code 28448}, inside int16.
+     */
+    @Test
+    void theFourRowKernelHoldsTheExtremeSubBlocks() {
+        int rows = 34;
+        int cols = 512;
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment m = arena.allocate((long) rows * 144 * (cols / 256));
+            for (int r = 0; r < rows; r++) {
+                for (int sb = 0; sb < cols / 256; sb++) {
+                    long o = ((long) r * (cols / 256) + sb) * 144;
+                    m.set(LE_SHORT, o, (short) 0x3C00); // d = 1
+                    m.set(LE_SHORT, o + 2, (short) 0x3800); // dmin = 0.5
+                    for (int i = 0; i < 12; i++) {
+                        m.set(ValueLayout.JAVA_BYTE, o + 4 + i, (byte) (i % 3 == 0 ? 0xFF : 0x25));
+                    }
+                    for (int i = 0; i < 128; i++) {
+                        m.set(ValueLayout.JAVA_BYTE, o + 16 + i, (byte) (r % 2 == 0 ? 0x00 : 0xFF));
+                    }
+                }
+            }
+            Q4_KMatrix w = new Q4_KMatrix(m, rows, cols);
+            Matrix r = Q4_KR32Matrix.LAYOUT.repack(w, arena, null);
+            for (int n : new int[] {3, 4, 7}) { // 3 and 7: the four-row kernel with its last row repeated
+                float[] x = new float[n * cols];
+                for (int t = 0; t < n; t++) {
+                    Arrays.fill(x, t * cols, (t + 1) * cols, t % 2 == 0 ? 3f : -3f);
+                }
+                float[] y = new float[n * rows];
+                r.matVecRows(x, 0, cols, n, y, 0, rows, 0, rows);
+                for (int t = 0; t < n; t++) {
+                    for (int row = 0; row < rows; row++) {
+                        float expect = twin(w, row, x, t * cols);
+                        org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(y[t * rows + row]),
+                                "token " + t + " row " + row + ": " + expect + " vs " + y[t * rows + row]);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.Q4_K, 512, new Random(17), Q4_KR32Matrix.LAYOUT::repack, Q4_KR32Matrix.LAYOUT::accepts);

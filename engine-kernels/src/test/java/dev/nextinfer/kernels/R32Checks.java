@@ -46,7 +46,7 @@ final class R32Checks {
     }
 
     /**
-     * The few-row product (1 to 5 rows) gives each row the mat-vec's bits, {@code row} gives the source's values bit for bit, the
+     * The few-row product (1 to 9 rows) gives each row the mat-vec's bits, {@code row} gives the source's values bit for bit, the
      * products are close to the exact ones, and a matrix of another format is refused.
      */
     static void productFormsAgree(MatrixFormat format, int cols, Random rnd, Repack repack,
@@ -56,14 +56,14 @@ final class R32Checks {
             Matrix w = TestMatrices.random(format, rnd, rows, cols, 0).matrix();
             Matrix r = repack.apply(w, arena, null);
             assertEquals(format, r.format());
-            int n = 5;
+            int n = 9;
             float[] x = TestMatrices.randomVector(rnd, n * cols);
             float[] whole = new float[n * rows];
             for (int t = 0; t < n; t++) {
                 r.matVec(x, t * cols, whole, t * rows, 0, rows);
             }
-            // 1 to 5 activation rows (pairs through the two-row kernel, an odd one alone), over all rows and over a
-            // range that cuts groups
+            // 1 to 9 activation rows (fours through the four-row kernel, then a pair through the two-row kernel, an odd
+            // one alone), over all rows and over a range that cuts groups
             for (int rowsIn = 1; rowsIn <= n; rowsIn++) {
                 for (int[] range : new int[][] {{0, rows}, {3, 67}}) {
                     float[] few = new float[n * rows];
