@@ -211,6 +211,98 @@ public final class Q5_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /**
+     * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}):
+     * each column pair loaded and its five bits assembled once for four tokens; the same integers and f32 operations
+     * as {@link #group}, in its order.
+     */
+    @Override
+    void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int last = Math.min(3, m - 1); // slot 3: token t + 3, or again token t + 2 when m = 3 (same bits, same place)
+        int x3 = x0 + last * cols;
+        int nbx = cols / Int8Activations.QK;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y00 = FloatVector.zero(F), y01 = FloatVector.zero(F);
+            FloatVector y10 = FloatVector.zero(F), y11 = FloatVector.zero(F);
+            FloatVector y20 = FloatVector.zero(F), y21 = FloatVector.zero(F);
+            FloatVector y30 = FloatVector.zero(F), y31 = FloatVector.zero(F);
+            for (int w = 0; w < 8 * nb; w++) { // flat over sub-blocks, as group
+                long o = base + (long) (w >> 3) * GROUP_BLOCK_BYTES;
+                long so = o + (long) SUB * (w & 7) + (long) SL * part;
+                IntVector s00 = IntVector.zero(I), s01 = IntVector.zero(I), s10 = IntVector.zero(I), s11 = IntVector.zero(I);
+                IntVector s20 = IntVector.zero(I), s21 = IntVector.zero(I), s30 = IntVector.zero(I), s31 = IntVector.zero(I);
+                for (int e = 0; e < 4; e++) {
+                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QH + RUN * e, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector c0 = ShortVector.zero(S), c1 = ShortVector.zero(S), c2 = ShortVector.zero(S), c3 = ShortVector.zero(S);
+                    for (int p = 0; p < 4; p++) {
+                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + RUN * e + R * p, LE)
+                                .convertShape(VectorOperators.B2S, S, 0);
+                        ShortVector lo = q.and((short) 15).or(hb.lanewise(VectorOperators.LSHL, 4 - p).and((short) 16));
+                        ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).or(hb.lanewise(VectorOperators.LSHR, p).and((short) 16));
+                        int c = 32 * w + 8 * e + 2 * p;
+                        c0 = c0.add(lo.mul(a.q[x0 + c])).add(hi.mul(a.q[x0 + c + 1]));
+                        c1 = c1.add(lo.mul(a.q[x1 + c])).add(hi.mul(a.q[x1 + c + 1]));
+                        c2 = c2.add(lo.mul(a.q[x2 + c])).add(hi.mul(a.q[x2 + c + 1]));
+                        c3 = c3.add(lo.mul(a.q[x3 + c])).add(hi.mul(a.q[x3 + c + 1]));
+                    }
+                    s00 = s00.add(c0.convertShape(VectorOperators.S2I, I, 0));
+                    s01 = s01.add(c0.convertShape(VectorOperators.S2I, I, 1));
+                    s10 = s10.add(c1.convertShape(VectorOperators.S2I, I, 0));
+                    s11 = s11.add(c1.convertShape(VectorOperators.S2I, I, 1));
+                    s20 = s20.add(c2.convertShape(VectorOperators.S2I, I, 0));
+                    s21 = s21.add(c2.convertShape(VectorOperators.S2I, I, 1));
+                    s30 = s30.add(c3.convertShape(VectorOperators.S2I, I, 0));
+                    s31 = s31.add(c3.convertShape(VectorOperators.S2I, I, 1));
+                }
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
+                ByteVector mn = ByteVector.fromMemorySegment(B, data, so + MIN, LE);
+                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                int b0 = t * nbx + w;
+                int b1 = b0 + nbx;
+                int b2 = b1 + nbx;
+                int b3 = b0 + last * nbx;
+                float dx0 = a.d[b0], dx1 = a.d[b1], dx2 = a.d[b2], dx3 = a.d[b3];
+                y00 = ((FloatVector) s00.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx0), y00);
+                y01 = ((FloatVector) s01.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx0), y01);
+                y00 = n0.fma(FloatVector.broadcast(F, -(dx0 * a.sum[b0])), y00);
+                y01 = n1.fma(FloatVector.broadcast(F, -(dx0 * a.sum[b0])), y01);
+                y10 = ((FloatVector) s10.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx1), y10);
+                y11 = ((FloatVector) s11.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx1), y11);
+                y10 = n0.fma(FloatVector.broadcast(F, -(dx1 * a.sum[b1])), y10);
+                y11 = n1.fma(FloatVector.broadcast(F, -(dx1 * a.sum[b1])), y11);
+                y20 = ((FloatVector) s20.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx2), y20);
+                y21 = ((FloatVector) s21.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx2), y21);
+                y20 = n0.fma(FloatVector.broadcast(F, -(dx2 * a.sum[b2])), y20);
+                y21 = n1.fma(FloatVector.broadcast(F, -(dx2 * a.sum[b2])), y21);
+                y30 = ((FloatVector) s30.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx3), y30);
+                y31 = ((FloatVector) s31.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx3), y31);
+                y30 = n0.fma(FloatVector.broadcast(F, -(dx3 * a.sum[b3])), y30);
+                y31 = n1.fma(FloatVector.broadcast(F, -(dx3 * a.sum[b3])), y31);
+            }
+            int at = off + SL * part;
+            y00.intoArray(out, at);
+            y01.intoArray(out, at + SL / 2);
+            y10.intoArray(out, at + stride);
+            y11.intoArray(out, at + stride + SL / 2);
+            y20.intoArray(out, at + 2 * stride);
+            y21.intoArray(out, at + 2 * stride + SL / 2);
+            y30.intoArray(out, at + last * stride);
+            y31.intoArray(out, at + last * stride + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code d1·q − m1}, as {@link #row}. One flat loop over column pairs. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {
