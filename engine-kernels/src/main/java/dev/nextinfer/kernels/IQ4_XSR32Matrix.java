@@ -169,6 +169,77 @@ public final class IQ4_XSR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /**
+     * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}),
+     * four of them with each column pair loaded and looked up once for four tokens; the same integers and f32 operations as
+     * {@link #group}, in its order.
+     */
+    @Override
+    void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int last = Math.min(3, m - 1); // slot 3: token t + 3, or again token t + 2 when m = 3 (same bits, same place)
+        int x3 = x0 + last * cols;
+        int nbx = cols / Int8Activations.QK;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y00 = FloatVector.zero(F), y01 = FloatVector.zero(F);
+            FloatVector y10 = FloatVector.zero(F), y11 = FloatVector.zero(F);
+            FloatVector y20 = FloatVector.zero(F), y21 = FloatVector.zero(F);
+            FloatVector y30 = FloatVector.zero(F), y31 = FloatVector.zero(F);
+            for (int w = 0; w < 8 * nb; w++) { // flat over sub-blocks, as group
+                long o = base + (long) (w >> 3) * GROUP_BLOCK_BYTES;
+                long so = o + (long) SUB * (w & 7) + (long) SL * part;
+                IntVector s00 = IntVector.zero(I), s01 = IntVector.zero(I), s10 = IntVector.zero(I), s11 = IntVector.zero(I);
+                IntVector s20 = IntVector.zero(I), s21 = IntVector.zero(I), s30 = IntVector.zero(I), s31 = IntVector.zero(I);
+                for (int p = 0; p < 16; p++) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + R * p, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector lo = q.and((short) 15).selectFrom(TABLE_0, TABLE_1);
+                    ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).selectFrom(TABLE_0, TABLE_1);
+                    int c = 32 * w + 2 * p;
+                    ShortVector p0 = lo.mul(a.q[x0 + c]).add(hi.mul(a.q[x0 + c + 1]));
+                    ShortVector p1 = lo.mul(a.q[x1 + c]).add(hi.mul(a.q[x1 + c + 1]));
+                    ShortVector p2 = lo.mul(a.q[x2 + c]).add(hi.mul(a.q[x2 + c + 1]));
+                    ShortVector p3 = lo.mul(a.q[x3 + c]).add(hi.mul(a.q[x3 + c + 1]));
+                    s00 = s00.add(p0.convertShape(VectorOperators.S2I, I, 0));
+                    s01 = s01.add(p0.convertShape(VectorOperators.S2I, I, 1));
+                    s10 = s10.add(p1.convertShape(VectorOperators.S2I, I, 0));
+                    s11 = s11.add(p1.convertShape(VectorOperators.S2I, I, 1));
+                    s20 = s20.add(p2.convertShape(VectorOperators.S2I, I, 0));
+                    s21 = s21.add(p2.convertShape(VectorOperators.S2I, I, 1));
+                    s30 = s30.add(p3.convertShape(VectorOperators.S2I, I, 0));
+                    s31 = s31.add(p3.convertShape(VectorOperators.S2I, I, 1));
+                }
+                ByteVector ls = ByteVector.fromMemorySegment(B, data, so + LS, LE);
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector e0 = d0.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                int b0 = t * nbx + w;
+                float dx0 = a.d[b0], dx1 = a.d[b0 + nbx], dx2 = a.d[b0 + 2 * nbx], dx3 = a.d[b0 + last * nbx];
+                y00 = ((FloatVector) s00.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx0), y00);
+                y01 = ((FloatVector) s01.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx0), y01);
+                y10 = ((FloatVector) s10.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx1), y10);
+                y11 = ((FloatVector) s11.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx1), y11);
+                y20 = ((FloatVector) s20.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx2), y20);
+                y21 = ((FloatVector) s21.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx2), y21);
+                y30 = ((FloatVector) s30.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx3), y30);
+                y31 = ((FloatVector) s31.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx3), y31);
+            }
+            int at = off + SL * part;
+            y00.intoArray(out, at);
+            y01.intoArray(out, at + SL / 2);
+            y10.intoArray(out, at + stride);
+            y11.intoArray(out, at + stride + SL / 2);
+            y20.intoArray(out, at + 2 * stride);
+            y21.intoArray(out, at + 2 * stride + SL / 2);
+            y30.intoArray(out, at + last * stride);
+            y31.intoArray(out, at + last * stride + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code dl·kvalues[q]}, as {@link #row}. One flat loop over column pairs. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {

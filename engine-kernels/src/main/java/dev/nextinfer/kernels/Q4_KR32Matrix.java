@@ -213,6 +213,12 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** The four-row kernel with a row repeated is cheaper than a pair and a single row here (measured). */
+    @Override
+    boolean fourRowsForThree() {
+        return true;
+    }
+
     /**
      * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}): each column
      * pair loaded and unpacked once for four tokens. The nibbles are made signed ({@code q − 8}) so that a whole

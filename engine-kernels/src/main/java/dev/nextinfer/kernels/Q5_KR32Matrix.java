@@ -211,6 +211,12 @@ public final class Q5_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** The four-row kernel with a row repeated is cheaper than a pair and a single row here (measured). */
+    @Override
+    boolean fourRowsForThree() {
+        return true;
+    }
+
     /**
      * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}):
      * each column pair loaded and its five bits assembled once for four tokens; the same integers and f32 operations

@@ -124,6 +124,12 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** The four-row kernel with a row repeated is cheaper than a pair and a single row here (measured). */
+    @Override
+    boolean fourRowsForThree() {
+        return true;
+    }
+
     /**
      * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}): each column
      * loaded and widened once for four tokens; the same integers and f32 operations as {@link #group}, in its order.

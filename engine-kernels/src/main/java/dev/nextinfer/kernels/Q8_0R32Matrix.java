@@ -131,8 +131,8 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
     }
 
     /**
-     * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}):
-     * each column pair loaded and widened once for four tokens; the same integers and f32 operations as
+     * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}),
+     * four of them with each column pair loaded and widened once for four tokens; the same integers and f32 operations as
      * {@link #group}, in its order.
      */
     @Override

@@ -201,8 +201,8 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     /**
      * {@link #group} for the activation rows {@code t .. t+m−1}, {@code m} = 3 or 4, row {@code t+i} into
      * {@code out[off + i·stride ..]}, each the bits {@link #group} gives. This default runs {@link #group2} and
-     * {@link #group2} or {@link #group}; a layout whose unpacking is worth sharing four ways overrides it (for
-     * {@code m} = 3 computing row {@code t+2} twice, into the same place, is still cheaper than a separate pass).
+     * {@link #group2} or {@link #group}; a layout whose unpacking is worth sharing four ways overrides it, and gets
+     * {@code m} = 3 (its last row computed twice, into the same place) only if {@link #fourRowsForThree}.
      */
     void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
         group2(g, a, t, t + 1, out, off, off + stride);
@@ -372,7 +372,8 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
 
     /**
      * Group by group, each group for all {@code n} activation rows while its weights are in cache: four rows at a time
-     * ({@link #group4}), the last 1–3 by {@link #group}, {@link #group2} or {@link #group4} with its fourth row repeated.
+     * ({@link #group4}), the last 1–3 by {@link #group}, {@link #group2} or (see {@link #fourRowsForThree}) {@link #group4}
+     * with a row repeated.
      */
     private void multiply(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (r0 >= r1 || n <= 0) {
@@ -403,12 +404,26 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
         }
     }
 
+    /**
+     * Whether three rows run faster through {@link #group4} with one repeated than as {@link #group2} plus
+     * {@link #group}: true where unpacking dominates (the 4- to 6-bit layouts), not where the products fit int16 only
+     * in pairs (Q8_0, the IQ4 tables).
+     */
+    boolean fourRowsForThree() {
+        return false;
+    }
+
     /** Group {@code g} for the {@code m ≤ 4} activation rows {@code t ..}, row {@code t+i} into {@code out[off + i·stride ..]}. */
     private void rows(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
-        switch (m) {
-            case 1 -> group(g, a, t, out, off);
-            case 2 -> group2(g, a, t, t + 1, out, off, off + stride);
-            default -> group4(g, a, t, m, out, off, stride);
+        if (m == 4 || m == 3 && fourRowsForThree()) {
+            group4(g, a, t, m, out, off, stride);
+        } else if (m >= 2) {
+            group2(g, a, t, t + 1, out, off, off + stride);
+            if (m == 3) {
+                group(g, a, t + 2, out, off + 2 * stride);
+            }
+        } else {
+            group(g, a, t, out, off);
         }
     }
 
