@@ -122,6 +122,73 @@ public final class IQ4_NLR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /**
+     * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}),
+     * four of them with each column pair loaded and looked up once for four tokens; the same integers and f32
+     * operations as {@link #group}, in its order.
+     */
+    @Override
+    void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int last = Math.min(3, m - 1); // slot 3: token t + 3, or again token t + 2 when m = 3 (same bits, same place)
+        int x3 = x0 + last * cols;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y00 = FloatVector.zero(F), y01 = FloatVector.zero(F);
+            FloatVector y10 = FloatVector.zero(F), y11 = FloatVector.zero(F);
+            FloatVector y20 = FloatVector.zero(F), y21 = FloatVector.zero(F);
+            FloatVector y30 = FloatVector.zero(F), y31 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                IntVector s00 = IntVector.zero(I), s01 = IntVector.zero(I), s10 = IntVector.zero(I), s11 = IntVector.zero(I);
+                IntVector s20 = IntVector.zero(I), s21 = IntVector.zero(I), s30 = IntVector.zero(I), s31 = IntVector.zero(I);
+                for (int p = 0; p < 16; p++) {
+                    long qo = o + SCALE_BYTES + (long) R * p + (long) SL * part;
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector lo = q.and((short) 15).selectFrom(IQ4_XSR32Matrix.TABLE_0, IQ4_XSR32Matrix.TABLE_1);
+                    ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).selectFrom(IQ4_XSR32Matrix.TABLE_0, IQ4_XSR32Matrix.TABLE_1);
+                    int c = 32 * b + 2 * p;
+                    ShortVector p0 = lo.mul(a.q[x0 + c]).add(hi.mul(a.q[x0 + c + 1]));
+                    ShortVector p1 = lo.mul(a.q[x1 + c]).add(hi.mul(a.q[x1 + c + 1]));
+                    ShortVector p2 = lo.mul(a.q[x2 + c]).add(hi.mul(a.q[x2 + c + 1]));
+                    ShortVector p3 = lo.mul(a.q[x3 + c]).add(hi.mul(a.q[x3 + c + 1]));
+                    s00 = s00.add(p0.convertShape(VectorOperators.S2I, I, 0));
+                    s01 = s01.add(p0.convertShape(VectorOperators.S2I, I, 1));
+                    s10 = s10.add(p1.convertShape(VectorOperators.S2I, I, 0));
+                    s11 = s11.add(p1.convertShape(VectorOperators.S2I, I, 1));
+                    s20 = s20.add(p2.convertShape(VectorOperators.S2I, I, 0));
+                    s21 = s21.add(p2.convertShape(VectorOperators.S2I, I, 1));
+                    s30 = s30.add(p3.convertShape(VectorOperators.S2I, I, 0));
+                    s31 = s31.add(p3.convertShape(VectorOperators.S2I, I, 1));
+                }
+                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
+                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                int xb = t * nb + b;
+                float d0 = a.d[xb], d1 = a.d[xb + nb], d2 = a.d[xb + 2 * nb], d3 = a.d[xb + last * nb];
+                y00 = ((FloatVector) s00.convert(VectorOperators.I2F, 0)).fma(w0.mul(d0), y00);
+                y01 = ((FloatVector) s01.convert(VectorOperators.I2F, 0)).fma(w1.mul(d0), y01);
+                y10 = ((FloatVector) s10.convert(VectorOperators.I2F, 0)).fma(w0.mul(d1), y10);
+                y11 = ((FloatVector) s11.convert(VectorOperators.I2F, 0)).fma(w1.mul(d1), y11);
+                y20 = ((FloatVector) s20.convert(VectorOperators.I2F, 0)).fma(w0.mul(d2), y20);
+                y21 = ((FloatVector) s21.convert(VectorOperators.I2F, 0)).fma(w1.mul(d2), y21);
+                y30 = ((FloatVector) s30.convert(VectorOperators.I2F, 0)).fma(w0.mul(d3), y30);
+                y31 = ((FloatVector) s31.convert(VectorOperators.I2F, 0)).fma(w1.mul(d3), y31);
+            }
+            int at = off + SL * part;
+            y00.intoArray(out, at);
+            y01.intoArray(out, at + SL / 2);
+            y10.intoArray(out, at + stride);
+            y11.intoArray(out, at + stride + SL / 2);
+            y20.intoArray(out, at + 2 * stride);
+            y21.intoArray(out, at + 2 * stride + SL / 2);
+            y30.intoArray(out, at + last * stride);
+            y31.intoArray(out, at + last * stride + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code d·kvalues[q]}, as {@link #row}. One flat loop over column pairs. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {
