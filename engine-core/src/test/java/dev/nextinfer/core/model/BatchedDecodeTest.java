@@ -49,7 +49,7 @@ class BatchedDecodeTest {
                 Arguments.of("tiny-f32", WeightFormat.BF16, false),
                 Arguments.of("tiny-bf16-8l", WeightFormat.BF16, false),
                 Arguments.of("tiny-fp8-b32", WeightFormat.F32, false),
-                // the integer kernels: pairs of rows through the two-row kernel, an odd one alone
+                // the integer kernels: four rows per pass, then a pair or a single row (every GGUF mix: BatchedIntegerDecodeTest)
                 Arguments.of("tiny-f32", WeightFormat.Q8_0, true),
                 Arguments.of("tiny-f32", WeightFormat.Q4_0, true));
     }
