@@ -182,6 +182,87 @@ public final class Q2_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /**
+     * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}):
+     * each column quad loaded and unpacked once for four tokens; the same integers and f32 operations as
+     * {@link #group}, in its order.
+     */
+    @Override
+    void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int last = Math.min(3, m - 1); // slot 3: token t + 3, or again token t + 2 when m = 3 (same bits, same place)
+        int x3 = x0 + last * cols;
+        int nbx = cols / Int8Activations.QK;
+        int nh = cols / 16;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y00 = FloatVector.zero(F), y01 = FloatVector.zero(F);
+            FloatVector y10 = FloatVector.zero(F), y11 = FloatVector.zero(F);
+            FloatVector y20 = FloatVector.zero(F), y21 = FloatVector.zero(F);
+            FloatVector y30 = FloatVector.zero(F), y31 = FloatVector.zero(F);
+            for (int w = 0; w < 16 * nb; w++) { // flat over sub-blocks, as group
+                long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
+                long so = o + (long) SUB * (w & 15) + (long) SL * part;
+                ShortVector c0 = ShortVector.zero(S), c1 = ShortVector.zero(S), c2 = ShortVector.zero(S), c3 = ShortVector.zero(S);
+                for (int c = 0; c < 4; c++) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + R * c, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector q0 = q.and((short) 3);
+                    ShortVector q1 = q.lanewise(VectorOperators.LSHR, 2).and((short) 3);
+                    ShortVector q2 = q.lanewise(VectorOperators.LSHR, 4).and((short) 3);
+                    ShortVector q3 = q.lanewise(VectorOperators.LSHR, 6).and((short) 3);
+                    int x = 16 * w + 4 * c;
+                    c0 = c0.add(q0.mul(a.q[x0 + x])).add(q1.mul(a.q[x0 + x + 1])).add(q2.mul(a.q[x0 + x + 2])).add(q3.mul(a.q[x0 + x + 3]));
+                    c1 = c1.add(q0.mul(a.q[x1 + x])).add(q1.mul(a.q[x1 + x + 1])).add(q2.mul(a.q[x1 + x + 2])).add(q3.mul(a.q[x1 + x + 3]));
+                    c2 = c2.add(q0.mul(a.q[x2 + x])).add(q1.mul(a.q[x2 + x + 1])).add(q2.mul(a.q[x2 + x + 2])).add(q3.mul(a.q[x2 + x + 3]));
+                    c3 = c3.add(q0.mul(a.q[x3 + x])).add(q1.mul(a.q[x3 + x + 1])).add(q2.mul(a.q[x3 + x + 2])).add(q3.mul(a.q[x3 + x + 3]));
+                }
+                ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
+                IntVector sm0 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 0);
+                IntVector sm1 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sc0 = sm0.and(15);
+                IntVector sc1 = sm1.and(15);
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                FloatVector n0 = m0.mul((FloatVector) sm0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) sm1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                int xb = t * nbx + (w >> 1);
+                int hb = t * nh + w;
+                float dx0 = a.d[xb], dx1 = a.d[xb + nbx], dx2 = a.d[xb + 2 * nbx], dx3 = a.d[xb + last * nbx];
+                int h0 = a.half[hb], h1 = a.half[hb + nh], h2 = a.half[hb + 2 * nh], h3 = a.half[hb + last * nh];
+                y00 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 0)).mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx0), y00);
+                y01 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 1)).mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx0), y01);
+                y00 = n0.fma(FloatVector.broadcast(F, -(dx0 * h0)), y00);
+                y01 = n1.fma(FloatVector.broadcast(F, -(dx0 * h0)), y01);
+                y10 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 0)).mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx1), y10);
+                y11 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 1)).mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx1), y11);
+                y10 = n0.fma(FloatVector.broadcast(F, -(dx1 * h1)), y10);
+                y11 = n1.fma(FloatVector.broadcast(F, -(dx1 * h1)), y11);
+                y20 = ((FloatVector) ((IntVector) c2.convertShape(VectorOperators.S2I, I, 0)).mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx2), y20);
+                y21 = ((FloatVector) ((IntVector) c2.convertShape(VectorOperators.S2I, I, 1)).mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx2), y21);
+                y20 = n0.fma(FloatVector.broadcast(F, -(dx2 * h2)), y20);
+                y21 = n1.fma(FloatVector.broadcast(F, -(dx2 * h2)), y21);
+                y30 = ((FloatVector) ((IntVector) c3.convertShape(VectorOperators.S2I, I, 0)).mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx3), y30);
+                y31 = ((FloatVector) ((IntVector) c3.convertShape(VectorOperators.S2I, I, 1)).mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx3), y31);
+                y30 = n0.fma(FloatVector.broadcast(F, -(dx3 * h3)), y30);
+                y31 = n1.fma(FloatVector.broadcast(F, -(dx3 * h3)), y31);
+            }
+            int at = off + SL * part;
+            y00.intoArray(out, at);
+            y01.intoArray(out, at + SL / 2);
+            y10.intoArray(out, at + stride);
+            y11.intoArray(out, at + stride + SL / 2);
+            y20.intoArray(out, at + 2 * stride);
+            y21.intoArray(out, at + 2 * stride + SL / 2);
+            y30.intoArray(out, at + last * stride);
+            y31.intoArray(out, at + last * stride + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code dl·q − ml}, as {@link #row}. One flat loop over column quads. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {

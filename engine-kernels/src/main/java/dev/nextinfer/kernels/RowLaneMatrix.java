@@ -406,8 +406,8 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
 
     /**
      * Whether three rows run faster through {@link #group4} with one repeated than as {@link #group2} plus
-     * {@link #group}: true where unpacking dominates (the 4- to 6-bit layouts), not where the products fit int16 only
-     * in pairs (Q8_0, the IQ4 tables).
+     * {@link #group}: true where unpacking dominates (Q4_0, Q4_K, Q5_K, Q6_K), not where the products fit int16 only in
+     * pairs (Q8_0, the IQ4 tables) or the unpacking is cheap (Q2_K); measured with {@code FewRowTiming --int8}.
      */
     boolean fourRowsForThree() {
         return false;
