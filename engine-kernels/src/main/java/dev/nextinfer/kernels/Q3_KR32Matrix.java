@@ -192,6 +192,79 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /**
+     * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}):
+     * each column quad loaded and its three bits assembled once for four tokens; the same integers and f32 operations
+     * as {@link #group}, in its order.
+     */
+    @Override
+    void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int last = Math.min(3, m - 1); // slot 3: token t + 3, or again token t + 2 when m = 3 (same bits, same place)
+        int x3 = x0 + last * cols;
+        int nbx = cols / Int8Activations.QK;
+        int nh = cols / 16;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y00 = FloatVector.zero(F), y01 = FloatVector.zero(F);
+            FloatVector y10 = FloatVector.zero(F), y11 = FloatVector.zero(F);
+            FloatVector y20 = FloatVector.zero(F), y21 = FloatVector.zero(F);
+            FloatVector y30 = FloatVector.zero(F), y31 = FloatVector.zero(F);
+            for (int w = 0; w < 16 * nb; w++) { // flat over sub-blocks, as group
+                long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
+                long so = o + (long) SUB * (w & 15) + (long) SL * part;
+                ShortVector c0 = ShortVector.zero(S), c1 = ShortVector.zero(S), c2 = ShortVector.zero(S), c3 = ShortVector.zero(S);
+                for (int r = 0; r < 2; r++) {
+                    ShortVector hb = ((ShortVector) ByteVector.fromMemorySegment(B, data, so + HB + RUN * r, LE)
+                            .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.LSHL, 2);
+                    for (int p = 0; p < 2; p++) {
+                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + RUN * r + R * p, LE)
+                                .convertShape(VectorOperators.B2S, S, 0);
+                        int b = 4 * p;
+                        ShortVector u0 = q.and((short) 3).or(hb.lanewise(VectorOperators.LSHR, b).and((short) 4));
+                        ShortVector u1 = q.lanewise(VectorOperators.LSHR, 2).and((short) 3).or(hb.lanewise(VectorOperators.LSHR, b + 1).and((short) 4));
+                        ShortVector u2 = q.lanewise(VectorOperators.LSHR, 4).and((short) 3).or(hb.lanewise(VectorOperators.LSHR, b + 2).and((short) 4));
+                        ShortVector u3 = q.lanewise(VectorOperators.LSHR, 6).and((short) 3).or(hb.lanewise(VectorOperators.LSHR, b + 3).and((short) 4));
+                        int x = 16 * w + 8 * r + 4 * p;
+                        c0 = c0.add(u0.mul(a.q[x0 + x])).add(u1.mul(a.q[x0 + x + 1])).add(u2.mul(a.q[x0 + x + 2])).add(u3.mul(a.q[x0 + x + 3]));
+                        c1 = c1.add(u0.mul(a.q[x1 + x])).add(u1.mul(a.q[x1 + x + 1])).add(u2.mul(a.q[x1 + x + 2])).add(u3.mul(a.q[x1 + x + 3]));
+                        c2 = c2.add(u0.mul(a.q[x2 + x])).add(u1.mul(a.q[x2 + x + 1])).add(u2.mul(a.q[x2 + x + 2])).add(u3.mul(a.q[x2 + x + 3]));
+                        c3 = c3.add(u0.mul(a.q[x3 + x])).add(u1.mul(a.q[x3 + x + 1])).add(u2.mul(a.q[x3 + x + 2])).add(u3.mul(a.q[x3 + x + 3]));
+                    }
+                }
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
+                IntVector sc0 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 0);
+                IntVector sc1 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 1);
+                int hb0 = t * nh + w;
+                int f0 = 4 * a.half[hb0], f1 = 4 * a.half[hb0 + nh], f2 = 4 * a.half[hb0 + 2 * nh], f3 = 4 * a.half[hb0 + last * nh];
+                int xb = t * nbx + (w >> 1);
+                float dx0 = a.d[xb], dx1 = a.d[xb + nbx], dx2 = a.d[xb + 2 * nbx], dx3 = a.d[xb + last * nbx];
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                y00 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 0)).sub(f0).mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx0), y00);
+                y01 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 1)).sub(f0).mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx0), y01);
+                y10 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 0)).sub(f1).mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx1), y10);
+                y11 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 1)).sub(f1).mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx1), y11);
+                y20 = ((FloatVector) ((IntVector) c2.convertShape(VectorOperators.S2I, I, 0)).sub(f2).mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx2), y20);
+                y21 = ((FloatVector) ((IntVector) c2.convertShape(VectorOperators.S2I, I, 1)).sub(f2).mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx2), y21);
+                y30 = ((FloatVector) ((IntVector) c3.convertShape(VectorOperators.S2I, I, 0)).sub(f3).mul(sc0).convert(VectorOperators.I2F, 0)).fma(d0.mul(dx3), y30);
+                y31 = ((FloatVector) ((IntVector) c3.convertShape(VectorOperators.S2I, I, 1)).sub(f3).mul(sc1).convert(VectorOperators.I2F, 0)).fma(d1.mul(dx3), y31);
+            }
+            int at = off + SL * part;
+            y00.intoArray(out, at);
+            y01.intoArray(out, at + SL / 2);
+            y10.intoArray(out, at + stride);
+            y11.intoArray(out, at + stride + SL / 2);
+            y20.intoArray(out, at + 2 * stride);
+            y21.intoArray(out, at + 2 * stride + SL / 2);
+            y30.intoArray(out, at + last * stride);
+            y31.intoArray(out, at + last * stride + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code dl·q}, as {@link #row}. One flat loop over column quads. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {
