@@ -199,18 +199,14 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     abstract void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU);
 
     /**
-     * {@link #group} for the activation rows {@code t .. t+m−1}, {@code m} = 3 or 4, row {@code t+i} into
-     * {@code out[off + i·stride ..]}, each the bits {@link #group} gives. This default runs {@link #group2} and
-     * {@link #group2} or {@link #group}; a layout whose unpacking is worth sharing four ways overrides it, and gets
-     * {@code m} = 3 (its last row computed twice, into the same place) only if {@link #fourRowsForThree}.
+     * {@link #group} for the activation rows {@code t .. t+m−1}, row {@code t+i} into {@code out[off + i·stride ..]},
+     * each the bits {@link #group} gives. {@code m} is 4, or 3 where {@link #fourRowsForThree} (the third row then
+     * computed twice, into the same place), so only a layout that overrides this method may say so. This default
+     * runs {@link #group2} twice; a layout whose unpacking is worth sharing four ways overrides it.
      */
     void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
         group2(g, a, t, t + 1, out, off, off + stride);
-        if (m == 4) {
-            group2(g, a, t + 2, t + 3, out, off + 2 * stride, off + 3 * stride);
-        } else {
-            group(g, a, t + 2, out, off + 2 * stride);
-        }
+        group2(g, a, t + 2, t + 3, out, off + 2 * stride, off + 3 * stride);
     }
 
     @Override
