@@ -23,7 +23,9 @@ import java.util.Random;
  *      [--formats Q4_K,Q6_K] [--shapes expert_down,expert_gate_up] [--n 2,4,8] [--reps 100] [--warmup-seconds 4] [--int8]
  * </pre>
  * With {@code --int8} the matrices are repacked for the integer kernels ({@link IntegerKernels#repack}, what
- * {@code --int8-activations} loads), so the few-row form timed is theirs.
+ * {@code --int8-activations} loads), so the few-row form timed is theirs. With {@code --versus matmul} the baseline is
+ * {@link Matrix#matMul} over the n rows instead of n mat-vecs: above 5 rows the f32 prefill product, which rounds
+ * differently, so the results are not compared; below 1 the few-row form would be the faster one for that many rows.
  */
 public final class FewRowTiming {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -39,6 +41,7 @@ public final class FewRowTiming {
         int reps = 100;
         double warmup = 4;
         boolean int8 = false;
+        boolean versusMatMul = false;
         for (int i = 0; i < args.length; i += 2) {
             if (args[i].equals("--int8")) {
                 int8 = true;
@@ -51,10 +54,16 @@ public final class FewRowTiming {
                 case "--n" -> ns = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--reps" -> reps = Integer.parseInt(args[i + 1]);
                 case "--warmup-seconds" -> warmup = Double.parseDouble(args[i + 1]);
+                case "--versus" -> versusMatMul = switch (args[i + 1]) {
+                    case "matmul" -> true;
+                    case "matvecs" -> false;
+                    default -> throw new IllegalArgumentException("--versus takes matvecs or matmul, got " + args[i + 1]);
+                };
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.out.println("| format | shape | n | few-row median µs | min | n mat-vecs median µs | min | ratio of medians | ratio of minima | bytes allocated per repetition |");
+        String baseline = versusMatMul ? "matMul" : "n mat-vecs";
+        System.out.println("| format | shape | n | few-row median µs | min | " + baseline + " median µs | min | ratio of medians | ratio of minima | bytes allocated per repetition |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         try (Arena arena = Arena.ofConfined()) {
             // a first pass over every configuration, untimed, so that the JIT has compiled every kernel before any
@@ -65,7 +74,7 @@ public final class FewRowTiming {
                     BenchMatrices.Shape shape = BenchMatrices.Shape.parse(ss);
                     Matrix w = matrix(arena, f, shape, int8);
                     for (int n : ns) {
-                        warmUp(w, n, warmup);
+                        warmUp(w, n, warmup, versusMatMul);
                     }
                 }
             }
@@ -75,7 +84,7 @@ public final class FewRowTiming {
                     BenchMatrices.Shape shape = BenchMatrices.Shape.parse(ss);
                     Matrix w = matrix(arena, f, shape, int8);
                     for (int n : ns) {
-                        run(w, f, ss, n, reps, warmup);
+                        run(w, f, ss, n, reps, warmup, versusMatMul);
                     }
                 }
             }
@@ -96,36 +105,36 @@ public final class FewRowTiming {
         return x;
     }
 
-    private static void warmUp(Matrix w, int n, double seconds) {
+    private static void warmUp(Matrix w, int n, double seconds, boolean versusMatMul) {
         float[] x = activations(n, w.cols());
         float[] y = new float[n * w.rows()];
         float[] y2 = new float[n * w.rows()];
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() < end) {
             w.matVecRows(x, 0, w.cols(), n, y, 0, w.rows(), 0, w.rows());
-            matVecs(w, x, n, y2);
+            baseline(w, x, n, y2, versusMatMul);
         }
-        if (!Arrays.equals(y, y2)) {
+        if (!versusMatMul && !Arrays.equals(y, y2)) {
             throw new AssertionError(w.format() + ": the few-row kernel's results differ from the mat-vecs'");
         }
     }
 
-    private static void run(Matrix w, MatrixFormat f, String shape, int n, int reps, double warmup) {
+    private static void run(Matrix w, MatrixFormat f, String shape, int n, int reps, double warmup, boolean versusMatMul) {
         int rows = w.rows();
         int cols = w.cols();
         float[] x = activations(n, cols);
         float[] y = new float[n * rows];
         float[] y2 = new float[n * rows];
-        warmUp(w, n, warmup / 2);
+        warmUp(w, n, warmup / 2, versusMatMul);
         long a0 = allocated();
         long[] few = new long[reps];
         long[] vecs = new long[reps];
         for (int r = 0; r < reps; r++) {
             if ((r & 1) == 0) {
                 few[r] = timeFew(w, x, n, y);
-                vecs[r] = timeVecs(w, x, n, y2);
+                vecs[r] = timeBaseline(w, x, n, y2, versusMatMul);
             } else {
-                vecs[r] = timeVecs(w, x, n, y2);
+                vecs[r] = timeBaseline(w, x, n, y2, versusMatMul);
                 few[r] = timeFew(w, x, n, y);
             }
         }
@@ -148,10 +157,18 @@ public final class FewRowTiming {
         return THREADS.getCurrentThreadCpuTime() - t0;
     }
 
-    private static long timeVecs(Matrix w, float[] x, int n, float[] y) {
+    private static long timeBaseline(Matrix w, float[] x, int n, float[] y, boolean versusMatMul) {
         long t0 = THREADS.getCurrentThreadCpuTime();
-        matVecs(w, x, n, y);
+        baseline(w, x, n, y, versusMatMul);
         return THREADS.getCurrentThreadCpuTime() - t0;
+    }
+
+    private static void baseline(Matrix w, float[] x, int n, float[] y, boolean versusMatMul) {
+        if (versusMatMul) {
+            w.matMul(x, 0, w.cols(), n, y, 0, w.rows(), 0, w.rows());
+        } else {
+            matVecs(w, x, n, y);
+        }
     }
 
     private static void matVecs(Matrix w, float[] x, int n, float[] y) {
