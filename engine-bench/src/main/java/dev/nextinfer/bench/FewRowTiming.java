@@ -26,9 +26,14 @@ import java.util.Random;
  * {@code --int8-activations} loads), so the few-row form timed is theirs. With {@code --versus matmul} the baseline is
  * {@link Matrix#matMul} over the n rows instead of n mat-vecs: above 5 rows the f32 prefill product, which rounds
  * differently, so the results are not compared; below 1 the few-row form would be the faster one for that many rows.
+ * With {@code --fresh} every call gets other activations than the call before (two sets, alternating), so the
+ * integer kernels quantise them each time, as each expert product of a prefill does; without it they reuse this
+ * thread's last quantisation, which is what n mat-vecs of the same rows do.
  */
 public final class FewRowTiming {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** {@code --fresh}: alternate two activation sets from call to call. */
+    private static boolean fresh;
 
     private FewRowTiming() {
     }
@@ -41,10 +46,12 @@ public final class FewRowTiming {
         int reps = 100;
         double warmup = 4;
         boolean int8 = false;
+        fresh = false;
         boolean versusMatMul = false;
         for (int i = 0; i < args.length; i += 2) {
-            if (args[i].equals("--int8")) {
-                int8 = true;
+            if (args[i].equals("--int8") || args[i].equals("--fresh")) {
+                int8 |= args[i].equals("--int8");
+                fresh |= args[i].equals("--fresh");
                 i--;
                 continue;
             }
@@ -97,8 +104,12 @@ public final class FewRowTiming {
     }
 
     private static float[] activations(int n, int cols) {
+        return activations(n, cols, 1);
+    }
+
+    private static float[] activations(int n, int cols, long seed) {
         float[] x = new float[n * cols];
-        Random rnd = new Random(1);
+        Random rnd = new Random(seed);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rnd.nextGaussian();
         }
@@ -107,10 +118,13 @@ public final class FewRowTiming {
 
     private static void warmUp(Matrix w, int n, double seconds, boolean versusMatMul) {
         float[] x = activations(n, w.cols());
+        float[] other = fresh ? activations(n, w.cols(), 2) : x;
         float[] y = new float[n * w.rows()];
         float[] y2 = new float[n * w.rows()];
         long end = System.nanoTime() + (long) (seconds * 1e9);
         while (System.nanoTime() < end) {
+            w.matVecRows(other, 0, w.cols(), n, y, 0, w.rows(), 0, w.rows());
+            baseline(w, other, n, y2, versusMatMul);
             w.matVecRows(x, 0, w.cols(), n, y, 0, w.rows(), 0, w.rows());
             baseline(w, x, n, y2, versusMatMul);
         }
@@ -123,6 +137,7 @@ public final class FewRowTiming {
         int rows = w.rows();
         int cols = w.cols();
         float[] x = activations(n, cols);
+        float[] other = fresh ? activations(n, cols, 2) : x;
         float[] y = new float[n * rows];
         float[] y2 = new float[n * rows];
         warmUp(w, n, warmup / 2, versusMatMul);
@@ -130,12 +145,13 @@ public final class FewRowTiming {
         long[] few = new long[reps];
         long[] vecs = new long[reps];
         for (int r = 0; r < reps; r++) {
+            float[] xr = (r & 1) == 0 ? x : other; // with --fresh, each few-row call gets other rows than the last
             if ((r & 1) == 0) {
-                few[r] = timeFew(w, x, n, y);
-                vecs[r] = timeBaseline(w, x, n, y2, versusMatMul);
+                few[r] = timeFew(w, xr, n, y);
+                vecs[r] = timeBaseline(w, xr, n, y2, versusMatMul);
             } else {
-                vecs[r] = timeBaseline(w, x, n, y2, versusMatMul);
-                few[r] = timeFew(w, x, n, y);
+                vecs[r] = timeBaseline(w, xr, n, y2, versusMatMul);
+                few[r] = timeFew(w, xr, n, y);
             }
         }
         long allocated = (allocated() - a0) / reps;

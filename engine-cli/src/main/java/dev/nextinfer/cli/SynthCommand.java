@@ -13,9 +13,10 @@ import picocli.CommandLine.Option;
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = {"Writes a random-weight Qwen3-Next checkpoint (config.json, safetensors, MTP head, Qwen3 tokenizer files).",
                 "Presets: tiny (hidden 256, 4 layers, real vocabulary; seconds), a3b-e32 (the real per-layer shapes",
-                "of Qwen3-Next-80B-A3B with 32 experts, ~7B parameters), a3b (the full 80B shapes)."})
+                "of Qwen3-Next-80B-A3B with 32 experts, ~7B parameters), a3b-l4 (the full shapes, 512 experts, in 4 of the 48",
+                "layers, ~8.7B parameters), a3b (the full 80B shapes)."})
 final class SynthCommand implements Callable<Integer> {
-    @Option(names = "--preset", required = true, paramLabel = "NAME", description = "tiny, a3b-e32 or a3b.")
+    @Option(names = "--preset", required = true, paramLabel = "NAME", description = "tiny, a3b-e32, a3b-l4 or a3b.")
     String preset;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (created; existing weights replaced).")
@@ -34,7 +35,7 @@ final class SynthCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         SynthPreset p = SynthPreset.parse(preset);
         if (p == null) {
-            throw new CliException("--preset: unknown preset '" + preset + "' (expected tiny, a3b-e32 or a3b)");
+            throw new CliException("--preset: unknown preset '" + preset + "' (expected tiny, a3b-e32, a3b-l4 or a3b)");
         }
         DType dt = switch (dtype.toLowerCase()) {
             case "f32" -> DType.F32;

@@ -28,9 +28,9 @@ import dev.nextinfer.core.weights.WeightFormat;
  *                        kernels, on copies repacked at load with rows in vector lanes (5, 4.38, 2.75, 3.63, 5, 4.75,
  *                        6, 5.75, 8.6 and 9 bits per weight against 4.5, 4.25, 2.63, 3.44, 4.5, 4.5, 5.5, 5.5, 6.56
  *                        and 8.5; the load reads every such tensor),
- *                        in decode steps (mat-vecs and few-row products): faster, but those products round like
- *                        llama.cpp's, not exactly. A prefill multiplies the same values in exact f32. Other formats
- *                        are unaffected
+ *                        in decode steps (mat-vecs and few-row products) and in a prefill's products of a few rows
+ *                        (its experts): faster, but those products round like llama.cpp's, not exactly. A prefill's
+ *                        products of many rows multiply the same values in exact f32. Other formats are unaffected
  */
 public record LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache,
                           int contextLength, long memoryLimit, double yarnFactor, boolean int8Activations) {
@@ -105,7 +105,7 @@ public record LoadOptions(WeightFormat weights, int threads, LoadListener listen
         private Builder() {
         }
 
-        /** The integer kernel for Q4_0 matrices with int8 activations (faster, not exact); false = exact f32 kernels. */
+        /** The integer kernels with int8 activations (faster, not exact; see {@link LoadOptions}); false = exact f32 kernels. */
         public Builder int8Activations(boolean on) {
             this.int8Activations = on;
             return this;

@@ -122,6 +122,12 @@ public final class IQ4_NLR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** Up to 10 rows the integer kernel beats the f32 panel product here (measured, see {@link RowLaneMatrix#integerRows}). */
+    @Override
+    int integerRows() {
+        return 10;
+    }
+
     /**
      * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}),
      * four of them with each column pair loaded and looked up once for four tokens; the same integers and f32

@@ -83,14 +83,7 @@ final class Int8Activations {
         this.cols = -1; // not valid while being written
         for (int t = 0; t < n; t++) {
             System.arraycopy(x, xOff + t * xStride, source, t * cols, cols);
-            quantiseRow(source, t * cols, cols, q, d, sum);
-        }
-        for (int h = 0; h < size / 16; h++) {
-            int v = 0;
-            for (int i = 16 * h; i < 16 * h + 16; i++) {
-                v += q[i];
-            }
-            half[h] = v;
+            quantiseRow(source, t * cols, cols, q, d, sum, half);
         }
         this.cols = cols;
         this.rows = n;
@@ -101,6 +94,15 @@ final class Int8Activations {
      * per block a vector pass for {@code max|x|} (exact in any order) and one rounding {@code x·(1/d)} per value.
      */
     static void quantiseRow(float[] x, int off, int cols, short[] q, float[] d, int[] sum) {
+        quantiseRow(x, off, cols, q, d, sum, null);
+    }
+
+    /**
+     * As {@link #quantiseRow(float[], int, int, short[], float[], int[])}, and where {@code half} is not null each
+     * half block's {@code Σ q} into {@code half[off / 16 ..]} (from the same vectors: a scalar pass over the values
+     * cost as much as the quantisation in a prefill's expert products).
+     */
+    static void quantiseRow(float[] x, int off, int cols, short[] q, float[] d, int[] sum, int[] half) {
         for (int b = 0; b < cols / QK; b++) {
             int o = off + b * QK;
             FloatVector m = FloatVector.zero(F);
@@ -110,6 +112,7 @@ final class Int8Activations {
             float db = m.reduceLanes(VectorOperators.MAX) / 127f;
             float id = db != 0f ? 1f / db : 0f;
             IntVector s = IntVector.zero(I);
+            IntVector h = IntVector.zero(I); // the current half block's sums (a lane count divides 16)
             for (int j = 0; j < QK; j += F.length()) {
                 FloatVector v = FloatVector.fromArray(F, x, o + j).mul(id);
                 // roundHalfAway, lane-wise: truncate |v| + 0.5, then the sign back as (r ^ s) − s with s = 0 or −1
@@ -120,6 +123,13 @@ final class Int8Activations {
                 r = r.lanewise(VectorOperators.XOR, sign).sub(sign);
                 s = s.add(r);
                 ((ShortVector) r.convertShape(VectorOperators.I2S, S, 0)).intoArray(q, o + j);
+                if (half != null) {
+                    h = h.add(r);
+                    if ((j + F.length()) % 16 == 0) {
+                        half[(o + j) / 16] = h.reduceLanes(VectorOperators.ADD);
+                        h = IntVector.zero(I);
+                    }
+                }
             }
             d[o / QK] = Float.float16ToFloat(Float.floatToFloat16(db)); // llama.cpp keeps d in f16
             sum[o / QK] = s.reduceLanes(VectorOperators.ADD);

@@ -182,6 +182,12 @@ public final class Q2_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** Up to 12 rows the integer kernel beats the f32 panel product here (measured, see {@link RowLaneMatrix#integerRows}). */
+    @Override
+    int integerRows() {
+        return 12;
+    }
+
     /**
      * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}):
      * each column quad loaded and unpacked once for four tokens; the same integers and f32 operations as

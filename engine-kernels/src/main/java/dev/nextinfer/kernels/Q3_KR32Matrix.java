@@ -192,6 +192,12 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** Up to 10 rows the integer kernel beats the f32 panel product here (measured, see {@link RowLaneMatrix#integerRows}). */
+    @Override
+    int integerRows() {
+        return 10;
+    }
+
     /**
      * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}):
      * each column quad loaded and its three bits assembled once for four tokens; the same integers and f32 operations

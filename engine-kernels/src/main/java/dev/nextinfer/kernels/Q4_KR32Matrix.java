@@ -213,6 +213,12 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** Up to 16 rows the integer kernel beats the f32 panel product here (measured, see {@link RowLaneMatrix#integerRows}). */
+    @Override
+    int integerRows() {
+        return 16;
+    }
+
     /** The four-row kernel with a row repeated is cheaper than a pair and a single row here (measured). */
     @Override
     boolean fourRowsForThree() {

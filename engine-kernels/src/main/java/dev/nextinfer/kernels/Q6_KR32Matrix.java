@@ -124,6 +124,12 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** Up to 10 rows the integer kernel beats the f32 panel product here (measured, see {@link RowLaneMatrix#integerRows}). */
+    @Override
+    int integerRows() {
+        return 10;
+    }
+
     /** The four-row kernel with a row repeated is cheaper than a pair and a single row here (measured). */
     @Override
     boolean fourRowsForThree() {

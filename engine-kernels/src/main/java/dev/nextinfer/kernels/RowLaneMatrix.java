@@ -252,16 +252,27 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     }
 
     /**
-     * Above a few activation rows (prefill) exact f32 arithmetic on the weights' values ({@link #prefill}); up to
-     * {@link PanelMatMul#SMALL_N} the integer kernel, as a decode step.
+     * Above {@link #integerRows} activation rows (prefill) exact f32 arithmetic on the weights' values
+     * ({@link #prefill}); up to it the integer kernel, as a decode step.
      */
     @Override
     public final void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        if (n > PanelMatMul.SMALL_N) {
+        if (n > integerRows()) {
             prefill(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
         } else {
             multiply(x, xOff, xStride, n, y, yOff, yStride, r0, r1);
         }
+    }
+
+    /**
+     * The most activation rows {@link #matMul} sends through the integer kernel: above it the f32 panel product
+     * ({@link #prefill}), which dequantises a panel once for all rows, is the faster. {@link PanelMatMul#SMALL_N} by
+     * default; a layout whose few-row form stays ahead longer (timed with {@code FewRowTiming --int8 --fresh --versus
+     * matmul}, quantisation included) says so. It matters for the experts of a prefill: 512 prompt tokens over the
+     * real model's 512 experts, 10 per token, give each expert about 10 rows.
+     */
+    int integerRows() {
+        return PanelMatMul.SMALL_N;
     }
 
     /** Columns per panel of {@link #prefill}: 128 columns of a group's 32 rows in f32 are 16 KB, which stay in L1. */

@@ -7,7 +7,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The prefill product of the integer kernels' layouts ({@link RowLaneMatrix#matMul} over more than a few rows),
+ * The prefill product of the integer kernels' layouts ({@link RowLaneMatrix#matMul} over more than
+ * {@link RowLaneMatrix#integerRows} rows),
  * against its scalar twin bit for bit: exact f32 on the source matrix's values, {@code y = fma(w[c], x[c], y)}
  * column after column; on odd shapes, cut row ranges and token counts that are not multiples of the 4-row tile, at
  * every vector width the build tests.
@@ -17,7 +18,8 @@ class PrefillR32MatrixTest {
         int rows = source.rows();
         int cols = source.cols();
         float[] value = new float[cols];
-        for (int n : new int[] {6, 9, 13}) {
+        int limit = ((RowLaneMatrix) repacked).integerRows(); // up to it, matMul runs the integer kernel
+        for (int n : new int[] {limit + 1, limit + 2, limit + 7}) {
             int xs = cols + 3;
             float[] x = TestMatrices.randomVector(rnd, n * xs);
             for (int[] range : new int[][] {{0, rows}, {3, rows - 2}, {rows / 2, rows / 2 + 1}}) {

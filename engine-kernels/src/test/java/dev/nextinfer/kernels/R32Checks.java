@@ -56,7 +56,9 @@ final class R32Checks {
             Matrix w = TestMatrices.random(format, rnd, rows, cols, 0).matrix();
             Matrix r = repack.apply(w, arena, null);
             assertEquals(format, r.format());
-            int n = 9;
+            // matMul sends up to integerRows() rows through the integer kernel, more through the f32 prefill product
+            int limit = ((RowLaneMatrix) r).integerRows();
+            int n = Math.max(9, limit + 1);
             float[] x = TestMatrices.randomVector(rnd, n * cols);
             float[] whole = new float[n * rows];
             for (int t = 0; t < n; t++) {
@@ -64,7 +66,7 @@ final class R32Checks {
             }
             // 1 to 9 activation rows (fours through the four-row kernel, then a pair through the two-row kernel, an odd
             // one alone), over all rows and over a range that cuts groups
-            for (int rowsIn = 1; rowsIn <= n; rowsIn++) {
+            for (int rowsIn = 1; rowsIn <= 9; rowsIn++) {
                 for (int[] range : new int[][] {{0, rows}, {3, 67}}) {
                     float[] few = new float[n * rows];
                     r.matVecRows(x, 0, cols, rowsIn, few, 0, rows, range[0], range[1]);
@@ -76,6 +78,18 @@ final class R32Checks {
                     }
                 }
             }
+            float[] viaMatMul = new float[n * rows];
+            r.matMul(x, 0, cols, limit, viaMatMul, 0, rows, 3, 67);
+            for (int t = 0; t < limit; t++) {
+                for (int i = 3; i < 67; i++) {
+                    assertEquals(Float.floatToRawIntBits(whole[t * rows + i]), Float.floatToRawIntBits(viaMatMul[t * rows + i]),
+                            format + ": matMul of " + limit + " rows (the integer kernel's limit), row " + t + ", output " + i);
+                }
+            }
+            float[] prefill = new float[n * rows];
+            r.matMul(x, 0, cols, limit + 1, prefill, 0, rows, 0, rows);
+            assertFalse(Arrays.equals(whole, 0, (limit + 1) * rows, prefill, 0, (limit + 1) * rows),
+                    format + ": matMul of " + (limit + 1) + " rows should be the f32 prefill product, not the integer kernel's bits");
             float[] a = new float[cols];
             float[] b = new float[cols];
             double err = 0;

@@ -27,6 +27,12 @@ public enum SynthPreset {
             Map.entry("shared_expert_intermediate_size", 128))),
     /** The real per-layer shapes of Qwen3-Next-80B-A3B with 32 experts instead of 512 (~7B parameters). */
     A3B_E32(Map.of("num_experts", 32)),
+    /**
+     * The full Qwen3-Next-80B-A3B shapes, 512 experts included, in 4 layers instead of 48 (3 Gated DeltaNet, 1 full
+     * attention, as in every 4 of the real model) plus the MTP block (~8.7B parameters): a twelfth of the real model's
+     * layers, for measuring what the real expert count does to speed (routing, batching, prefill per expert).
+     */
+    A3B_L4(Map.of("num_hidden_layers", 4)),
     /** The full Qwen3-Next-80B-A3B shapes (~80B parameters). */
     A3B(Map.of());
 

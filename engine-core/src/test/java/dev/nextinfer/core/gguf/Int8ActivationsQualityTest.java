@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class Int8ActivationsQualityTest {
     /**
-     * The logits of every position, one decode step per token: the integer kernel runs in decode steps (and
-     * batched or speculative steps); a prefill of more than a few tokens runs the exact f32 panel kernel.
+     * The logits of every position, one decode step per token: every product runs the integer kernel, as in decode
+     * steps (and batched or speculative steps). A prefill ({@link #compare}'s second check) runs it only in the
+     * products of a few rows (a short prompt, a prefill's experts), the f32 panel product in the others.
      */
     private static float[] tokenByToken(Qwen3NextModel m, int[] prompt) {
         int vocab = m.config().vocabSize();
@@ -51,6 +52,11 @@ class Int8ActivationsQualityTest {
     }
 
     private static void compare(String variant, Qwen3Next exact, Qwen3Next int8) {
+        compare(variant + " token by token", exact, int8, false);
+        compare(variant + " prefill", exact, int8, true);
+    }
+
+    private static void compare(String variant, Qwen3Next exact, Qwen3Next int8, boolean prefill) {
         int vocab = exact.config().vocabSize();
         double kl = 0;
         double llamaKl = 0;
@@ -60,8 +66,9 @@ class Int8ActivationsQualityTest {
         for (int length : GgufFixtures.LENGTHS) {
             int[] prompt = GgufFixtures.ints(GgufFixtures.prompt("Q8_0", length).get("ids"));
             float[] e = exact.model().forward(prompt, 0, length, exact.model().newState(1024), true, false).logits();
-            float[] q = tokenByToken(int8.model(), prompt);
-            float[] l = GgufFixtures.llama(variant, length).data();
+            float[] q = prefill ? int8.model().forward(prompt, 0, length, int8.model().newState(1024), true, false).logits()
+                    : tokenByToken(int8.model(), prompt);
+            float[] l = GgufFixtures.llama(variant.substring(0, variant.indexOf(' ')), length).data();
             for (int t = 0; t < length; t++) {
                 int top = VectorOps.argmax(e, t * vocab, vocab);
                 kl += GgufGoldenTest.klDivergence(e, q, t * vocab, vocab);

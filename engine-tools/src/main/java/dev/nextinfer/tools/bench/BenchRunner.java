@@ -109,13 +109,17 @@ public final class BenchRunner {
     }
 
     /**
-     * A short prefill and {@value #WARM_UP_STEPS} decode steps on a scratch state, so timings exclude JIT compilation
-     * (with 4 steps C2 was still compiling decode paths while tokens were timed).
+     * Prefills of 8 and 64 tokens and {@value #WARM_UP_STEPS} decode steps on scratch states, so timings exclude JIT
+     * compilation (with 4 steps C2 was still compiling decode paths while tokens were timed). Two prompt lengths
+     * because with {@code --int8-activations} a product of a few rows runs the integer kernel and one of many rows the f32
+     * panel product: a single short warm-up prefill would leave one of them to be compiled while the prefill is timed.
      */
     private static void warmUp(Qwen3NextModel model, int[] prompt) {
-        int n = Math.min(prompt.length, 16);
-        try (SequenceState s = model.newState(n + WARM_UP_STEPS + 4)) {
-            TokenLoop.builder(model, s, Arrays.copyOf(prompt, n)).maxTokens(WARM_UP_STEPS + 1).build().generate();
+        for (int n : new int[] {Math.min(prompt.length, 8), Math.min(prompt.length, 64)}) {
+            int steps = n <= 8 ? WARM_UP_STEPS : 0;
+            try (SequenceState s = model.newState(n + steps + 4)) {
+                TokenLoop.builder(model, s, Arrays.copyOf(prompt, n)).maxTokens(steps + 1).build().generate();
+            }
         }
     }
 
