@@ -43,6 +43,23 @@ class SynthesizerTest {
     }
 
     @Test
+    void presetA3bL4HasTheRealShapesInFourLayers() throws IOException {
+        assertEquals(SynthPreset.A3B_L4, SynthPreset.parse("a3b-l4"));
+        dev.nextinfer.core.config.Qwen3NextConfig real = dev.nextinfer.core.config.ConfigParser.parse(
+                Synthesizer.configJson(SynthPreset.A3B, DType.BF16).toString(), "a3b");
+        dev.nextinfer.core.config.Qwen3NextConfig l4 = dev.nextinfer.core.config.ConfigParser.parse(
+                Synthesizer.configJson(SynthPreset.A3B_L4, DType.BF16).toString(), "a3b-l4");
+        assertEquals(4, l4.numHiddenLayers());
+        assertEquals(1, l4.numFullAttentionLayers()); // as in every 4 of the real 48
+        assertEquals(real.numExperts(), l4.numExperts());
+        assertEquals(512, l4.numExperts());
+        assertEquals(real.numExpertsPerTok(), l4.numExpertsPerTok());
+        assertEquals(real.hiddenSize(), l4.hiddenSize());
+        assertEquals(real.moeIntermediateSize(), l4.moeIntermediateSize());
+        assertEquals(real.vocabSize(), l4.vocabSize());
+    }
+
+    @Test
     void roundTripGivesNonDegenerateLogits() throws IOException {
         Synthesizer.write(small(), dir, DType.BF16, 7, 2, LoadListener.NONE);
         assertTrue(Files.exists(dir.resolve("tokenizer.json")));
