@@ -82,8 +82,7 @@ abstract class BlockMatrix implements Matrix {
 
     /**
      * {@link PanelMatMul} for more than {@link PanelMatMul#SMALL_N} activation rows; for fewer (speculative
-     * verification) the few-row kernel, whose weight rows are widened once instead of a panel that so few rows
-     * cannot amortise.
+     * verification) {@link #matVecRows}, since a panel cannot amortise over so few rows.
      */
     @Override
     public final void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
@@ -94,11 +93,21 @@ abstract class BlockMatrix implements Matrix {
         }
     }
 
+    /**
+     * Up to this many activation rows {@link #matVecRows} runs one mat-vec per row, the same bits by definition:
+     * widening the rows into an array and reading them back cost more than it saved for so few rows. Measured
+     * (a3b-e32, 2 threads, exact kernels, {@code bench --batch 4}, 2026-12-06): aggregate decode Q8_0 3.28 / 3.59 →
+     * 4.19 / 4.49 tok/s, Q4_0 4.03 / 4.52 → 6.17 / 6.11 — the widened kernel had made 4 sequences together slower
+     * than one alone.
+     */
+    static final int MAT_VECS_UP_TO = 4;
+
     /** Blocks per column slice of the few-row kernel: 256 columns, so the slice of up to 16 activation rows stays in L1. */
     private static final int SLICE_BLOCKS = 8;
 
     /**
-     * The few-row kernel, blocked for L1: the columns are taken in slices of {@value #SLICE_BLOCKS} blocks; per slice
+     * Up to {@value #MAT_VECS_UP_TO} rows one {@link #matVec} per row; above, the few-row kernel, blocked for L1: the
+     * columns are taken in slices of {@value #SLICE_BLOCKS} blocks; per slice
      * each weight row's blocks are widened once ({@link #widen}) and run against every activation row, four at a time
      * (then two, then one: {@link WidenedRows}), each row's running vector kept between slices in an array. Per activation row that is
      * {@link #dot}'s chain over the same values in the same order (the slices only interleave other rows' work), so
@@ -107,8 +116,10 @@ abstract class BlockMatrix implements Matrix {
      */
     @Override
     public final void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
-        if (n == 1) {
-            matVec(x, xOff, y, yOff, r0, r1);
+        if (n <= MAT_VECS_UP_TO) {
+            for (int t = 0; t < n; t++) {
+                matVec(x, xOff + t * xStride, y, yOff + t * yStride, r0, r1);
+            }
             return;
         }
         int lanes = Simd.FB_LANES;
