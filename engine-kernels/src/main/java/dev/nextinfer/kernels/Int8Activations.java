@@ -99,8 +99,8 @@ final class Int8Activations {
 
     /**
      * As {@link #quantiseRow(float[], int, int, short[], float[], int[])}, and where {@code half} is not null each
-     * half block's {@code Σ q} into {@code half[off / 16 ..]} (from the same vectors: a scalar pass over the values
-     * cost as much as the quantisation in a prefill's expert products).
+     * half block's {@code Σ q} into {@code half[off / 16 ..]}: the block sums are summed by halves anyway, so the
+     * halves cost nothing more than storing them (they replace a scalar pass over the values).
      */
     static void quantiseRow(float[] x, int off, int cols, short[] q, float[] d, int[] sum, int[] half) {
         for (int b = 0; b < cols / QK; b++) {
@@ -111,7 +111,7 @@ final class Int8Activations {
             }
             float db = m.reduceLanes(VectorOperators.MAX) / 127f;
             float id = db != 0f ? 1f / db : 0f;
-            IntVector s = IntVector.zero(I);
+            int blockSum = 0;
             IntVector h = IntVector.zero(I); // the current half block's sums (a lane count divides 16)
             for (int j = 0; j < QK; j += F.length()) {
                 FloatVector v = FloatVector.fromArray(F, x, o + j).mul(id);
@@ -121,18 +121,19 @@ final class Int8Activations {
                 IntVector r = (IntVector) v.abs().add(0.5f).convert(VectorOperators.F2I, 0);
                 IntVector sign = v.reinterpretAsInts().lanewise(VectorOperators.ASHR, 31);
                 r = r.lanewise(VectorOperators.XOR, sign).sub(sign);
-                s = s.add(r);
                 ((ShortVector) r.convertShape(VectorOperators.I2S, S, 0)).intoArray(q, o + j);
-                if (half != null) {
-                    h = h.add(r);
-                    if ((j + F.length()) % 16 == 0) {
-                        half[(o + j) / 16] = h.reduceLanes(VectorOperators.ADD);
-                        h = IntVector.zero(I);
+                h = h.add(r);
+                if ((j + F.length()) % 16 == 0) { // a half block done: the block's sum is its halves'
+                    int hs = h.reduceLanes(VectorOperators.ADD);
+                    if (half != null) {
+                        half[(o + j) / 16] = hs;
                     }
+                    blockSum += hs;
+                    h = IntVector.zero(I);
                 }
             }
             d[o / QK] = Float.float16ToFloat(Float.floatToFloat16(db)); // llama.cpp keeps d in f16
-            sum[o / QK] = s.reduceLanes(VectorOperators.ADD);
+            sum[o / QK] = blockSum;
         }
     }
 

@@ -27,7 +27,7 @@ import jdk.incubator.vector.VectorOperators;
  * horizontal sums and one vector operation per 6 multiply-adds, against about 2 for the f32 kernel with its
  * widening (measured in cache, one thread: 2.0× {@link Q4_0Matrix}; {@code IntegerDotLeads}).
  *
- * <p>{@link #matVec}, {@link #matVecRows}, {@link #dot} and {@link #matMul} up to a few rows compute each output
+ * <p>{@link #matVec}, {@link #matVecRows}, {@link #dot} and {@link #matMul} up to {@link #integerRows} rows compute each output
  * with the same operations (batched decoding and speculative verification get the bits of a decode step); a
  * {@link #matMul} over more rows (prefill) runs the exact f32 panel kernel on the dequantised rows instead.
  */

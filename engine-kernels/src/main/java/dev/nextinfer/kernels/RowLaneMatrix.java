@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * describes its layout ({@link Layout}); this class repacks, splits products into groups, handles groups cut by a
  * chunk's row range, and runs prefill-sized products in f32 on the dequantised values ({@link #prefill}). Every
  * decode-sized form ({@link #matVec}, {@link #matVecRows}, {@link #dot}, {@link #matMul} up to
- * {@link PanelMatMul#SMALL_N} rows) computes an output with the same operations.
+ * {@link #integerRows} rows) computes an output with the same operations.
  */
 abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, IQ4_XSR32Matrix, Q2_KR32Matrix, Q3_KR32Matrix,
         Q4_0R32Matrix, Q4_KR32Matrix, Q5_0R32Matrix, Q5_KR32Matrix, Q6_KR32Matrix, Q8_0R32Matrix {
