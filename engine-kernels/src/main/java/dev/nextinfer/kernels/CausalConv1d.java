@@ -1,5 +1,8 @@
 package dev.nextinfer.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Depthwise causal convolution with a carried window, as PyTorch's {@code conv1d(padding=K-1)[..., :T]}
  * (cross-correlation: tap {@code K-1} multiplies the current input), optionally followed by SiLU.
@@ -8,6 +11,8 @@ package dev.nextinfer.kernels;
  * {@code window[j·C + c]}; zeros at the start of a sequence.
  */
 public final class CausalConv1d {
+    private static final VectorSpecies<Float> F = Simd.F;
+
     private CausalConv1d() {
     }
 
@@ -22,20 +27,48 @@ public final class CausalConv1d {
         pushWindow(x, xStride, T, channels, c0, c1, K, window);
     }
 
-    /** As {@link #forward} but leaves the window unchanged (for a call whose inputs may be taken back). */
+    /**
+     * As {@link #forward} but leaves the window unchanged (for a call whose inputs may be taken back). Time steps
+     * outer and channels inner, a vector of channels at a time: the inputs of a step are one contiguous row, where a
+     * channel-outer loop read every row once per channel (a prefill's {@code T × 8192} projections a column at a
+     * time: 6% of a 512-token prefill). Each output is still {@code ((0 + w₀·in₀) + w₁·in₁) + …}, multiplies and adds
+     * rounded separately in tap order, so the bits are the channel-at-a-time loop's.
+     */
     public static void convolve(float[] x, int xStride, int T, int channels, int c0, int c1,
                                 float[] w, int K, float[] window, boolean silu, float[] out, int outStride) {
         int hist = K - 1;
+        int width = c1 - c0;
+        float[] taps = new float[K * width]; // [j][c − c0]: a vector of channels reads its taps contiguously
         for (int c = c0; c < c1; c++) {
-            int wOff = c * K;
-            for (int t = 0; t < T; t++) {
-                float acc = 0f;
+            for (int j = 0; j < K; j++) {
+                taps[j * width + c - c0] = w[c * K + j];
+            }
+        }
+        int vectorEnd = c0 + F.loopBound(width);
+        for (int t = 0; t < T; t++) {
+            int o = t * outStride;
+            int c = c0;
+            for (; c < vectorEnd; c += F.length()) {
+                FloatVector acc = FloatVector.zero(F);
                 for (int j = 0; j < K; j++) {
                     int src = t - hist + j; // input time index; negative = window
-                    float in = src >= 0 ? x[src * xStride + c] : window[(hist + src) * channels + c];
-                    acc += w[wOff + j] * in;
+                    FloatVector in = src >= 0 ? FloatVector.fromArray(F, x, src * xStride + c)
+                            : FloatVector.fromArray(F, window, (hist + src) * channels + c);
+                    acc = acc.add(FloatVector.fromArray(F, taps, j * width + c - c0).mul(in));
                 }
-                out[t * outStride + c] = silu ? Activations.silu(acc) : acc;
+                acc.intoArray(out, o + c);
+            }
+            for (; c < c1; c++) {
+                float acc = 0f;
+                for (int j = 0; j < K; j++) {
+                    int src = t - hist + j;
+                    float in = src >= 0 ? x[src * xStride + c] : window[(hist + src) * channels + c];
+                    acc += taps[j * width + c - c0] * in;
+                }
+                out[o + c] = acc;
+            }
+            if (silu) {
+                Activations.silu(out, o + c0, width);
             }
         }
     }
@@ -43,9 +76,9 @@ public final class CausalConv1d {
     /** Channels {@code [c0, c1)}: the window becomes the last {@code K-1} of (window ++ the {@code T} inputs). */
     public static void pushWindow(float[] x, int xStride, int T, int channels, int c0, int c1, int K, float[] window) {
         int hist = K - 1;
-        for (int c = c0; c < c1; c++) {
-            for (int j = 0; j < hist; j++) {
-                int src = T - hist + j;
+        for (int j = 0; j < hist; j++) { // oldest first, so a slot is read (hist + src > j) before it is overwritten
+            int src = T - hist + j;
+            for (int c = c0; c < c1; c++) {
                 window[j * channels + c] = src >= 0 ? x[src * xStride + c] : window[(hist + src) * channels + c];
             }
         }

@@ -1,7 +1,11 @@
 package dev.nextinfer.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /** RMSNorm variants and the l2 normalisation used by Gated DeltaNet. */
 public final class Norms {
+    private static final VectorSpecies<Float> F = Simd.F;
     private Norms() {
     }
 
@@ -21,7 +25,13 @@ public final class Norms {
      */
     public static void rmsNormGated(float[] x, int xOff, float[] w, float[] z, int zOff, float eps, float[] out, int outOff, int n) {
         float inv = invRms(x, xOff, n, eps);
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (int end = F.loopBound(n); i < end; i += F.length()) { // out may alias x or z: each lane read before written
+            FloatVector xi = FloatVector.fromArray(F, x, xOff + i).mul(inv);
+            FloatVector.fromArray(F, w, i).mul(xi).mul(Activations.silu(FloatVector.fromArray(F, z, zOff + i)))
+                    .intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
             out[outOff + i] = w[i] * (x[xOff + i] * inv) * Activations.silu(z[zOff + i]);
         }
     }

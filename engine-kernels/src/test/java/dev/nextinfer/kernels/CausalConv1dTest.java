@@ -58,4 +58,47 @@ class CausalConv1dTest {
             assertClose("window after " + a, pushed, expected, 0);
         }
     }
+
+    /**
+     * The vector loop (time outer, channels in vectors) gives the bits of the plain channel-at-a-time loop, for
+     * channel ranges that are not lane multiples, strided inputs and outputs, and steps that reach into the window.
+     */
+    @ParameterizedTest(name = "T={0} C={1} K={2} c0={3} c1={4}")
+    @CsvSource({"1, 37, 4, 0, 37", "3, 37, 4, 5, 36", "9, 100, 4, 17, 99", "64, 70, 4, 1, 70", "2, 16, 4, 0, 16",
+            "5, 33, 2, 3, 30", "4, 19, 1, 0, 19"})
+    void vectorLoopMatchesTheChannelLoopBitForBit(int T, int C, int K, int c0, int c1) {
+        Rand r = new Rand(T * 31L + C * 7L + c0);
+        int xStride = C + 3;
+        int outStride = C + 5;
+        float[] x = r.normal(T * xStride, 1);
+        float[] w = r.normal(C * K, 0.5);
+        float[] window = r.normal(Math.max(1, (K - 1) * C), 1);
+        for (boolean silu : new boolean[] {false, true}) {
+            float[] out = new float[T * outStride];
+            float[] twin = new float[T * outStride];
+            CausalConv1d.convolve(x, xStride, T, C, c0, c1, w, K, window, silu, out, outStride);
+            channelLoop(x, xStride, T, C, c0, c1, w, K, window, silu, twin, outStride);
+            for (int i = 0; i < out.length; i++) {
+                org.junit.jupiter.api.Assertions.assertEquals(Float.floatToRawIntBits(twin[i]), Float.floatToRawIntBits(out[i]),
+                        "output " + i + " (silu " + silu + ")");
+            }
+        }
+    }
+
+    /** The scalar twin: one channel at a time over all steps, taps in order, multiply then add. */
+    private static void channelLoop(float[] x, int xStride, int T, int channels, int c0, int c1, float[] w, int K,
+                                    float[] window, boolean silu, float[] out, int outStride) {
+        int hist = K - 1;
+        for (int c = c0; c < c1; c++) {
+            for (int t = 0; t < T; t++) {
+                float acc = 0f;
+                for (int j = 0; j < K; j++) {
+                    int src = t - hist + j;
+                    float in = src >= 0 ? x[src * xStride + c] : window[(hist + src) * channels + c];
+                    acc += w[c * K + j] * in;
+                }
+                out[t * outStride + c] = silu ? Activations.silu(acc) : acc;
+            }
+        }
+    }
 }
