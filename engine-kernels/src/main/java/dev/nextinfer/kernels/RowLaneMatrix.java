@@ -268,12 +268,16 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
      * The most activation rows {@link #matMul} sends through the integer kernel: above it the f32 panel product
      * ({@link #prefill}), which dequantises a panel once for all rows, is the faster. {@link PanelMatMul#SMALL_N} by
      * default; a layout whose few-row form stays ahead longer (timed with {@code FewRowTiming --int8 --fresh --versus
-     * matmul}, quantisation included) says so. It matters for the experts of a prefill: 512 prompt tokens over the
-     * real model's 512 experts, 10 per token, give each expert about 10 rows.
+     * matmul}, quantisation included) says so, or returns {@link #ALWAYS} where it stays ahead at any row count
+     * (Q4_0). It matters for the experts of a prefill: 512 prompt tokens over the real model's 512 experts, 10 per
+     * token, give each expert about 10 rows.
      */
     int integerRows() {
         return PanelMatMul.SMALL_N;
     }
+
+    /** {@link #integerRows} of a layout whose integer kernel stays ahead of the f32 product at any row count. */
+    static final int ALWAYS = Integer.MAX_VALUE;
 
     /** Columns per panel of {@link #prefill}: 128 columns of a group's 32 rows in f32 are 16 KB, which stay in L1. */
     static final int PANEL_COLS = 128;
@@ -295,7 +299,7 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
      * weights a row at a time, and a row of this layout is strided (measured, a3b-e32 Q4_K_M, 2 threads, 128-token
      * prompt: 15.2 t/s through that kernel against 19.7 for the stored Q4_K).
      */
-    private void prefill(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+    final void prefill(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (r0 >= r1 || n <= 0) {
             return;
         }

@@ -7,9 +7,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The prefill product of the integer kernels' layouts ({@link RowLaneMatrix#matMul} over more than
- * {@link RowLaneMatrix#integerRows} rows),
- * against its scalar twin bit for bit: exact f32 on the source matrix's values, {@code y = fma(w[c], x[c], y)}
+ * The prefill product of the integer kernels' layouts ({@link RowLaneMatrix#prefill}, which {@link RowLaneMatrix#matMul}
+ * runs above {@link RowLaneMatrix#integerRows} rows), against its scalar twin bit for bit: exact f32 on the source matrix's values, {@code y = fma(w[c], x[c], y)}
  * column after column; on odd shapes, cut row ranges and token counts that are not multiples of the 4-row tile, at
  * every vector width the build tests.
  */
@@ -18,13 +17,14 @@ class PrefillR32MatrixTest {
         int rows = source.rows();
         int cols = source.cols();
         float[] value = new float[cols];
-        int limit = ((RowLaneMatrix) repacked).integerRows(); // up to it, matMul runs the integer kernel
+        RowLaneMatrix r = (RowLaneMatrix) repacked;
+        int limit = Math.min(r.integerRows(), 24); // up to it, matMul runs the integer kernel (Q4_0: always)
         for (int n : new int[] {limit + 1, limit + 2, limit + 7}) {
             int xs = cols + 3;
             float[] x = TestMatrices.randomVector(rnd, n * xs);
             for (int[] range : new int[][] {{0, rows}, {3, rows - 2}, {rows / 2, rows / 2 + 1}}) {
                 float[] y = new float[n * (rows + 1)];
-                repacked.matMul(x, 0, xs, n, y, 1, rows + 1, range[0], range[1]);
+                r.prefill(x, 0, xs, n, y, 1, rows + 1, range[0], range[1]);
                 for (int i = 0; i < rows; i++) {
                     source.row(i, value, 0);
                     for (int t = 0; t < n; t++) {
