@@ -60,12 +60,13 @@ class CausalConv1dTest {
     }
 
     /**
-     * The vector loop (time outer, channels in vectors) gives the bits of the plain channel-at-a-time loop, for
+     * Both loops (scalar below {@link CausalConv1d#VECTOR_STEPS} steps, time outer and channels in vectors from
+     * there) give the bits of the plain channel-at-a-time loop, for
      * channel ranges that are not lane multiples, strided inputs and outputs, and steps that reach into the window.
      */
     @ParameterizedTest(name = "T={0} C={1} K={2} c0={3} c1={4}")
     @CsvSource({"1, 37, 4, 0, 37", "3, 37, 4, 5, 36", "9, 100, 4, 17, 99", "64, 70, 4, 1, 70", "2, 16, 4, 0, 16",
-            "5, 33, 2, 3, 30", "4, 19, 1, 0, 19"})
+            "5, 33, 2, 3, 30", "4, 19, 1, 0, 19", "8, 37, 4, 0, 37", "12, 33, 2, 3, 30", "7, 100, 4, 17, 99"})
     void vectorLoopMatchesTheChannelLoopBitForBit(int T, int C, int K, int c0, int c1) {
         Rand r = new Rand(T * 31L + C * 7L + c0);
         int xStride = C + 3;
