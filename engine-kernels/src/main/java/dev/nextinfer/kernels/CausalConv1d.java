@@ -41,31 +41,10 @@ public final class CausalConv1d {
                                 float[] w, int K, float[] window, boolean silu, float[] out, int outStride) {
         int hist = K - 1;
         int width = c1 - c0;
-        if (T < VECTOR_STEPS) { // a decode step: not worth transposing the taps (nor allocating them)
-            for (int t = 0; t < T; t++) {
-                int o = t * outStride;
-                for (int c = c0; c < c1; c++) {
-                    float acc = 0f;
-                    for (int j = 0; j < K; j++) {
-                        int src = t - hist + j;
-                        float in = src >= 0 ? x[src * xStride + c] : window[(hist + src) * channels + c];
-                        acc += w[c * K + j] * in;
-                    }
-                    out[o + c] = acc;
-                }
-                if (silu) {
-                    Activations.silu(out, o + c0, width);
-                }
-            }
-            return;
-        }
-        float[] taps = new float[K * width]; // [j][c − c0]: a vector of channels reads its taps contiguously
-        for (int c = c0; c < c1; c++) {
-            for (int j = 0; j < K; j++) {
-                taps[j * width + c - c0] = w[c * K + j];
-            }
-        }
-        int vectorEnd = c0 + F.loopBound(width);
+        // a decode step runs every channel in the scalar loop: not worth transposing (and allocating) the taps
+        boolean vectors = T >= VECTOR_STEPS;
+        float[] taps = vectors ? transposedTaps(w, K, c0, c1) : null;
+        int vectorEnd = vectors ? c0 + F.loopBound(width) : c0;
         for (int t = 0; t < T; t++) {
             int o = t * outStride;
             int c = c0;
@@ -84,7 +63,7 @@ public final class CausalConv1d {
                 for (int j = 0; j < K; j++) {
                     int src = t - hist + j;
                     float in = src >= 0 ? x[src * xStride + c] : window[(hist + src) * channels + c];
-                    acc += taps[j * width + c - c0] * in;
+                    acc += w[c * K + j] * in;
                 }
                 out[o + c] = acc;
             }
@@ -92,6 +71,18 @@ public final class CausalConv1d {
                 Activations.silu(out, o + c0, width);
             }
         }
+    }
+
+    /** Channels {@code [c0, c1)}'s taps as {@code [j][c − c0]}: a vector of channels reads its taps contiguously. */
+    private static float[] transposedTaps(float[] w, int K, int c0, int c1) {
+        int width = c1 - c0;
+        float[] taps = new float[K * width];
+        for (int c = c0; c < c1; c++) {
+            for (int j = 0; j < K; j++) {
+                taps[j * width + c - c0] = w[c * K + j];
+            }
+        }
+        return taps;
     }
 
     /** Channels {@code [c0, c1)}: the window becomes the last {@code K-1} of (window ++ the {@code T} inputs). */

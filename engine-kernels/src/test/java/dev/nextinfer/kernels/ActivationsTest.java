@@ -54,8 +54,8 @@ class ActivationsTest {
             float[] gate = values(r, n + 2);
             float[] up = values(r, n + 3);
             float[] got = gate.clone();
-            Activations.swiglu(got, 2, up, 3, n - 2 > 0 ? n - 2 : n);
-            int m = n - 2 > 0 ? n - 2 : n;
+            int m = n > 2 ? n - 2 : n;
+            Activations.swiglu(got, 2, up, 3, m);
             for (int i = 0; i < m; i++) {
                 float expect = Activations.silu(gate[2 + i]) * up[3 + i];
                 assertEquals(Float.floatToRawIntBits(expect), Float.floatToRawIntBits(got[2 + i]), "swiglu n=" + m + " at " + i);
