@@ -2,6 +2,7 @@ package dev.nextinfer.kernels;
 
 import static dev.nextinfer.kernels.Simd.F;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -39,7 +40,35 @@ public final class GqaAttention {
 
         /** Values of kv head {@code head} at positions {@code [p0, p0+n)} into {@code dst[i·headDim ..]}. */
         void values(int head, int p0, int n, float[] dst);
+
+        /**
+         * The format of the tiles {@link #storedTile} hands out, or null where this source hands out none (then
+         * every block goes through {@link #keysTransposed} and {@link #values}).
+         */
+        default KvTileFormat tileFormat() {
+            return null;
+        }
+
+        /**
+         * The stored tile holding positions {@code [p0, p0 + BLOCK)} ({@code p0} a multiple of {@link #BLOCK}), kv
+         * head {@code head}'s keys at {@link #keyOffset} and values at {@link #valueOffset}, in {@link #tileFormat}'s
+         * layout; for kernels that read the tile in place.
+         */
+        default MemorySegment storedTile(int p0) {
+            throw new UnsupportedOperationException("no stored tiles");
+        }
+
+        /** Byte offset of kv head {@code head}'s key region in a {@link #storedTile}. */
+        default long keyOffset(int head) {
+            throw new UnsupportedOperationException("no stored tiles");
+        }
+
+        /** Byte offset of kv head {@code head}'s value region in a {@link #storedTile}. */
+        default long valueOffset(int head) {
+            throw new UnsupportedOperationException("no stored tiles");
+        }
     }
+
 
     /**
      * Online-softmax state of {@code rows} query rows of width {@code headDim}. Not thread-safe; one per task.
@@ -100,11 +129,18 @@ public final class GqaAttention {
         }
         p1 = Math.min(p1, maxLimit);
         Scratch w = Scratch.local(s.rows, hd);
+        // a few rows (a decode step's query heads) read f16 tiles in place; many rows (prefill) share one decode
+        boolean inPlace = s.rows <= 8 && kv.tileFormat() == KvTileFormat.F16 && F16Tiles.fits(hd);
         for (int b0 = p0; b0 < p1; b0 += BLOCK) {
             int n = Math.min(BLOCK, p1 - b0);
-            kv.keysTransposed(head, b0, n, w.kBlock);
-            for (int r = 0; r < s.rows; r += 4) {
-                scores(q, qOff, qStride, r, Math.min(4, s.rows - r), w.kBlock, n, hd, w.p);
+            MemorySegment tile = inPlace && b0 % BLOCK == 0 ? kv.storedTile(b0) : null;
+            if (tile != null) {
+                F16Tiles.scores(tile, kv.keyOffset(head), q, qOff, qStride, 0, s.rows, n, hd, w.p);
+            } else {
+                kv.keysTransposed(head, b0, n, w.kBlock);
+                for (int r = 0; r < s.rows; r += 4) {
+                    scores(q, qOff, qStride, r, Math.min(4, s.rows - r), w.kBlock, n, hd, w.p);
+                }
             }
             boolean anyVisible = false;
             for (int r = 0; r < s.rows; r++) {
@@ -113,6 +149,10 @@ public final class GqaAttention {
                 softmaxUpdate(s, w.p, r, visible, n);
             }
             if (!anyVisible) {
+                continue;
+            }
+            if (tile != null) {
+                F16Tiles.weightedValues(tile, kv.valueOffset(head), w.p, 0, s.rows, n, hd, s.acc);
                 continue;
             }
             kv.values(head, b0, n, w.vBlock);
@@ -249,10 +289,15 @@ public final class GqaAttention {
             valuesTile(s, w, r0, m, n, d);
         }
         for (; d + lanes <= hd; d += lanes) {
-            FloatVector a0 = FloatVector.zero(T);
-            FloatVector a1 = FloatVector.zero(T);
-            FloatVector a2 = FloatVector.zero(T);
-            FloatVector a3 = FloatVector.zero(T);
+            // rows past m alias row r0: they read and write row r0's outputs, which are written last
+            int o0 = r0 * hd + d;
+            int o1 = m > 1 ? o0 + hd : o0;
+            int o2 = m > 2 ? o0 + 2 * hd : o0;
+            int o3 = m > 3 ? o0 + 3 * hd : o0;
+            FloatVector a0 = FloatVector.fromArray(T, s.acc, o0);
+            FloatVector a1 = FloatVector.fromArray(T, s.acc, o1);
+            FloatVector a2 = FloatVector.fromArray(T, s.acc, o2);
+            FloatVector a3 = FloatVector.fromArray(T, s.acc, o3);
             for (int j = 0; j < n; j++) {
                 FloatVector vj = FloatVector.fromArray(T, v, j * hd + d);
                 a0 = vj.fma(FloatVector.broadcast(T, p[b0 + j]), a0);
@@ -260,17 +305,10 @@ public final class GqaAttention {
                 a2 = vj.fma(FloatVector.broadcast(T, p[b2 + j]), a2);
                 a3 = vj.fma(FloatVector.broadcast(T, p[b3 + j]), a3);
             }
-            int o = r0 * hd + d;
-            FloatVector.fromArray(T, s.acc, o).add(a0).intoArray(s.acc, o);
-            if (m > 1) {
-                FloatVector.fromArray(T, s.acc, o + hd).add(a1).intoArray(s.acc, o + hd);
-            }
-            if (m > 2) {
-                FloatVector.fromArray(T, s.acc, o + 2 * hd).add(a2).intoArray(s.acc, o + 2 * hd);
-            }
-            if (m > 3) {
-                FloatVector.fromArray(T, s.acc, o + 3 * hd).add(a3).intoArray(s.acc, o + 3 * hd);
-            }
+            a3.intoArray(s.acc, o3);
+            a2.intoArray(s.acc, o2);
+            a1.intoArray(s.acc, o1);
+            a0.intoArray(s.acc, o0);
         }
         for (; d < hd; d++) {
             for (int r = r0; r < r0 + m; r++) {

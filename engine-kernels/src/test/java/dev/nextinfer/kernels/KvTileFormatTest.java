@@ -90,6 +90,8 @@ class KvTileFormatTest {
         assertEquals(KvTileFormat.Q8_0, KvTileFormat.parse("q8_0"));
         assertEquals(34L * 256 / 32 * P, KvTileFormat.Q8_0.keyBytes(256));
         assertEquals(18L * 256 / 32 * P, KvTileFormat.Q4_0.valueBytes(256));
+        assertEquals(2L * 256 * P, KvTileFormat.F16.valueBytes(256));
+        assertEquals(2L * 64 * P, KvTileFormat.F16.valueBytes(33)); // two runs of 32 components, the second padded
     }
 
     /** Gaussian values, with a zero block, a block of large values and values beyond f16's range in some slots. */
@@ -184,6 +186,16 @@ class KvTileFormatTest {
         return new float[] {d};
     }
 
+    /** f16 keys: runs of 32 positions, each run holding every component ({@code [j/32][d][j%32]}). */
+    private static long f16Key(long off, int hd, int j, int d) {
+        return off + 2L * ((j / 32) * 32L * hd + d * 32L + j % 32);
+    }
+
+    /** f16 values: runs of 32 components, each run holding every position ({@code [d/32][j][d%32]}). */
+    private static long f16Value(long off, int j, int d) {
+        return off + 2L * ((d / 32) * 32L * P + j * 32L + d % 32);
+    }
+
     private static void putKeyTwin(KvTileFormat f, MemorySegment t, long off, int hd, int j, float[] x) {
         switch (f) {
             case F32 -> {
@@ -193,7 +205,7 @@ class KvTileFormatTest {
             }
             case F16 -> {
                 for (int d = 0; d < hd; d++) {
-                    t.set(LE_SHORT, off + 2L * (d * P + j), f16(x[d]));
+                    t.set(LE_SHORT, f16Key(off, hd, j, d), f16(x[d]));
                 }
             }
             case Q8_0, Q4_0 -> {
@@ -228,7 +240,7 @@ class KvTileFormatTest {
             }
             case F16 -> {
                 for (int d = 0; d < hd; d++) {
-                    t.set(LE_SHORT, off + 2L * (j * hd + d), f16(x[d]));
+                    t.set(LE_SHORT, f16Value(off, j, d), f16(x[d]));
                 }
             }
             case Q8_0, Q4_0 -> {
@@ -254,7 +266,7 @@ class KvTileFormatTest {
     private static float keyTwin(KvTileFormat f, MemorySegment t, long off, int hd, int j, int d) {
         return switch (f) {
             case F32 -> t.get(LE_FLOAT, off + 4L * (d * P + j));
-            case F16 -> Float.float16ToFloat(t.get(LE_SHORT, off + 2L * (d * P + j)));
+            case F16 -> Float.float16ToFloat(t.get(LE_SHORT, f16Key(off, hd, j, d)));
             case Q8_0 -> t.get(ValueLayout.JAVA_BYTE, off + (long) d * P + j)
                     * Float.float16ToFloat(t.get(LE_SHORT, off + (long) hd * P + 2L * (d / 32 * P + j)));
             case Q4_0 -> {
@@ -269,7 +281,7 @@ class KvTileFormatTest {
         int nb = hd / 32;
         return switch (f) {
             case F32 -> t.get(LE_FLOAT, off + 4L * (j * hd + d));
-            case F16 -> Float.float16ToFloat(t.get(LE_SHORT, off + 2L * (j * hd + d)));
+            case F16 -> Float.float16ToFloat(t.get(LE_SHORT, f16Value(off, j, d)));
             case Q8_0 -> t.get(ValueLayout.JAVA_BYTE, off + (long) j * hd + d)
                     * Float.float16ToFloat(t.get(LE_SHORT, off + (long) hd * P + 2L * (j * nb + d / 32)));
             case Q4_0 -> {

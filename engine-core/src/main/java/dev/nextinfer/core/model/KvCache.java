@@ -108,12 +108,24 @@ public final class KvCache implements LayerState, GqaAttention.KvSource, AutoClo
         return format;
     }
 
-    private long keyOffset(int head) {
+    @Override
+    public long keyOffset(int head) {
         return head * keyBytes;
     }
 
-    private long valueOffset(int head) {
+    @Override
+    public long valueOffset(int head) {
         return kvHeads * keyBytes + head * valueBytes;
+    }
+
+    @Override
+    public KvTileFormat tileFormat() {
+        return tile;
+    }
+
+    @Override
+    public java.lang.foreign.MemorySegment storedTile(int p0) {
+        return pages.table[p0 / P].segment();
     }
 
     /**

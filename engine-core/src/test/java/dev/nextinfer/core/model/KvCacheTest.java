@@ -173,7 +173,7 @@ class KvCacheTest {
     private static float[] stored(float[] x, int h, int hd, KvCacheFormat format, boolean key) {
         KvTileFormat f = format.tile();
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment t = arena.allocate(f.keyBytes(hd) + 64, 64);
+            MemorySegment t = arena.allocate(Math.max(f.keyBytes(hd), f.valueBytes(hd)) + 64, 64);
             float[] out = new float[hd];
             if (key) {
                 f.putKey(t, 0, hd, 3, x, h * hd);

@@ -1,0 +1,173 @@
+package dev.nextinfer.kernels;
+
+import static dev.nextinfer.kernels.DeltaRuleTest.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The in-place f16 attention kernels: widening is exact for every finite half, and attention over stored f16 tiles
+ * read in place gives the same bits as the same tiles decoded to f32 first (and the scalar twin's answer), for every
+ * row count up to 8, head widths that fit the kernels and ones that fall back, partial last blocks and ranges that
+ * do not start on a block.
+ */
+class F16TilesTest {
+    private static final int P = GqaAttention.BLOCK;
+    private static final KvTileFormat F16 = KvTileFormat.F16;
+
+    @Test
+    void widenIsExactForEveryFiniteHalf() {
+        int lanes = Simd.FB_LANES;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment all = arena.allocate(2L * 65536 + 64, 64);
+            for (int h = 0; h < 65536; h++) {
+                all.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * h, (short) h);
+            }
+            float[] got = new float[lanes];
+            for (int h0 = 0; h0 < 65536; h0 += lanes) {
+                F16Tiles.widen(all, 2L * h0).intoArray(got, 0);
+                for (int i = 0; i < lanes; i++) {
+                    int h = h0 + i;
+                    if ((h & 0x7c00) == 0x7c00) {
+                        continue; // infinities and NaN are never stored
+                    }
+                    float want = Float.float16ToFloat((short) h);
+                    assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[i]), "half 0x" + Integer.toHexString(h));
+                }
+            }
+        }
+    }
+
+    /** One kv head's cache in f16 tiles; {@code inPlace} decides whether the tiles are offered to the kernels. */
+    private static final class Tiles implements GqaAttention.KvSource {
+        final MemorySegment[] pages;
+        final int hd;
+        final boolean inPlace;
+        final long keyBytes;
+
+        Tiles(Arena arena, float[] keys, float[] values, int len, int hd, boolean inPlace) {
+            this.hd = hd;
+            this.inPlace = inPlace;
+            this.keyBytes = F16.keyBytes(hd);
+            pages = new MemorySegment[(len + P - 1) / P];
+            float[] junk = new float[hd];
+            Arrays.fill(junk, 60000f); // slots past the cache's end: their scores are computed but never used
+            for (int i = 0; i < pages.length; i++) {
+                pages[i] = arena.allocate(keyBytes + F16.valueBytes(hd), 64);
+                for (int slot = 0; slot < P; slot++) {
+                    F16.putKey(pages[i], 0, hd, slot, junk, 0);
+                    F16.putValue(pages[i], keyBytes, hd, slot, junk, 0);
+                }
+            }
+            for (int j = 0; j < len; j++) {
+                F16.putKey(pages[j / P], 0, hd, j % P, keys, j * hd);
+                F16.putValue(pages[j / P], keyBytes, hd, j % P, values, j * hd);
+            }
+        }
+
+        @Override
+        public void keysTransposed(int head, int p0, int n, float[] dst) {
+            if (p0 % P == 0) {
+                F16.decodeKeys(pages[p0 / P], 0, hd, dst);
+                return;
+            }
+            for (int i = 0; i < n; i++) {
+                for (int d = 0; d < hd; d++) {
+                    dst[d * P + i] = F16.key(pages[(p0 + i) / P], 0, hd, (p0 + i) % P, d);
+                }
+            }
+        }
+
+        @Override
+        public void values(int head, int p0, int n, float[] dst) {
+            for (int done = 0; done < n; ) { // page by page
+                int pos = p0 + done;
+                int m = Math.min(n - done, P - pos % P);
+                float[] part = new float[m * hd];
+                F16.decodeValues(pages[pos / P], keyBytes, hd, pos % P, m, part);
+                System.arraycopy(part, 0, dst, done * hd, m * hd);
+                done += m;
+            }
+        }
+
+        @Override
+        public KvTileFormat tileFormat() {
+            return inPlace ? F16 : null;
+        }
+
+        @Override
+        public MemorySegment storedTile(int p0) {
+            return pages[p0 / P];
+        }
+
+        @Override
+        public long keyOffset(int head) {
+            return 0;
+        }
+
+        @Override
+        public long valueOffset(int head) {
+            return keyBytes;
+        }
+    }
+
+    @ParameterizedTest(name = "len={0} hd={1} rows={2} split={3}")
+    @CsvSource({"1, 16, 1, 0", "37, 48, 3, 0", "64, 256, 8, 0", "200, 256, 8, 0", "130, 32, 5, 64", "300, 256, 8, 100",
+            "190, 64, 7, 96", "70, 24, 8, 0", "129, 80, 2, 0", "100, 144, 6, 0", "77, 256, 9, 0"})
+    void inPlaceGivesTheBitsOfDecodedTiles(int len, int hd, int rows, int split) {
+        Rand r = new Rand(len * 31L + hd * 7L + rows);
+        float[] keys = r.normal(len * hd, 1);
+        float[] values = r.normal(len * hd, 1);
+        float[] q = r.normal(rows * hd, 0.3);
+        int[] limit = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            limit[i] = Math.max(1, len - (rows - 1 - i) * 5);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            float[] inPlace = attend(new Tiles(arena, keys, values, len, hd, true), q, rows, hd, limit, len, split);
+            float[] decoded = attend(new Tiles(arena, keys, values, len, hd, false), q, rows, hd, limit, len, split);
+            for (int i = 0; i < inPlace.length; i++) {
+                assertEquals(Float.floatToRawIntBits(decoded[i]), Float.floatToRawIntBits(inPlace[i]), "element " + i);
+            }
+            float[] k = stored(keys);
+            float[] v = stored(values);
+            for (int i = 0; i < rows; i++) {
+                float[] qi = Arrays.copyOfRange(q, i * hd, (i + 1) * hd);
+                float[] expected = ScalarReference.attend(qi, k, v, limit[i], hd, 1.0);
+                assertClose("row " + i, Arrays.copyOfRange(inPlace, i * hd, (i + 1) * hd), expected, 2e-5);
+            }
+        }
+    }
+
+    private static float[] attend(GqaAttention.KvSource src, float[] q, int rows, int hd, int[] limit, int len, int split) {
+        GqaAttention.State st = new GqaAttention.State(rows, hd);
+        if (split == 0) {
+            GqaAttention.accumulate(src, 0, q, 0, hd, limit, 0, len, st);
+        } else {
+            for (int p0 = 0; p0 < len; p0 += split) {
+                GqaAttention.State part = new GqaAttention.State(rows, hd);
+                GqaAttention.accumulate(src, 0, q, 0, hd, limit, p0, Math.min(len, p0 + split), part);
+                GqaAttention.merge(st, part);
+            }
+        }
+        float[] out = new float[rows * hd];
+        GqaAttention.finish(st, out, 0, hd);
+        return out;
+    }
+
+    /** The values as f16 stores them. */
+    private static float[] stored(float[] x) {
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Fp16.decode(Fp16.encode(x[i]));
+        }
+        return y;
+    }
+}
