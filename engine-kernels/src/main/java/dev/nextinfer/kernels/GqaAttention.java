@@ -129,13 +129,18 @@ public final class GqaAttention {
         }
         p1 = Math.min(p1, maxLimit);
         Scratch w = Scratch.local(s.rows, hd);
-        // a few rows (a decode step's query heads) read f16 tiles in place; many rows (prefill) share one decode
-        boolean inPlace = s.rows <= 8 && kv.tileFormat() == KvTileFormat.F16 && F16Tiles.fits(hd);
+        // a few rows (a decode step's query heads) read f16 and q8_0 tiles in place; many rows (prefill) share one
+        // decode of each tile
+        KvTileFormat format = kv.tileFormat();
+        boolean f16 = format == KvTileFormat.F16 && F16Tiles.fits(hd);
+        boolean inPlace = s.rows <= 8 && (f16 || format == KvTileFormat.Q8_0 && Q8Tiles.fits(hd));
         for (int b0 = p0; b0 < p1; b0 += BLOCK) {
             int n = Math.min(BLOCK, p1 - b0);
             MemorySegment tile = inPlace && b0 % BLOCK == 0 ? kv.storedTile(b0) : null;
-            if (tile != null) {
+            if (tile != null && f16) {
                 F16Tiles.scores(tile, kv.keyOffset(head), q, qOff, qStride, 0, s.rows, n, hd, w.p);
+            } else if (tile != null) {
+                Q8Tiles.scores(tile, kv.keyOffset(head), q, qOff, qStride, 0, s.rows, n, hd, w.p);
             } else {
                 kv.keysTransposed(head, b0, n, w.kBlock);
                 for (int r = 0; r < s.rows; r += 4) {
@@ -152,7 +157,11 @@ public final class GqaAttention {
                 continue;
             }
             if (tile != null) {
-                F16Tiles.weightedValues(tile, kv.valueOffset(head), w.p, 0, s.rows, n, hd, s.acc);
+                if (f16) {
+                    F16Tiles.weightedValues(tile, kv.valueOffset(head), w.p, 0, s.rows, n, hd, s.acc);
+                } else {
+                    Q8Tiles.weightedValues(tile, kv.valueOffset(head), w.p, 0, s.rows, n, hd, s.acc);
+                }
                 continue;
             }
             kv.values(head, b0, n, w.vBlock);

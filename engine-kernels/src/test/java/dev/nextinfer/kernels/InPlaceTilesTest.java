@@ -13,14 +13,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The in-place f16 attention kernels: widening is exact for every finite half, and attention over stored f16 tiles
- * read in place gives the same bits as the same tiles decoded to f32 first (and the scalar twin's answer), for every
- * row count up to 8, head widths that fit the kernels and ones that fall back, partial last blocks and ranges that
- * do not start on a block.
+ * The attention kernels that read f16 and q8_0 tiles in place ({@link F16Tiles}, {@link Q8Tiles}): f16 widening is
+ * exact for every finite half, and attention over stored tiles read in place gives the same bits as the same tiles
+ * decoded to f32 first (and the scalar twin's answer on the stored values), for every row count up to 8, head widths
+ * that fit the kernels and ones that fall back, partial last blocks and ranges that do not start on a block.
  */
-class F16TilesTest {
+class InPlaceTilesTest {
     private static final int P = GqaAttention.BLOCK;
-    private static final KvTileFormat F16 = KvTileFormat.F16;
 
     @Test
     void widenIsExactForEveryFiniteHalf() {
@@ -45,42 +44,44 @@ class F16TilesTest {
         }
     }
 
-    /** One kv head's cache in f16 tiles; {@code inPlace} decides whether the tiles are offered to the kernels. */
+    /** One kv head's cache in tiles of {@code f}; {@code inPlace} decides whether the tiles are offered to the kernels. */
     private static final class Tiles implements GqaAttention.KvSource {
+        final KvTileFormat f;
         final MemorySegment[] pages;
         final int hd;
         final boolean inPlace;
         final long keyBytes;
 
-        Tiles(Arena arena, float[] keys, float[] values, int len, int hd, boolean inPlace) {
+        Tiles(Arena arena, KvTileFormat f, float[] keys, float[] values, int len, int hd, boolean inPlace) {
+            this.f = f;
             this.hd = hd;
             this.inPlace = inPlace;
-            this.keyBytes = F16.keyBytes(hd);
+            this.keyBytes = f.keyBytes(hd);
             pages = new MemorySegment[(len + P - 1) / P];
             float[] junk = new float[hd];
             Arrays.fill(junk, 60000f); // slots past the cache's end: their scores are computed but never used
             for (int i = 0; i < pages.length; i++) {
-                pages[i] = arena.allocate(keyBytes + F16.valueBytes(hd), 64);
+                pages[i] = arena.allocate(keyBytes + f.valueBytes(hd), 64);
                 for (int slot = 0; slot < P; slot++) {
-                    F16.putKey(pages[i], 0, hd, slot, junk, 0);
-                    F16.putValue(pages[i], keyBytes, hd, slot, junk, 0);
+                    f.putKey(pages[i], 0, hd, slot, junk, 0);
+                    f.putValue(pages[i], keyBytes, hd, slot, junk, 0);
                 }
             }
             for (int j = 0; j < len; j++) {
-                F16.putKey(pages[j / P], 0, hd, j % P, keys, j * hd);
-                F16.putValue(pages[j / P], keyBytes, hd, j % P, values, j * hd);
+                f.putKey(pages[j / P], 0, hd, j % P, keys, j * hd);
+                f.putValue(pages[j / P], keyBytes, hd, j % P, values, j * hd);
             }
         }
 
         @Override
         public void keysTransposed(int head, int p0, int n, float[] dst) {
             if (p0 % P == 0) {
-                F16.decodeKeys(pages[p0 / P], 0, hd, dst);
+                f.decodeKeys(pages[p0 / P], 0, hd, dst);
                 return;
             }
             for (int i = 0; i < n; i++) {
                 for (int d = 0; d < hd; d++) {
-                    dst[d * P + i] = F16.key(pages[(p0 + i) / P], 0, hd, (p0 + i) % P, d);
+                    dst[d * P + i] = f.key(pages[(p0 + i) / P], 0, hd, (p0 + i) % P, d);
                 }
             }
         }
@@ -91,7 +92,7 @@ class F16TilesTest {
                 int pos = p0 + done;
                 int m = Math.min(n - done, P - pos % P);
                 float[] part = new float[m * hd];
-                F16.decodeValues(pages[pos / P], keyBytes, hd, pos % P, m, part);
+                f.decodeValues(pages[pos / P], keyBytes, hd, pos % P, m, part);
                 System.arraycopy(part, 0, dst, done * hd, m * hd);
                 done += m;
             }
@@ -99,7 +100,7 @@ class F16TilesTest {
 
         @Override
         public KvTileFormat tileFormat() {
-            return inPlace ? F16 : null;
+            return inPlace ? f : null;
         }
 
         @Override
@@ -118,10 +119,12 @@ class F16TilesTest {
         }
     }
 
-    @ParameterizedTest(name = "len={0} hd={1} rows={2} split={3}")
-    @CsvSource({"1, 16, 1, 0", "37, 48, 3, 0", "64, 256, 8, 0", "200, 256, 8, 0", "130, 32, 5, 64", "300, 256, 8, 100",
-            "190, 64, 7, 96", "70, 24, 8, 0", "129, 80, 2, 0", "100, 144, 6, 0", "77, 256, 9, 0"})
-    void inPlaceGivesTheBitsOfDecodedTiles(int len, int hd, int rows, int split) {
+    @ParameterizedTest(name = "{0} len={1} hd={2} rows={3} split={4}")
+    @CsvSource({"F16, 1, 16, 1, 0", "F16, 37, 48, 3, 0", "F16, 64, 256, 8, 0", "F16, 200, 256, 8, 0", "F16, 130, 32, 5, 64",
+            "F16, 300, 256, 8, 100", "F16, 190, 64, 7, 96", "F16, 70, 24, 8, 0", "F16, 129, 80, 2, 0", "F16, 100, 144, 6, 0",
+            "F16, 77, 256, 9, 0", "Q8_0, 1, 32, 1, 0", "Q8_0, 37, 96, 3, 0", "Q8_0, 200, 256, 8, 0", "Q8_0, 130, 64, 5, 64",
+            "Q8_0, 300, 256, 8, 100", "Q8_0, 190, 32, 7, 96", "Q8_0, 77, 256, 9, 0"})
+    void inPlaceGivesTheBitsOfDecodedTiles(KvTileFormat f, int len, int hd, int rows, int split) {
         Rand r = new Rand(len * 31L + hd * 7L + rows);
         float[] keys = r.normal(len * hd, 1);
         float[] values = r.normal(len * hd, 1);
@@ -131,13 +134,20 @@ class F16TilesTest {
             limit[i] = Math.max(1, len - (rows - 1 - i) * 5);
         }
         try (Arena arena = Arena.ofConfined()) {
-            float[] inPlace = attend(new Tiles(arena, keys, values, len, hd, true), q, rows, hd, limit, len, split);
-            float[] decoded = attend(new Tiles(arena, keys, values, len, hd, false), q, rows, hd, limit, len, split);
+            Tiles stored = new Tiles(arena, f, keys, values, len, hd, true);
+            float[] inPlace = attend(stored, q, rows, hd, limit, len, split);
+            float[] decoded = attend(new Tiles(arena, f, keys, values, len, hd, false), q, rows, hd, limit, len, split);
             for (int i = 0; i < inPlace.length; i++) {
                 assertEquals(Float.floatToRawIntBits(decoded[i]), Float.floatToRawIntBits(inPlace[i]), "element " + i);
             }
-            float[] k = stored(keys);
-            float[] v = stored(values);
+            float[] k = new float[len * hd];
+            float[] v = new float[len * hd];
+            for (int j = 0; j < len; j++) { // what the tiles hold, read back one value at a time
+                for (int d = 0; d < hd; d++) {
+                    k[j * hd + d] = f.key(stored.pages[j / P], 0, hd, j % P, d);
+                    v[j * hd + d] = f.value(stored.pages[j / P], stored.keyBytes, hd, j % P, d);
+                }
+            }
             for (int i = 0; i < rows; i++) {
                 float[] qi = Arrays.copyOfRange(q, i * hd, (i + 1) * hd);
                 float[] expected = ScalarReference.attend(qi, k, v, limit[i], hd, 1.0);
@@ -160,14 +170,5 @@ class F16TilesTest {
         float[] out = new float[rows * hd];
         GqaAttention.finish(st, out, 0, hd);
         return out;
-    }
-
-    /** The values as f16 stores them. */
-    private static float[] stored(float[] x) {
-        float[] y = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            y[i] = Fp16.decode(Fp16.encode(x[i]));
-        }
-        return y;
     }
 }
