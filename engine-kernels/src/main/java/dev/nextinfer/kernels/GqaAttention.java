@@ -69,7 +69,6 @@ public final class GqaAttention {
         }
     }
 
-
     /**
      * Online-softmax state of {@code rows} query rows of width {@code headDim}. Not thread-safe; one per task.
      */
