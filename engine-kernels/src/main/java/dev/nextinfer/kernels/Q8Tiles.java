@@ -11,7 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link F16Tiles} for {@link KvTileFormat#Q8_0} tiles: a decode step's scores and weighted values read the int8
  * quants and f16 scales in place, each vector widened and scaled in registers next to the 8 FMAs that use it, with
  * no f32 copy of the tile. The widened value is {@code q · scale} rounded once, exactly as the tile decoder computes
- * it, and the sums run in the same order, so the bits are those of the decoded tile.
+ * it, and the sums run in the same order, so the bits are those of the decoded tile. The tiles mirror F16Tiles' line
+ * for line but for the widening step: a kernel shared through a widening callback would hand vectors across a call
+ * C2 does not inline, and it boxes them (as in {@link F16Tiles}' own history).
  */
 final class Q8Tiles {
     private static final VectorSpecies<Float> T = Simd.FB;
