@@ -128,18 +128,15 @@ public final class GqaAttention {
         }
         p1 = Math.min(p1, maxLimit);
         Scratch w = Scratch.local(s.rows, hd);
-        // a few rows (a decode step's query heads) read f16 and q8_0 tiles in place; many rows (prefill) share one
-        // decode of each tile
+        // a few rows (a decode step's query heads) read quantised and f16 tiles in place; many rows (prefill) share
+        // one decode of each tile
         KvTileFormat format = kv.tileFormat();
-        boolean f16 = format == KvTileFormat.F16 && F16Tiles.fits(hd);
-        boolean inPlace = s.rows <= 8 && (f16 || format == KvTileFormat.Q8_0 && Q8Tiles.fits(hd));
+        boolean inPlace = s.rows <= 8 && format != null && readsInPlace(format, hd);
         for (int b0 = p0; b0 < p1; b0 += BLOCK) {
             int n = Math.min(BLOCK, p1 - b0);
             MemorySegment tile = inPlace && b0 % BLOCK == 0 ? kv.storedTile(b0) : null;
-            if (tile != null && f16) {
-                F16Tiles.scores(tile, kv.keyOffset(head), q, qOff, qStride, 0, s.rows, n, hd, w.p);
-            } else if (tile != null) {
-                Q8Tiles.scores(tile, kv.keyOffset(head), q, qOff, qStride, 0, s.rows, n, hd, w.p);
+            if (tile != null) {
+                scoresInPlace(format, tile, kv.keyOffset(head), q, qOff, qStride, s.rows, n, hd, w.p);
             } else {
                 kv.keysTransposed(head, b0, n, w.kBlock);
                 for (int r = 0; r < s.rows; r += 4) {
@@ -156,17 +153,43 @@ public final class GqaAttention {
                 continue;
             }
             if (tile != null) {
-                if (f16) {
-                    F16Tiles.weightedValues(tile, kv.valueOffset(head), w.p, 0, s.rows, n, hd, s.acc);
-                } else {
-                    Q8Tiles.weightedValues(tile, kv.valueOffset(head), w.p, 0, s.rows, n, hd, s.acc);
-                }
+                valuesInPlace(format, tile, kv.valueOffset(head), w.p, s.rows, n, hd, s.acc);
                 continue;
             }
             kv.values(head, b0, n, w.vBlock);
             for (int r = 0; r < s.rows; r += 4) {
                 weightedValues(s, w, r, Math.min(4, s.rows - r), n);
             }
+        }
+    }
+
+    /** Whether {@code format}'s tiles have kernels that read them in place at head width {@code hd}. */
+    private static boolean readsInPlace(KvTileFormat format, int hd) {
+        return switch (format) {
+            case F16 -> F16Tiles.fits(hd);
+            case Q8_0 -> Q8Tiles.fits(hd);
+            case Q4_0 -> Q4Tiles.fits(hd);
+            case F32 -> false; // nothing to widen: the decode is a copy
+        };
+    }
+
+    private static void scoresInPlace(KvTileFormat format, MemorySegment tile, long kOff, float[] q, int qOff, int qStride,
+                                      int rows, int n, int hd, float[] p) {
+        switch (format) {
+            case F16 -> F16Tiles.scores(tile, kOff, q, qOff, qStride, 0, rows, n, hd, p);
+            case Q8_0 -> Q8Tiles.scores(tile, kOff, q, qOff, qStride, 0, rows, n, hd, p);
+            case Q4_0 -> Q4Tiles.scores(tile, kOff, q, qOff, qStride, 0, rows, n, hd, p);
+            case F32 -> throw new IllegalStateException("f32 tiles are not read in place");
+        }
+    }
+
+    private static void valuesInPlace(KvTileFormat format, MemorySegment tile, long vOff, float[] p, int rows, int n,
+                                      int hd, float[] acc) {
+        switch (format) {
+            case F16 -> F16Tiles.weightedValues(tile, vOff, p, 0, rows, n, hd, acc);
+            case Q8_0 -> Q8Tiles.weightedValues(tile, vOff, p, 0, rows, n, hd, acc);
+            case Q4_0 -> Q4Tiles.weightedValues(tile, vOff, p, 0, rows, n, hd, acc);
+            case F32 -> throw new IllegalStateException("f32 tiles are not read in place");
         }
     }
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The attention kernels that read f16 and q8_0 tiles in place ({@link F16Tiles}, {@link Q8Tiles}): f16 widening is
+ * The attention kernels that read f16, q8_0 and q4_0 tiles in place ({@link F16Tiles}, {@link Q8Tiles},
+ * {@link Q4Tiles}): f16 widening is
  * exact for every finite half, and attention over stored tiles read in place gives the same bits as the same tiles
  * decoded to f32 first (and the scalar twin's answer on the stored values), for every row count up to 8, head widths
  * that fit the kernels and ones that fall back, partial last blocks and ranges that do not start on a block.
@@ -123,7 +124,8 @@ class InPlaceTilesTest {
     @CsvSource({"F16, 1, 16, 1, 0", "F16, 37, 48, 3, 0", "F16, 64, 256, 8, 0", "F16, 200, 256, 8, 0", "F16, 130, 32, 5, 64",
             "F16, 300, 256, 8, 100", "F16, 190, 64, 7, 96", "F16, 70, 24, 8, 0", "F16, 129, 80, 2, 0", "F16, 100, 144, 6, 0",
             "F16, 77, 256, 9, 0", "Q8_0, 1, 32, 1, 0", "Q8_0, 37, 96, 3, 0", "Q8_0, 200, 256, 8, 0", "Q8_0, 130, 64, 5, 64",
-            "Q8_0, 300, 256, 8, 100", "Q8_0, 190, 32, 7, 96", "Q8_0, 77, 256, 9, 0"})
+            "Q8_0, 300, 256, 8, 100", "Q8_0, 190, 32, 7, 96", "Q8_0, 77, 256, 9, 0", "Q4_0, 1, 32, 1, 0", "Q4_0, 37, 96, 3, 0",
+            "Q4_0, 200, 256, 8, 0", "Q4_0, 130, 64, 5, 64", "Q4_0, 300, 256, 8, 100", "Q4_0, 190, 32, 7, 96", "Q4_0, 77, 256, 9, 0"})
     void inPlaceGivesTheBitsOfDecodedTiles(KvTileFormat f, int len, int hd, int rows, int split) {
         Rand r = new Rand(len * 31L + hd * 7L + rows);
         float[] keys = r.normal(len * hd, 1);
