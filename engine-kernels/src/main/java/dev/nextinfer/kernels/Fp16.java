@@ -7,8 +7,11 @@ import java.lang.foreign.MemorySegment;
  * conversion, but C2's loop vectoriser compiles a plain loop over {@link Float#float16ToFloat} into the CPU's f16
  * conversion instruction (F16C / AVX-512), one operation per vector: the decoders are such loops (they replaced an
  * integer-lane decoding of seven operations per vector; 20–25% faster per 64 × 256 tile, in cache and from memory,
- * one thread on the reference machine, alternating with the lane version, another job running). The attention
- * kernels decode every cached f16 key and value this way. Exact, as {@link Float#float16ToFloat} is; {@link #encode}
+ * one thread on the reference machine, alternating with the lane version, another job running). Cached f16 keys and
+ * values no longer go through them: the KV tiles keep f16 in runs too short for a loop, and a decode step's
+ * attention widens each vector in registers next to the FMAs that use it ({@link F16Tiles#widen}, the lane form
+ * again, which pays there because nothing is written out); these loops decode the block formats' f16 scales and
+ * tails. Exact, as {@link Float#float16ToFloat} is; {@link #encode}
  * clamps to ±65504 and maps NaN to 0, so no infinity or NaN is ever stored.
  */
 public final class Fp16 {

@@ -129,12 +129,12 @@ public final class GqaAttention {
         p1 = Math.min(p1, maxLimit);
         Scratch w = Scratch.local(s.rows, hd);
         // a few rows (a decode step's query heads) read quantised and f16 tiles in place; many rows (prefill) share
-        // one decode of each tile
+        // one decode of each tile. Stored tiles start at multiples of BLOCK, and so do all blocks of a range that does.
         KvTileFormat format = kv.tileFormat();
-        boolean inPlace = s.rows <= 8 && format != null && readsInPlace(format, hd);
+        boolean inPlace = s.rows <= 8 && p0 % BLOCK == 0 && format != null && readsInPlace(format, hd);
         for (int b0 = p0; b0 < p1; b0 += BLOCK) {
             int n = Math.min(BLOCK, p1 - b0);
-            MemorySegment tile = inPlace && b0 % BLOCK == 0 ? kv.storedTile(b0) : null;
+            MemorySegment tile = inPlace ? kv.storedTile(b0) : null;
             if (tile != null) {
                 scoresInPlace(format, tile, kv.keyOffset(head), q, qOff, qStride, s.rows, n, hd, w.p);
             } else {

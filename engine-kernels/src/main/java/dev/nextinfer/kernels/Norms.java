@@ -6,6 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** RMSNorm variants and the l2 normalisation used by Gated DeltaNet. */
 public final class Norms {
     private static final VectorSpecies<Float> F = Simd.F;
+
     private Norms() {
     }
 

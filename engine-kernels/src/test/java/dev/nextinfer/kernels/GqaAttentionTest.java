@@ -46,6 +46,25 @@ class GqaAttentionTest {
         }
     }
 
+    /**
+     * All {@code len} positions of kv head 0 for {@code rows} query rows: one pass ({@code split} 0) or ranges of
+     * {@code split} positions merged in order.
+     */
+    static GqaAttention.State accumulate(GqaAttention.KvSource src, float[] q, int rows, int hd, int[] limit, int len,
+                                         int split) {
+        GqaAttention.State st = new GqaAttention.State(rows, hd);
+        if (split == 0) {
+            GqaAttention.accumulate(src, 0, q, 0, hd, limit, 0, len, st);
+            return st;
+        }
+        for (int p0 = 0; p0 < len; p0 += split) {
+            GqaAttention.State part = new GqaAttention.State(rows, hd);
+            GqaAttention.accumulate(src, 0, q, 0, hd, limit, p0, Math.min(len, p0 + split), part);
+            GqaAttention.merge(st, part);
+        }
+        return st;
+    }
+
     @ParameterizedTest(name = "len={0} hd={1} rows={2} split={3} f16={4}")
     @CsvSource({
             "1, 24, 1, 0, false", "7, 24, 5, 0, false", "65, 32, 8, 0, false", "200, 17, 3, 64, false",
@@ -68,16 +87,7 @@ class GqaAttentionTest {
         for (int i = 0; i < rows; i++) {
             limit[i] = Math.max(1, len - (rows - 1 - i) * 3); // staggered causal limits, like consecutive tokens
         }
-        GqaAttention.State st = new GqaAttention.State(rows, hd);
-        if (split == 0) {
-            GqaAttention.accumulate(src, 0, q, 0, hd, limit, 0, len, st);
-        } else {
-            for (int p0 = 0; p0 < len; p0 += split) {
-                GqaAttention.State part = new GqaAttention.State(rows, hd);
-                GqaAttention.accumulate(src, 0, q, 0, hd, limit, p0, Math.min(len, p0 + split), part);
-                GqaAttention.merge(st, part);
-            }
-        }
+        GqaAttention.State st = accumulate(src, q, rows, hd, limit, len, split);
         float[] out = new float[rows * (hd + 2)];
         GqaAttention.finish(st, out, 1, hd + 2);
         for (int i = 0; i < rows; i++) {

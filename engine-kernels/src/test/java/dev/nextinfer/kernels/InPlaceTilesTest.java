@@ -159,16 +159,7 @@ class InPlaceTilesTest {
     }
 
     private static float[] attend(GqaAttention.KvSource src, float[] q, int rows, int hd, int[] limit, int len, int split) {
-        GqaAttention.State st = new GqaAttention.State(rows, hd);
-        if (split == 0) {
-            GqaAttention.accumulate(src, 0, q, 0, hd, limit, 0, len, st);
-        } else {
-            for (int p0 = 0; p0 < len; p0 += split) {
-                GqaAttention.State part = new GqaAttention.State(rows, hd);
-                GqaAttention.accumulate(src, 0, q, 0, hd, limit, p0, Math.min(len, p0 + split), part);
-                GqaAttention.merge(st, part);
-            }
-        }
+        GqaAttention.State st = GqaAttentionTest.accumulate(src, q, rows, hd, limit, len, split);
         float[] out = new float[rows * hd];
         GqaAttention.finish(st, out, 0, hd);
         return out;

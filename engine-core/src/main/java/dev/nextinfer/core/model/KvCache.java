@@ -2,6 +2,7 @@ package dev.nextinfer.core.model;
 
 import dev.nextinfer.kernels.GqaAttention;
 import dev.nextinfer.kernels.KvTileFormat;
+import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
 
@@ -124,7 +125,7 @@ public final class KvCache implements LayerState, GqaAttention.KvSource, AutoClo
     }
 
     @Override
-    public java.lang.foreign.MemorySegment storedTile(int p0) {
+    public MemorySegment storedTile(int p0) {
         return pages.table[p0 / P].segment();
     }
 
