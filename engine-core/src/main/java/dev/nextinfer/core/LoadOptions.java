@@ -30,9 +30,8 @@ import dev.nextinfer.core.weights.WeightFormat;
  *                        and 8.5; the load reads every such tensor),
  *                        in decode steps (mat-vecs and few-row products) and in a prefill's products of a few rows
  *                        (its experts): faster, but those products round like llama.cpp's, not exactly. A prefill's
- *                        products of many rows multiply the same values in exact f32, except Q4_0's (its integer
- *                        kernel is the faster at any row count, so a Q4_0 prefill is integer throughout). Other
- *                        formats are unaffected
+ *                        products of many rows multiply the same values in exact f32. Other formats are
+ *                        unaffected
  */
 public record LoadOptions(WeightFormat weights, int threads, LoadListener listener, KvCacheFormat kvCache,
                           int contextLength, long memoryLimit, double yarnFactor, boolean int8Activations) {

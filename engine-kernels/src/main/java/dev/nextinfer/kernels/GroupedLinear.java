@@ -17,10 +17,13 @@ public final class GroupedLinear {
     private GroupedLinear() {
     }
 
-    /** About {@link #CHUNK_BYTES} of rows, a multiple of 4 (whole mat-mat panels) and of the matrix's row group. */
+    /**
+     * About {@link #CHUNK_BYTES} of rows, a multiple of {@link LanePanel#ROWS} (whole mat-mat panels) and of the
+     * matrix's row group.
+     */
     static int rowsPerChunk(Matrix w) {
         long rowBytes = Math.max(1, w.byteSize() / Math.max(1, w.rows()));
-        int align = Math.max(4, w.rowGroup());
+        int align = Math.max(LanePanel.ROWS, w.rowGroup());
         int rows = (int) Math.max(align, CHUNK_BYTES / rowBytes);
         return (rows + align - 1) / align * align;
     }

@@ -25,9 +25,9 @@ public final class Linear {
     public static void forward(ThreadPool pool, MatMulMode mode, Matrix w, float[] x, int xOff, int xStride, int n,
                                float[] y, int yOff, int yStride) {
         int rows = w.rows();
-        // ~8 chunks per thread balance the load; multiples of 4 rows keep mat-mat panels (PanelMatMul.R) whole, and
-        // multiples of the matrix's row group keep its groups whole
-        int align = Math.max(4, w.rowGroup());
+        // ~8 chunks per thread balance the load; multiples of LanePanel.ROWS keep mat-mat panels whole (none computed
+        // twice), and multiples of the matrix's row group keep its groups whole
+        int align = Math.max(LanePanel.ROWS, w.rowGroup());
         int grain = (Math.max(8, rows / (pool.threads() * 8)) + align - 1) / align * align;
         pool.parallelFor(rows, grain, (r0, r1) -> mode.multiply(w, x, xOff, xStride, n, y, yOff, yStride, r0, r1));
     }

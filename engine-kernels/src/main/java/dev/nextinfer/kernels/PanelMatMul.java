@@ -7,10 +7,12 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The prefill mat-mat shared by every format. Mat-mat is compute-bound, so the weights' storage format only
- * matters once: {@link #R} weight rows are dequantised into an f32 panel ({@link Matrix#row}), and the panel is
- * multiplied with {@link #T} activation rows at a time by a register tile of {@code R × T} f32 accumulators, so
- * each loaded weight vector feeds {@code T} FMAs and each activation vector {@code R}. Dequantising costs one pass
- * over the panel per call, which {@code n} activation rows amortise.
+ * matters once: weight rows are dequantised into f32 ({@link Matrix#row}) and multiplied in f32. From
+ * {@link #LANE_N} activation rows up, groups of {@link LanePanel#ROWS} rows are transposed into panels with the rows
+ * in lanes and multiplied by {@link LanePanel}'s tiles (each output an in-order sum of {@code fma}s over the columns);
+ * below it {@link #R} rows at a time are multiplied with {@link #T} activation rows by
+ * a register tile of {@code R × T} f32 accumulators along the columns, summed across lanes at the end. Dequantising
+ * costs one pass over the rows per call, which {@code n} activation rows amortise.
  */
 final class PanelMatMul {
     /** Weight rows per panel. */
@@ -27,8 +29,68 @@ final class PanelMatMul {
     private PanelMatMul() {
     }
 
+    /**
+     * From this many activation rows up, rows go through {@link LanePanel} in groups of {@link LanePanel#ROWS}
+     * (aligned to multiples of it; a group cut by the range is computed whole, so a row's bits do not depend on how
+     * the rows are split over threads): the group's rows dequantised, transposed into panels with the rows in lanes,
+     * and multiplied by its register tiles without horizontal sums. The transposition (a scalar store per weight)
+     * costs about what the 4 × 4 tiles spend on 40–50 activation rows: one thread, 512-bit vectors, Q4_K, Q6_K and
+     * Q8_0 on the expert and 2048 × 2048 shapes, time through the lanes ÷ through the 4 × 4 tiles: 1.03–1.47 at 32
+     * rows, 0.53–1.20 at 48, 0.54–0.72 at 160, 0.37–0.54 at 512.
+     */
+    static final int LANE_N = 64;
+
     /** {@link Matrix#matMul} for any matrix, through f32 panels. */
     static void matMul(Matrix w, float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (n >= LANE_N) {
+            lanes(w, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        } else {
+            panels(w, x, xOff, xStride, n, y, yOff, yStride, r0, r1);
+        }
+    }
+
+    /**
+     * Rows {@code [r0, r1)} through {@link LanePanel}, group by group of {@link LanePanel#ROWS} rows from a multiple
+     * of it (the matrix's last group padded with zero rows).
+     */
+    private static void lanes(Matrix w, float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (r0 >= r1) {
+            return;
+        }
+        int g = LanePanel.ROWS;
+        int cols = w.cols();
+        float[] rows = new float[g * cols];
+        float[] panel = new float[LanePanel.COLS * g];
+        float[] sums = new float[n * g];
+        for (int first = r0 / g * g; first < r1; first += g) {
+            int count = Math.min(g, w.rows() - first);
+            for (int i = 0; i < count; i++) {
+                w.row(first + i, rows, i * cols);
+            }
+            java.util.Arrays.fill(rows, count * cols, g * cols, 0f);
+            java.util.Arrays.fill(sums, 0f);
+            for (int c0 = 0; c0 < cols; c0 += LanePanel.COLS) {
+                int len = Math.min(LanePanel.COLS, cols - c0);
+                for (int i = 0; i < g; i++) {
+                    for (int c = 0, o = i * cols + c0; c < len; c++) {
+                        panel[c * g + i] = rows[o + c];
+                    }
+                }
+                LanePanel.multiply(panel, len, g, 0, x, xOff + c0, xStride, n, sums, 0);
+            }
+            int from = Math.max(r0, first);
+            int to = Math.min(r1, first + g);
+            for (int t = 0; t < n; t++) {
+                System.arraycopy(sums, t * g + from - first, y, yOff + t * yStride + from, to - from);
+            }
+        }
+    }
+
+    /** Rows {@code [r0, r1)} through panels of {@link #R} rows and tiles of {@link #T} activation rows. */
+    private static void panels(Matrix w, float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (r0 >= r1) {
+            return;
+        }
         int cols = w.cols();
         float[] panel = new float[R * cols];
         float[] lanes = new float[R * T * F.length()];

@@ -27,10 +27,9 @@ import jdk.incubator.vector.VectorOperators;
  * horizontal sums and one vector operation per 6 multiply-adds, against about 2 for the f32 kernel with its
  * widening (measured in cache, one thread: 2.0× {@link Q4_0Matrix}; {@code IntegerDotLeads}).
  *
- * <p>{@link #matVec}, {@link #matVecRows}, {@link #dot} and {@link #matMul} compute each output with the same
- * operations (batched decoding and speculative verification get the bits of a decode step), and so does a prefill:
- * unlike the other layouts this one has no row count above which the f32 panel product would be faster
- * ({@link #integerRows}).
+ * <p>{@link #matVec}, {@link #matVecRows}, {@link #dot} and {@link #matMul} up to {@link #integerRows} rows (a
+ * prefill's experts) compute each output with the same operations (batched decoding and speculative verification get
+ * the bits of a decode step); above it {@link #matMul} is the f32 panel product.
  */
 public final class Q4_0R32Matrix extends RowLaneMatrix {
     /** The rows' scales, as f32 (converted from f16 at the repack, exactly). */
@@ -159,15 +158,17 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
     }
 
     /**
-     * Every row count: here the integer kernel stays ahead of the f32 panel product even for a prefill's dense
-     * products (one thread, weights in cache, {@code FewRowTiming --int8 --versus matmul}: 0.74–0.90 of its time at
-     * 64 and 512 rows on the 2048×2048 and 2048×4096 shapes, 0.87–0.91 with the activations quantised on every call),
-     * and a 512-token prefill of the a3b-e32 Q4_0 file ran 5–19% faster than with the old limit of 24 rows in three
-     * alternating pairs within one JVM (docs/performance.md). Measured with 512-bit vectors.
+     * Up to 20 rows (the experts of a prefill with the real model's 512 experts get ~10): above it the f32 panel
+     * product with its twelve-row tiles is the faster. One thread, weights in cache, activations quantised on every
+     * call ({@code FewRowTiming --int8 --fresh --versus matmul}, 512-bit vectors), integer ÷ panel time: 0.56–0.66 at
+     * 8 rows, 0.83–0.87 at 16, 0.96–1.05 at 24, 0.99–1.18 at 48 and 160 on the expert and 2048×2048 shapes; a
+     * 512-token prefill of the a3b-e32 Q4_0 file (experts ~160 rows) 31–36 t/s against 26–32 with the integer
+     * kernel at every row count, five alternating rounds in one JVM (docs/performance.md). Before the panel product
+     * had twelve-row tiles the integer kernel was ahead at every row count and ran every product.
      */
     @Override
     int integerRows() {
-        return ALWAYS;
+        return 20;
     }
 
     /** The four-row kernel with a row repeated is cheaper than a pair and a single row here (measured). */

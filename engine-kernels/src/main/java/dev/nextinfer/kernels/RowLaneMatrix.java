@@ -268,16 +268,12 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
      * The most activation rows {@link #matMul} sends through the integer kernel: above it the f32 panel product
      * ({@link #prefill}), which dequantises a panel once for all rows, is the faster. {@link PanelMatMul#SMALL_N} by
      * default; a layout whose few-row form stays ahead longer (timed with {@code FewRowTiming --int8 --fresh --versus
-     * matmul}, quantisation included) says so, or returns {@link #ALWAYS} where it stays ahead at any row count
-     * (Q4_0). It matters for the experts of a prefill: 512 prompt tokens over the real model's 512 experts, 10 per
+     * matmul}, quantisation included) says so. It matters for the experts of a prefill: 512 prompt tokens over the real model's 512 experts, 10 per
      * token, give each expert about 10 rows.
      */
     int integerRows() {
         return PanelMatMul.SMALL_N;
     }
-
-    /** {@link #integerRows} of a layout whose integer kernel stays ahead of the f32 product at any row count. */
-    static final int ALWAYS = Integer.MAX_VALUE;
 
     /** Columns per panel of {@link #prefill}: 128 columns of a group's 32 rows in f32 are 16 KB, which stay in L1. */
     static final int PANEL_COLS = 128;
@@ -292,9 +288,8 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     /**
      * The prefill product in exact f32 on the weights' values (the integer kernel would round each activation to 8
      * bits; a mat-mat is compute-bound either way): per group, {@link #PANEL_COLS} columns at a time are dequantised
-     * into a panel with the rows in lanes ({@link #values}), then for 4 activation rows at a time every column's
-     * weights are loaded once and multiplied with each row's broadcast activation, {@code y = fma(w, x, y)} column
-     * after column per output, no horizontal sums. Each output is the in-order sum of {@code fma}s over the columns.
+     * into a panel with the rows in lanes ({@link #values}) and multiplied by {@link LanePanel}'s register tiles: each
+     * output the in-order sum of {@code fma}s over the columns.
      * Dequantising in vectors is what the f32 panel kernel shared by the other formats could not do here: it reads
      * weights a row at a time, and a row of this layout is strided (measured, a3b-e32 Q4_K_M, 2 threads, 128-token
      * prompt: 15.2 t/s through that kernel against 19.7 for the stored Q4_K).
@@ -305,7 +300,6 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
         }
         float[] panel = new float[PANEL_COLS * R];
         float[] sums = new float[n * R];
-        int half = F.length();
         for (int g = r0 / R; g * R < r1; g++) {
             java.util.Arrays.fill(sums, 0f);
             for (int c0 = 0; c0 < cols; c0 += PANEL_COLS) {
@@ -313,14 +307,7 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
                 values(g, c0, c1, panel);
                 int len = c1 - c0;
                 for (int part = 0; part < PARTS; part++) {
-                    int lane = SL * part;
-                    int t = 0;
-                    for (; t + 4 <= n; t += 4) {
-                        tile4(panel, len, lane, x, xOff + t * xStride + c0, xStride, sums, t * R + lane, half);
-                    }
-                    for (; t < n; t++) {
-                        tile1(panel, len, lane, x, xOff + t * xStride + c0, sums, t * R + lane, half);
-                    }
+                    LanePanel.multiply(panel, len, R, SL * part, x, xOff + c0, xStride, n, sums, SL * part);
                 }
             }
             int g0 = g * R;
@@ -330,55 +317,6 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
                 System.arraycopy(sums, t * R + from - g0, y, yOff + t * yStride + from, to - from);
             }
         }
-    }
-
-    /** Four activation rows: {@code sums[s + t·R + i] += Σ_c panel[c·R + lane + i]·x[xo + t·xs + c]}, in order. */
-    private static void tile4(float[] panel, int len, int lane, float[] x, int xo, int xs, float[] sums, int s, int half) {
-        FloatVector a00 = FloatVector.fromArray(F, sums, s);
-        FloatVector a01 = FloatVector.fromArray(F, sums, s + half);
-        FloatVector a10 = FloatVector.fromArray(F, sums, s + R);
-        FloatVector a11 = FloatVector.fromArray(F, sums, s + R + half);
-        FloatVector a20 = FloatVector.fromArray(F, sums, s + 2 * R);
-        FloatVector a21 = FloatVector.fromArray(F, sums, s + 2 * R + half);
-        FloatVector a30 = FloatVector.fromArray(F, sums, s + 3 * R);
-        FloatVector a31 = FloatVector.fromArray(F, sums, s + 3 * R + half);
-        for (int c = 0; c < len; c++) {
-            FloatVector w0 = FloatVector.fromArray(F, panel, c * R + lane);
-            FloatVector w1 = FloatVector.fromArray(F, panel, c * R + lane + half);
-            FloatVector x0 = FloatVector.broadcast(F, x[xo + c]);
-            FloatVector x1 = FloatVector.broadcast(F, x[xo + xs + c]);
-            FloatVector x2 = FloatVector.broadcast(F, x[xo + 2 * xs + c]);
-            FloatVector x3 = FloatVector.broadcast(F, x[xo + 3 * xs + c]);
-            a00 = w0.fma(x0, a00);
-            a01 = w1.fma(x0, a01);
-            a10 = w0.fma(x1, a10);
-            a11 = w1.fma(x1, a11);
-            a20 = w0.fma(x2, a20);
-            a21 = w1.fma(x2, a21);
-            a30 = w0.fma(x3, a30);
-            a31 = w1.fma(x3, a31);
-        }
-        a00.intoArray(sums, s);
-        a01.intoArray(sums, s + half);
-        a10.intoArray(sums, s + R);
-        a11.intoArray(sums, s + R + half);
-        a20.intoArray(sums, s + 2 * R);
-        a21.intoArray(sums, s + 2 * R + half);
-        a30.intoArray(sums, s + 3 * R);
-        a31.intoArray(sums, s + 3 * R + half);
-    }
-
-    /** One activation row, as {@link #tile4}. */
-    private static void tile1(float[] panel, int len, int lane, float[] x, int xo, float[] sums, int s, int half) {
-        FloatVector a0 = FloatVector.fromArray(F, sums, s);
-        FloatVector a1 = FloatVector.fromArray(F, sums, s + half);
-        for (int c = 0; c < len; c++) {
-            FloatVector xc = FloatVector.broadcast(F, x[xo + c]);
-            a0 = FloatVector.fromArray(F, panel, c * R + lane).fma(xc, a0);
-            a1 = FloatVector.fromArray(F, panel, c * R + lane + half).fma(xc, a1);
-        }
-        a0.intoArray(sums, s);
-        a1.intoArray(sums, s + half);
     }
 
     /**

@@ -16,7 +16,7 @@ class LinearTest {
         int cols = f.blockValues() == 256 ? 256 : 96;
         Random rnd = new Random(3);
         Matrix w = TestMatrices.random(f, rnd, rows, cols, 0).matrix();
-        for (int n : new int[] {1, 6}) {
+        for (int n : new int[] {1, 6, PanelMatMul.LANE_N + 13}) { // a mat-vec, the 4-row panels, the panels with rows in lanes
             float[] x = TestMatrices.randomVector(rnd, n * cols);
             float[] want = new float[n * rows];
             if (n == 1) {

@@ -24,7 +24,8 @@ class MatrixKernelsTest {
     /** 1 and 2 super-blocks of 256 (KQuantFormatTest goes up to 9, on its faster twin). */
     private static final int[] SUPER_BLOCK_COLS = {256, 512};
     private static final int[] ODD_COLS = {1, 3, 17, 33, 67, 1000 + 3};
-    private static final int[] BATCH = {1, 2, 3, 5, 8, 13};
+    /** Activation rows of matMul: the few-row path, the 4 × 4 panels, and (LANE_N + 13 = 12·6 + 4 + 1) every tile of the rows-in-lanes panels. */
+    private static final int[] BATCH = {1, 2, 3, 5, 8, 13, PanelMatMul.LANE_N + 13};
     private static final int SHIFT = 2;
 
     @Test

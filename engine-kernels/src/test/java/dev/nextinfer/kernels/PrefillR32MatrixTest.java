@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The prefill product of the integer kernels' layouts ({@link RowLaneMatrix#prefill}, which {@link RowLaneMatrix#matMul}
  * runs above {@link RowLaneMatrix#integerRows} rows), against its scalar twin bit for bit: exact f32 on the source matrix's values, {@code y = fma(w[c], x[c], y)}
- * column after column; on odd shapes, cut row ranges and token counts that are not multiples of the 4-row tile, at
+ * column after column; on odd shapes, cut row ranges and token counts that are not multiples of the 12- and 4-row tiles, at
  * every vector width the build tests.
  */
 class PrefillR32MatrixTest {
@@ -18,8 +18,8 @@ class PrefillR32MatrixTest {
         int cols = source.cols();
         float[] value = new float[cols];
         RowLaneMatrix r = (RowLaneMatrix) repacked;
-        int limit = Math.min(r.integerRows(), 24); // up to it, matMul runs the integer kernel (Q4_0: always)
-        for (int n : new int[] {limit + 1, limit + 2, limit + 7}) {
+        int limit = r.integerRows(); // up to it, matMul runs the integer kernel
+        for (int n : new int[] {limit + 1, limit + 2, limit + 7, 29}) { // 29 = 12 + 12 + 4 + 1: every tile
             int xs = cols + 3;
             float[] x = TestMatrices.randomVector(rnd, n * xs);
             for (int[] range : new int[][] {{0, rows}, {3, rows - 2}, {rows / 2, rows / 2 + 1}}) {

@@ -56,10 +56,8 @@ final class R32Checks {
             Matrix w = TestMatrices.random(format, rnd, rows, cols, 0).matrix();
             Matrix r = repack.apply(w, arena, null);
             assertEquals(format, r.format());
-            // matMul sends up to integerRows() rows through the integer kernel, more through the f32 prefill product;
-            // a layout with no limit (ALWAYS) is checked at 40 rows, all of them the integer kernel's
-            int limit = Math.min(((RowLaneMatrix) r).integerRows(), 40);
-            boolean always = ((RowLaneMatrix) r).integerRows() == RowLaneMatrix.ALWAYS;
+            // matMul sends up to integerRows() rows through the integer kernel, more through the f32 prefill product
+            int limit = ((RowLaneMatrix) r).integerRows();
             int n = Math.max(9, limit + 1);
             float[] x = TestMatrices.randomVector(rnd, n * cols);
             float[] whole = new float[n * rows];
@@ -88,12 +86,10 @@ final class R32Checks {
                             format + ": matMul of " + limit + " rows (the integer kernel's limit), row " + t + ", output " + i);
                 }
             }
-            if (!always) {
-                float[] prefill = new float[n * rows];
-                r.matMul(x, 0, cols, limit + 1, prefill, 0, rows, 0, rows);
-                assertFalse(Arrays.equals(whole, 0, (limit + 1) * rows, prefill, 0, (limit + 1) * rows),
-                        format + ": matMul of " + (limit + 1) + " rows should be the f32 prefill product, not the integer kernel's bits");
-            }
+            float[] prefill = new float[n * rows];
+            r.matMul(x, 0, cols, limit + 1, prefill, 0, rows, 0, rows);
+            assertFalse(Arrays.equals(whole, 0, (limit + 1) * rows, prefill, 0, (limit + 1) * rows),
+                    format + ": matMul of " + (limit + 1) + " rows should be the f32 prefill product, not the integer kernel's bits");
             float[] a = new float[cols];
             float[] b = new float[cols];
             double err = 0;
