@@ -40,9 +40,8 @@ public final class ModelOptions {
                     "kernels: activations quantised to int8 per block of 32 (llama.cpp's rule), weights repacked at load with rows in",
                     "vector lanes (IQ4_NL +11%%, IQ4_XS +3%%, Q2_K +5%%, Q3_K +5%%, Q4_0 +11%%, Q4_K +6%%, Q5_0 +9%%, Q5_K +5%%,",
                     "Q6_K +31%%, Q8_0 +6%% memory; the load reads those tensors whole). Decode steps and a prefill's products of a",
-                    "few rows (its experts; all of a Q4_0 prefill): those products round like llama.cpp's, not exactly. A prefill's",
-                    "products of many rows in the other K/IQ/Q8_0 formats, and the formats without integer kernels (MXFP4, Q4_1,",
-                    "Q5_1, f16/bf16/f32) stay exact (default: off)."})
+                    "few rows (its experts): those products round like llama.cpp's, not exactly. A prefill's products of many rows,",
+                    "and the formats without integer kernels (MXFP4, Q4_1, Q5_1, f16/bf16/f32), stay exact (default: off)."})
     boolean int8Activations;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
