@@ -79,12 +79,14 @@ public final class ModelOptions {
         }
     }
 
-    /** Prints why the context is shorter than the model's limit (memory), if it is. */
+    /** Prints why the context is shorter than the model's limit (memory), and how to decode faster, where either applies. */
     static void note(Qwen3Next model, java.io.PrintWriter err) {
-        if (model.contextNote() != null) {
-            err.println("nextinfer: note: " + model.contextNote());
-            err.flush();
+        for (String note : new String[] {model.contextNote(), model.speedNote()}) {
+            if (note != null) {
+                err.println("nextinfer: note: " + note);
+            }
         }
+        err.flush();
     }
 
     /**

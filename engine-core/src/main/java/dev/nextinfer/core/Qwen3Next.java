@@ -43,6 +43,7 @@ public final class Qwen3Next implements AutoCloseable {
     private final String mtpNote;
     private final int contextLength;
     private final String contextNote;
+    private final String speedNote;
     private final long weightBytes;
     private final MemoryLedger ledger;
     private final TextSupport text;
@@ -52,7 +53,8 @@ public final class Qwen3Next implements AutoCloseable {
     public static final int MAX_DECODE_BATCH = 16;
 
     private Qwen3Next(ModelFiles files, Qwen3NextConfig config, Arena arena, ThreadPool pool, Qwen3NextModel model,
-                      String mtpNote, int contextLength, String contextNote, long weightBytes, MemoryLedger ledger) {
+                      String mtpNote, int contextLength, String contextNote, String speedNote, long weightBytes,
+                      MemoryLedger ledger) {
         this.dir = files.path();
         this.config = config;
         this.files = files;
@@ -62,6 +64,7 @@ public final class Qwen3Next implements AutoCloseable {
         this.mtpNote = mtpNote;
         this.contextLength = contextLength;
         this.contextNote = contextNote;
+        this.speedNote = speedNote;
         this.weightBytes = weightBytes;
         this.ledger = ledger;
         this.text = new TextSupport(dir, config, files::tokenizer, files.generationConfig());
@@ -142,7 +145,8 @@ public final class Qwen3Next implements AutoCloseable {
             WeightLoader.Result r = WeightLoader.load(config, files.tensors(), options.weights(), options.int8Activations(), arena,
                     pool, options.listener());
             Qwen3NextModel model = new Qwen3NextModel(config, r.weights(), pool, kv);
-            return new Qwen3Next(files, config, arena, pool, model, r.mtpNote(), context, note, plan.residentBytes(),
+            String speed = plan.integerKernels() && !options.int8Activations() ? SPEED_NOTE : null;
+            return new Qwen3Next(files, config, arena, pool, model, r.mtpNote(), context, note, speed, plan.residentBytes(),
                     new MemoryLedger(memory, fixed));
         } catch (RuntimeException | Error e) {
             if (pool != null) {
@@ -212,6 +216,19 @@ public final class Qwen3Next implements AutoCloseable {
     /** Why {@link #contextLength()} is below the model's limit (memory), or null. */
     public String contextNote() {
         return contextNote;
+    }
+
+    /** {@link #speedNote()}'s text. */
+    static final String SPEED_NOTE = "this model's quantised matrices have integer kernels: with int8 activations"
+            + " (--int8-activations, LoadOptions.int8Activations) decoding is ~1.4-2x faster, its products rounded as"
+            + " llama.cpp rounds them instead of exactly";
+
+    /**
+     * A hint that this model would decode faster with {@link LoadOptions#int8Activations()} (some of its matrices are
+     * in a format with an integer kernel and the option is off), or null.
+     */
+    public String speedNote() {
+        return speedNote;
     }
 
     /** The memory limit admission checks use: {@link LoadOptions#memoryLimit()} or what was available at load. */

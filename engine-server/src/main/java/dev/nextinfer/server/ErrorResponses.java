@@ -11,6 +11,17 @@ final class ErrorResponses {
     private ErrorResponses() {
     }
 
+    /**
+     * The error answer for an exception a handler threw while the server {@code shuttingDown} or not: during a
+     * shutdown what would be an internal error (a generation cancelled or interrupted under the request, the model
+     * closing) is the shutdown's doing, so it is answered as such, 503 with {@code Retry-After}, which a load balancer
+     * retries on another replica.
+     */
+    static ApiError of(Throwable t, boolean shuttingDown) {
+        ApiError e = of(t);
+        return e.status == 500 && shuttingDown ? Admission.shuttingDown() : e;
+    }
+
     /** The error answer for an exception a handler threw. */
     static ApiError of(Throwable t) {
         return switch (t) {

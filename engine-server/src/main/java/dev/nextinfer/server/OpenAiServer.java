@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -72,7 +73,7 @@ public final class OpenAiServer implements AutoCloseable {
         http.setExecutor(executor);
         Endpoints endpoints = new Endpoints(model, config, modelName, admission, sessions);
         http.createContext("/", new Router(endpoints, new ApiKey(config.apiKey()), metrics, this::gauges,
-                Objects.requireNonNull(log, "log")));
+                Objects.requireNonNull(log, "log"), admission::closed));
     }
 
     /** A builder over {@code model} with the {@code serve} command's defaults (127.0.0.1:8080, no key). */
@@ -148,7 +149,11 @@ public final class OpenAiServer implements AutoCloseable {
         closed.await();
     }
 
-    /** Refuses new requests (503), cancels running generations, and stops within about a second. Idempotent. */
+    /**
+     * Refuses new requests (503), cancels running generations, and stops within about a second; returns once the
+     * request handlers have ended (at most {@link #HANDLER_GRACE_SECONDS} more), so that the model can be closed
+     * after it without pulling memory from under a step still running. Idempotent.
+     */
     @Override
     public void close() {
         if (closed.getCount() == 0) {
@@ -158,9 +163,17 @@ public final class OpenAiServer implements AutoCloseable {
         sessions.cancelAll();
         http.stop(1);
         executor.shutdownNow();
+        try {
+            executor.awaitTermination(HANDLER_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         sessions.close();
         closed.countDown();
     }
+
+    /** How long {@link #close} waits for handlers still in a (cancelled) step: one decode or prefill chunk. */
+    static final int HANDLER_GRACE_SECONDS = 30;
 
     /** Builds and binds an {@link OpenAiServer}. */
     public static final class Builder {

@@ -3,6 +3,7 @@ package dev.nextinfer.server;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -20,13 +21,16 @@ final class Router implements HttpHandler {
     private final Metrics metrics;
     private final Supplier<Metrics.Gauges> gauges;
     private final Consumer<RequestLog> log;
+    private final BooleanSupplier shuttingDown;
 
-    Router(Endpoints endpoints, ApiKey key, Metrics metrics, Supplier<Metrics.Gauges> gauges, Consumer<RequestLog> log) {
+    Router(Endpoints endpoints, ApiKey key, Metrics metrics, Supplier<Metrics.Gauges> gauges, Consumer<RequestLog> log,
+           BooleanSupplier shuttingDown) {
         this.endpoints = endpoints;
         this.key = key;
         this.metrics = metrics;
         this.gauges = gauges;
         this.log = log;
+        this.shuttingDown = shuttingDown;
     }
 
     @Override
@@ -80,7 +84,7 @@ final class Router implements HttpHandler {
             if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError || t instanceof OutOfMemoryError)) {
                 throw (VirtualMachineError) t;
             }
-            ErrorResponses.send(ex, ErrorResponses.of(t), outcome);
+            ErrorResponses.send(ex, ErrorResponses.of(t, shuttingDown.getAsBoolean()), outcome);
         } finally {
             outcome.finish(); // if no answer went out (a client gone away)
             ex.close();

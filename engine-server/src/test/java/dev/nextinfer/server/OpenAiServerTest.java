@@ -430,6 +430,16 @@ class OpenAiServerTest {
     }
 
     @Test
+    void internalErrorsDuringAShutdownAre503() {
+        IllegalStateException closedUnderIt = new IllegalStateException("Already closed");
+        assertEquals(500, ErrorResponses.of(closedUnderIt, false).status);
+        ApiError during = ErrorResponses.of(closedUnderIt, true);
+        assertEquals(503, during.status, "a load balancer retries it on another replica");
+        assertEquals(Admission.shuttingDown().getMessage(), during.getMessage());
+        assertEquals(400, ErrorResponses.of(ApiError.badRequest(null, "bad"), true).status, "the request's own errors keep their status");
+    }
+
+    @Test
     void admissionQueuesThenRefusesAndShutsDown() throws Exception {
         Admission a = new Admission(1, 1);
         a.acquire();

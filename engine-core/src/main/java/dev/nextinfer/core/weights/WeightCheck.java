@@ -25,6 +25,7 @@ final class WeightCheck implements TensorPlan.Resolver {
     private long convertedBytes;
     private long residentBytes;
     private boolean quantised;
+    private boolean integerKernels;
     private final boolean int8Activations;
 
     private WeightCheck(Qwen3NextConfig cfg, TensorSource source, FormatChoice choice, boolean int8Activations) {
@@ -71,6 +72,11 @@ final class WeightCheck implements TensorPlan.Resolver {
         return quantised;
     }
 
+    /** Whether any compute matrix will be held in a format that has an integer kernel (repacked or not). */
+    boolean integerKernels() {
+        return integerKernels;
+    }
+
     @Override
     public Matrix matrix(TensorSpec spec) {
         SourceTensor t = check(spec);
@@ -88,6 +94,7 @@ final class WeightCheck implements TensorPlan.Resolver {
             }
             if (spec.kind() == TensorPlan.Kind.MATRIX) {
                 quantised |= target.blockValues() > 1;
+                integerKernels |= IntegerKernels.byteSize(target, spec.rows(), spec.cols()) >= 0;
             }
         }
         return null;

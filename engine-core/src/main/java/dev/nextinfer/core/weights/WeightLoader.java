@@ -28,9 +28,10 @@ public final class WeightLoader {
 
     /**
      * What a load will hold, known before anything is read: {@code residentBytes} of weights (converted matrices
-     * plus the stored bytes of tensors used in place), and whether any matrix ends up in a block format.
+     * plus the stored bytes of tensors used in place), whether any matrix ends up in a block format, and whether any
+     * ends up in a format with an integer kernel ({@code integerKernels}: what int8 activations would speed up).
      */
-    public record Plan(long residentBytes, boolean quantised) {
+    public record Plan(long residentBytes, boolean quantised, boolean integerKernels) {
     }
 
     /** Checks every tensor (as {@link #check}) and sizes the load with {@code format} (null = as stored). */
@@ -41,7 +42,7 @@ public final class WeightLoader {
     /** As {@link #plan(Qwen3NextConfig, TensorSource, WeightFormat)}, sizing the repacks of {@code int8Activations}. */
     public static Plan plan(Qwen3NextConfig cfg, TensorSource source, WeightFormat format, boolean int8Activations) {
         WeightCheck c = WeightCheck.run(cfg, source, new FormatChoice(format == null ? null : format.matrixFormat()), int8Activations);
-        return new Plan(c.residentBytes(), c.quantised());
+        return new Plan(c.residentBytes(), c.quantised(), c.integerKernels());
     }
 
     /** Checks every tensor the config implies (presence, type, shape) without reading any; throws the first problem. */
