@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorOperators;
  * matters once: weight rows are dequantised into f32 ({@link Matrix#row}) and multiplied in f32. From
  * {@link #LANE_N} activation rows up, groups of {@link LanePanel#ROWS} rows are transposed into panels with the rows
  * in lanes and multiplied by {@link LanePanel}'s tiles (each output an in-order sum of {@code fma}s over the columns);
- * below it {@link #R} rows at a time are multiplied with {@link #T} activation rows by
- * a register tile of {@code R × T} f32 accumulators along the columns, summed across lanes at the end. Dequantising
- * costs one pass over the rows per call, which {@code n} activation rows amortise.
+ * below it {@link #R} rows at a time are multiplied with {@link #T} activation rows by a register tile of
+ * {@code R × T} f32 accumulators along the columns, summed across lanes at the end. Dequantising costs one pass over
+ * the rows per call, which {@code n} activation rows amortise.
  */
 final class PanelMatMul {
     /** Weight rows per panel. */
