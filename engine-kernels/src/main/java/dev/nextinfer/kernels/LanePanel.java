@@ -11,7 +11,8 @@ import jdk.incubator.vector.FloatVector;
  * column for every row of a tile and multiplied with that row's broadcast activation, {@code y = fma(w, x, y)} column
  * after column: no horizontal sums, and each output the in-order sum of its {@code fma}s over the columns, whatever
  * the tile. Used by {@link RowLaneMatrix#prefill} (the integer kernels' layouts, whose groups already have rows in
- * lanes) and {@link PanelMatMul} (every stored format, its rows dequantised and transposed into the panel).
+ * lanes), {@link PanelMatMul} (every stored format, its rows dequantised and transposed into the panel) and
+ * {@link SmallGemm} (a row-major B is such a panel as it is: its columns are the lanes).
  */
 final class LanePanel {
     /**
@@ -37,17 +38,23 @@ final class LanePanel {
      * (where {@link #WIDE_TILES}), then four, then one.
      */
     static void multiply(float[] panel, int len, int stride, int lane, float[] x, int xo, int xs, int n, float[] sums, int s) {
+        multiply(panel, len, stride, lane, x, xo, xs, n, sums, s, stride);
+    }
+
+    /** As {@link #multiply(float[], int, int, int, float[], int, int, int, float[], int)}, the sums' rows {@code ss} apart. */
+    static void multiply(float[] panel, int len, int stride, int lane, float[] x, int xo, int xs, int n, float[] sums, int s,
+                         int ss) {
         int t = 0;
         if (WIDE_TILES) {
             for (; t + 12 <= n; t += 12) {
-                tile12(panel, len, stride, lane, x, xo + t * xs, xs, sums, s + t * stride);
+                tile12(panel, len, stride, lane, x, xo + t * xs, xs, sums, s + t * ss, ss);
             }
         }
         for (; t + 4 <= n; t += 4) {
-            tile4(panel, len, stride, lane, x, xo + t * xs, xs, sums, s + t * stride);
+            tile4(panel, len, stride, lane, x, xo + t * xs, xs, sums, s + t * ss, ss);
         }
         for (; t < n; t++) {
-            tile1(panel, len, stride, lane, x, xo + t * xs, sums, s + t * stride);
+            tile1(panel, len, stride, lane, x, xo + t * xs, sums, s + t * ss);
         }
     }
 
@@ -55,20 +62,20 @@ final class LanePanel {
      * Twelve activation rows: each weight vector loaded once for 24 {@code fma}s instead of 8 (one thread, panel in
      * L1, 516 rows: ~96 G fma/s against ~84 for eight rows and ~65 for four, alternating in one JVM).
      */
-    private static void tile12(float[] panel, int len, int ps, int lane, float[] x, int xo, int xs, float[] sums, int s) {
+    private static void tile12(float[] panel, int len, int ps, int lane, float[] x, int xo, int xs, float[] sums, int s, int ss) {
         int h = F.length();
         FloatVector a00 = FloatVector.fromArray(F, sums, s), a01 = FloatVector.fromArray(F, sums, s + h);
-        FloatVector a10 = FloatVector.fromArray(F, sums, s + ps), a11 = FloatVector.fromArray(F, sums, s + ps + h);
-        FloatVector a20 = FloatVector.fromArray(F, sums, s + 2 * ps), a21 = FloatVector.fromArray(F, sums, s + 2 * ps + h);
-        FloatVector a30 = FloatVector.fromArray(F, sums, s + 3 * ps), a31 = FloatVector.fromArray(F, sums, s + 3 * ps + h);
-        FloatVector a40 = FloatVector.fromArray(F, sums, s + 4 * ps), a41 = FloatVector.fromArray(F, sums, s + 4 * ps + h);
-        FloatVector a50 = FloatVector.fromArray(F, sums, s + 5 * ps), a51 = FloatVector.fromArray(F, sums, s + 5 * ps + h);
-        FloatVector a60 = FloatVector.fromArray(F, sums, s + 6 * ps), a61 = FloatVector.fromArray(F, sums, s + 6 * ps + h);
-        FloatVector a70 = FloatVector.fromArray(F, sums, s + 7 * ps), a71 = FloatVector.fromArray(F, sums, s + 7 * ps + h);
-        FloatVector a80 = FloatVector.fromArray(F, sums, s + 8 * ps), a81 = FloatVector.fromArray(F, sums, s + 8 * ps + h);
-        FloatVector a90 = FloatVector.fromArray(F, sums, s + 9 * ps), a91 = FloatVector.fromArray(F, sums, s + 9 * ps + h);
-        FloatVector aa0 = FloatVector.fromArray(F, sums, s + 10 * ps), aa1 = FloatVector.fromArray(F, sums, s + 10 * ps + h);
-        FloatVector ab0 = FloatVector.fromArray(F, sums, s + 11 * ps), ab1 = FloatVector.fromArray(F, sums, s + 11 * ps + h);
+        FloatVector a10 = FloatVector.fromArray(F, sums, s + ss), a11 = FloatVector.fromArray(F, sums, s + ss + h);
+        FloatVector a20 = FloatVector.fromArray(F, sums, s + 2 * ss), a21 = FloatVector.fromArray(F, sums, s + 2 * ss + h);
+        FloatVector a30 = FloatVector.fromArray(F, sums, s + 3 * ss), a31 = FloatVector.fromArray(F, sums, s + 3 * ss + h);
+        FloatVector a40 = FloatVector.fromArray(F, sums, s + 4 * ss), a41 = FloatVector.fromArray(F, sums, s + 4 * ss + h);
+        FloatVector a50 = FloatVector.fromArray(F, sums, s + 5 * ss), a51 = FloatVector.fromArray(F, sums, s + 5 * ss + h);
+        FloatVector a60 = FloatVector.fromArray(F, sums, s + 6 * ss), a61 = FloatVector.fromArray(F, sums, s + 6 * ss + h);
+        FloatVector a70 = FloatVector.fromArray(F, sums, s + 7 * ss), a71 = FloatVector.fromArray(F, sums, s + 7 * ss + h);
+        FloatVector a80 = FloatVector.fromArray(F, sums, s + 8 * ss), a81 = FloatVector.fromArray(F, sums, s + 8 * ss + h);
+        FloatVector a90 = FloatVector.fromArray(F, sums, s + 9 * ss), a91 = FloatVector.fromArray(F, sums, s + 9 * ss + h);
+        FloatVector aa0 = FloatVector.fromArray(F, sums, s + 10 * ss), aa1 = FloatVector.fromArray(F, sums, s + 10 * ss + h);
+        FloatVector ab0 = FloatVector.fromArray(F, sums, s + 11 * ss), ab1 = FloatVector.fromArray(F, sums, s + 11 * ss + h);
         for (int c = 0; c < len; c++) {
             FloatVector w0 = FloatVector.fromArray(F, panel, c * ps + lane);
             FloatVector w1 = FloatVector.fromArray(F, panel, c * ps + lane + h);
@@ -112,37 +119,37 @@ final class LanePanel {
         }
         a00.intoArray(sums, s);
         a01.intoArray(sums, s + h);
-        a10.intoArray(sums, s + ps);
-        a11.intoArray(sums, s + ps + h);
-        a20.intoArray(sums, s + 2 * ps);
-        a21.intoArray(sums, s + 2 * ps + h);
-        a30.intoArray(sums, s + 3 * ps);
-        a31.intoArray(sums, s + 3 * ps + h);
-        a40.intoArray(sums, s + 4 * ps);
-        a41.intoArray(sums, s + 4 * ps + h);
-        a50.intoArray(sums, s + 5 * ps);
-        a51.intoArray(sums, s + 5 * ps + h);
-        a60.intoArray(sums, s + 6 * ps);
-        a61.intoArray(sums, s + 6 * ps + h);
-        a70.intoArray(sums, s + 7 * ps);
-        a71.intoArray(sums, s + 7 * ps + h);
-        a80.intoArray(sums, s + 8 * ps);
-        a81.intoArray(sums, s + 8 * ps + h);
-        a90.intoArray(sums, s + 9 * ps);
-        a91.intoArray(sums, s + 9 * ps + h);
-        aa0.intoArray(sums, s + 10 * ps);
-        aa1.intoArray(sums, s + 10 * ps + h);
-        ab0.intoArray(sums, s + 11 * ps);
-        ab1.intoArray(sums, s + 11 * ps + h);
+        a10.intoArray(sums, s + ss);
+        a11.intoArray(sums, s + ss + h);
+        a20.intoArray(sums, s + 2 * ss);
+        a21.intoArray(sums, s + 2 * ss + h);
+        a30.intoArray(sums, s + 3 * ss);
+        a31.intoArray(sums, s + 3 * ss + h);
+        a40.intoArray(sums, s + 4 * ss);
+        a41.intoArray(sums, s + 4 * ss + h);
+        a50.intoArray(sums, s + 5 * ss);
+        a51.intoArray(sums, s + 5 * ss + h);
+        a60.intoArray(sums, s + 6 * ss);
+        a61.intoArray(sums, s + 6 * ss + h);
+        a70.intoArray(sums, s + 7 * ss);
+        a71.intoArray(sums, s + 7 * ss + h);
+        a80.intoArray(sums, s + 8 * ss);
+        a81.intoArray(sums, s + 8 * ss + h);
+        a90.intoArray(sums, s + 9 * ss);
+        a91.intoArray(sums, s + 9 * ss + h);
+        aa0.intoArray(sums, s + 10 * ss);
+        aa1.intoArray(sums, s + 10 * ss + h);
+        ab0.intoArray(sums, s + 11 * ss);
+        ab1.intoArray(sums, s + 11 * ss + h);
     }
 
     /** Four activation rows, as {@link #tile12}. */
-    private static void tile4(float[] panel, int len, int ps, int lane, float[] x, int xo, int xs, float[] sums, int s) {
+    private static void tile4(float[] panel, int len, int ps, int lane, float[] x, int xo, int xs, float[] sums, int s, int ss) {
         int h = F.length();
         FloatVector a00 = FloatVector.fromArray(F, sums, s), a01 = FloatVector.fromArray(F, sums, s + h);
-        FloatVector a10 = FloatVector.fromArray(F, sums, s + ps), a11 = FloatVector.fromArray(F, sums, s + ps + h);
-        FloatVector a20 = FloatVector.fromArray(F, sums, s + 2 * ps), a21 = FloatVector.fromArray(F, sums, s + 2 * ps + h);
-        FloatVector a30 = FloatVector.fromArray(F, sums, s + 3 * ps), a31 = FloatVector.fromArray(F, sums, s + 3 * ps + h);
+        FloatVector a10 = FloatVector.fromArray(F, sums, s + ss), a11 = FloatVector.fromArray(F, sums, s + ss + h);
+        FloatVector a20 = FloatVector.fromArray(F, sums, s + 2 * ss), a21 = FloatVector.fromArray(F, sums, s + 2 * ss + h);
+        FloatVector a30 = FloatVector.fromArray(F, sums, s + 3 * ss), a31 = FloatVector.fromArray(F, sums, s + 3 * ss + h);
         for (int c = 0; c < len; c++) {
             FloatVector w0 = FloatVector.fromArray(F, panel, c * ps + lane);
             FloatVector w1 = FloatVector.fromArray(F, panel, c * ps + lane + h);
@@ -161,12 +168,12 @@ final class LanePanel {
         }
         a00.intoArray(sums, s);
         a01.intoArray(sums, s + h);
-        a10.intoArray(sums, s + ps);
-        a11.intoArray(sums, s + ps + h);
-        a20.intoArray(sums, s + 2 * ps);
-        a21.intoArray(sums, s + 2 * ps + h);
-        a30.intoArray(sums, s + 3 * ps);
-        a31.intoArray(sums, s + 3 * ps + h);
+        a10.intoArray(sums, s + ss);
+        a11.intoArray(sums, s + ss + h);
+        a20.intoArray(sums, s + 2 * ss);
+        a21.intoArray(sums, s + 2 * ss + h);
+        a30.intoArray(sums, s + 3 * ss);
+        a31.intoArray(sums, s + 3 * ss + h);
     }
 
     /** One activation row, as {@link #tile12}. */
