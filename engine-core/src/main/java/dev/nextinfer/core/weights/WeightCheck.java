@@ -82,8 +82,10 @@ final class WeightCheck implements TensorPlan.Resolver {
         SourceTensor t = check(spec);
         if (t != null) {
             MatrixFormat target = choice.target(spec, t);
-            long repacked = int8Activations && spec.kind() == TensorPlan.Kind.MATRIX
-                    ? IntegerKernels.byteSize(target, spec.rows(), spec.cols()) : -1;
+            // bytes in the target's integer kernel layout, -1 where it has none
+            long integer = spec.kind() == TensorPlan.Kind.MATRIX ? IntegerKernels.byteSize(target, spec.rows(), spec.cols()) : -1;
+            integerKernels |= integer >= 0;
+            long repacked = int8Activations ? integer : -1;
             if (repacked >= 0) {
                 residentBytes += repacked;
             } else if (target != t.format()) {
@@ -94,7 +96,6 @@ final class WeightCheck implements TensorPlan.Resolver {
             }
             if (spec.kind() == TensorPlan.Kind.MATRIX) {
                 quantised |= target.blockValues() > 1;
-                integerKernels |= IntegerKernels.byteSize(target, spec.rows(), spec.cols()) >= 0;
             }
         }
         return null;
