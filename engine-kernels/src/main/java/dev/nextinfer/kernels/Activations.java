@@ -18,18 +18,11 @@ public final class Activations {
     /**
      * {@code x · sigmoid(x)}, with the exponential of {@code −|x|} (never positive, where {@link Simd#exp} is
      * defined): {@code sigmoid(x) = 1 / (1 + e^−x)} for {@code x ≥ 0} and {@code e^x / (1 + e^x)} below. The scalar
-     * twin of {@link #silu(FloatVector)}.
+     * twin of the vector loop of {@link #silu(float[], int, float[], int, int)}.
      */
     public static float silu(float x) {
         float e = Simd.exp(-Math.abs(x));
         return x * ((x < 0f ? e : 1f) / (1f + e));
-    }
-
-    /** {@link #silu(float)} lane by lane, the same operations in the same order. */
-    static FloatVector silu(FloatVector x) {
-        FloatVector e = Simd.exp(x.abs().neg());
-        FloatVector numerator = FloatVector.broadcast(x.species(), 1f).blend(e, x.lt(0f));
-        return x.mul(numerator.div(e.add(1f)));
     }
 
     /** {@code 1 / (1 + e^-x)}. */
@@ -42,26 +35,25 @@ public final class Activations {
         return x > 20f ? x : (float) Math.log1p(Math.exp(x));
     }
 
-    /** In place: {@code gate[i] = silu(gate[i]) · up[i]}. */
+    /** In place: {@code gate[i] = silu(gate[i]) · up[i]} (the SiLU rounded to f32, then the product). */
     public static void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
+        silu(gate, gateOff, gate, gateOff, n);
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += F.length()) {
-            FloatVector g = FloatVector.fromArray(F, gate, gateOff + i);
-            silu(g).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
+            FloatVector.fromArray(F, gate, gateOff + i).mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
         }
         for (; i < n; i++) {
-            gate[gateOff + i] = silu(gate[gateOff + i]) * up[upOff + i];
+            gate[gateOff + i] = gate[gateOff + i] * up[upOff + i];
         }
     }
 
     /** In place: {@code x[i] = silu(x[i])}. */
     public static void silu(float[] x, int off, int n) {
-        int i = 0;
-        for (int end = F.loopBound(n); i < end; i += F.length()) {
-            silu(FloatVector.fromArray(F, x, off + i)).intoArray(x, off + i);
-        }
-        for (; i < n; i++) {
-            x[off + i] = silu(x[off + i]);
-        }
+        silu(x, off, x, off, n);
+    }
+
+    /** {@code dst[dOff + i] = silu(src[so + i])} ({@code dst} may be {@code src} at the same offset), in vectors. */
+    public static void silu(float[] src, int so, float[] dst, int dOff, int n) {
+        Simd.expOrSilu(src, so, dst, dOff, n, true);
     }
 }

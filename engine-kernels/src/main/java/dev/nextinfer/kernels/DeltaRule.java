@@ -214,11 +214,12 @@ public final class DeltaRule {
             int n = i + 1;
             int j = 0;
             for (; j + vl <= n; j += vl) {
-                Simd.exp(gi.sub(FloatVector.fromArray(F, gc, gcOff + j))).intoArray(D, i * L + j);
+                gi.sub(FloatVector.fromArray(F, gc, gcOff + j)).intoArray(D, i * L + j);
             }
             for (; j < n; j++) {
-                D[i * L + j] = Simd.exp(gc[gcOff + i] - gc[gcOff + j]);
+                D[i * L + j] = gc[gcOff + i] - gc[gcOff + j];
             }
+            Simd.exp(D, i * L, n);
         }
     }
 

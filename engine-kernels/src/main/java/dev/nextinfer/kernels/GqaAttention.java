@@ -281,17 +281,20 @@ public final class GqaAttention {
         float newMax = Math.max(s.m[r], blockMax);
         float rescale = (float) Math.exp(s.m[r] - newMax); // 0 when m was −∞
         FloatVector vMax = FloatVector.broadcast(F, newMax);
+        for (j = 0; j < upper; j += F.length()) {
+            FloatVector.fromArray(F, p, base + j).sub(vMax).intoArray(p, base + j);
+        }
+        for (; j < visible; j++) {
+            p[base + j] -= newMax;
+        }
+        Simd.exp(p, base, visible);
         FloatVector vSum = FloatVector.zero(F);
         for (j = 0; j < upper; j += F.length()) {
-            FloatVector e = Simd.exp(FloatVector.fromArray(F, p, base + j).sub(vMax));
-            e.intoArray(p, base + j);
-            vSum = vSum.add(e);
+            vSum = vSum.add(FloatVector.fromArray(F, p, base + j));
         }
         float sum = Simd.sum(vSum);
         for (; j < visible; j++) {
-            float e = Simd.exp(p[base + j] - newMax);
-            p[base + j] = e;
-            sum += e;
+            sum += p[base + j];
         }
         Arrays.fill(p, base + visible, base + n, 0f);
         if (rescale != 1f) {

@@ -9,8 +9,9 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * IQ4_NL weights repacked for the integer kernel with rows in lanes: {@link Q4_0R32Matrix}'s layout (IQ4_NL's block is
- * Q4_0's: an f16 scale and 16 bytes of nibbles per 32 values) with {@link IQ4_XSR32Matrix}'s table lookup. The value
+ * IQ4_NL weights repacked for the integer kernel with rows in lanes, as {@link Q4_0R32Matrix} does for Q4_0 (IQ4_NL's
+ * block is Q4_0's: an f16 scale and 16 bytes of nibbles per 32 values), with {@link IQ4_XSR32Matrix}'s table lookup
+ * and column pairs (a table lookup needs each nibble on its own, so Q4_0's telescoping nibble quads do not apply). The value
  * is {@code d·kvalues[q]} ({@link IQ4_NLMatrix}), so per block {@code Σ w·x ≈ (d·dx)·Σ kvalues[q]·x_q}: nibbles looked
  * up in the table held in int16 lanes, each column pair's sum widened to int32 (table values reach 127), one FMA per
  * block and 32 rows. The same values as the source ({@link #row} bit for bit).
@@ -25,13 +26,24 @@ public final class IQ4_NLR32Matrix extends RowLaneMatrix {
     static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 16 * R;
     /** The layout: its repack ({@link IntegerKernels#repack} picks it for IQ4_NL matrices), its size. */
     static final Layout<IQ4_NLR32Matrix> LAYOUT = new Layout<>(MatrixFormat.IQ4_NL, IQ4_NLMatrix.class,
-            Int8Activations.QK, IQ4_NLMatrix.BLOCK, GROUP_BLOCK_BYTES, Q4_0R32Matrix::put, IQ4_NLR32Matrix::new);
+            Int8Activations.QK, IQ4_NLMatrix.BLOCK, GROUP_BLOCK_BYTES, IQ4_NLR32Matrix::put, IQ4_NLR32Matrix::new);
 
     private final int nb;
 
     private IQ4_NLR32Matrix(Chunks data, int rows, int cols) {
         super(data, rows, cols, (long) (cols / Int8Activations.QK) * GROUP_BLOCK_BYTES);
         this.nb = cols / Int8Activations.QK;
+    }
+
+    /** Row {@code k}'s block (ggml's bytes at {@code block[bo]}) into the group's at {@code buf[o]}. */
+    private static void put(byte[] block, int bo, byte[] buf, int o, int k) {
+        putFloatBits(buf, o + 4 * k, f16Bits(block, bo));
+        for (int p = 0; p < 8; p++) { // values 2p, 2p + 1 are low nibbles; 16 + 2p, 17 + 2p high ones
+            int lo = block[bo + 2 + 2 * p] & 0xFF;
+            int hi = block[bo + 3 + 2 * p] & 0xFF;
+            buf[o + SCALE_BYTES + R * p + k] = (byte) ((lo & 15) | (hi & 15) << 4);
+            buf[o + SCALE_BYTES + R * (p + 8) + k] = (byte) (lo >>> 4 | (hi >>> 4) << 4);
+        }
     }
 
     /** IQ4_NL: the values are the source matrix's. */

@@ -39,6 +39,13 @@ final class Int8Activations {
      * with sub-blocks of 16 and a minimum or an offset per sub-block (Q2_K, Q3_K) need them.
      */
     int[] half = new int[0];
+    /**
+     * The coefficients of the nibble-quad kernels ({@link Q4_0R32Matrix}), indexed as {@link #q}: {@code q[j]} where
+     * {@code j ≡ 0 (mod 4)}, else {@code q[j] − 16·q[j−1]}. For a 16-bit word {@code w} holding four 4-bit values
+     * {@code n₀ + 16n₁ + 256n₂ + 4096n₃}, {@code Σ nᵢ·q[j+i] = Σ (w >>> 4i)·quad[j+i]} modulo 2¹⁶ (the terms
+     * telescope), so four columns cost one load, three shifts and no masks.
+     */
+    short[] quad = new short[0];
     private float[] source = new float[0];
     private int cols = -1;
     private int rows = -1;
@@ -79,11 +86,13 @@ final class Int8Activations {
             d = new float[size / QK];
             sum = new int[size / QK];
             half = new int[size / 16];
+            quad = new short[size];
         }
         this.cols = -1; // not valid while being written
         for (int t = 0; t < n; t++) {
             System.arraycopy(x, xOff + t * xStride, source, t * cols, cols);
             quantiseRow(source, t * cols, cols, q, d, sum, half);
+            quads(q, t * cols, cols, quad);
         }
         this.cols = cols;
         this.rows = n;
@@ -134,6 +143,16 @@ final class Int8Activations {
             }
             d[o / QK] = Float.float16ToFloat(Float.floatToFloat16(db)); // llama.cpp keeps d in f16
             sum[o / QK] = blockSum;
+        }
+    }
+
+    /** {@link #quad}'s coefficients of {@code q[off, off + cols)} into {@code quad[off ..]} ({@code cols} a multiple of 4). */
+    static void quads(short[] q, int off, int cols, short[] quad) {
+        for (int j = off; j < off + cols; j += 4) {
+            quad[j] = q[j];
+            quad[j + 1] = (short) (q[j + 1] - 16 * q[j]);
+            quad[j + 2] = (short) (q[j + 2] - 16 * q[j + 1]);
+            quad[j + 3] = (short) (q[j + 3] - 16 * q[j + 2]);
         }
     }
 

@@ -26,14 +26,15 @@ public final class Norms {
      */
     public static void rmsNormGated(float[] x, int xOff, float[] w, float[] z, int zOff, float eps, float[] out, int outOff, int n) {
         float inv = invRms(x, xOff, n, eps);
+        float[] gate = new float[n];
+        Activations.silu(z, zOff, gate, 0, n); // before out is written: out may alias z
         int i = 0;
-        for (int end = F.loopBound(n); i < end; i += F.length()) { // out may alias x or z: each lane read before written
+        for (int end = F.loopBound(n); i < end; i += F.length()) { // out may alias x: each lane read before written
             FloatVector xi = FloatVector.fromArray(F, x, xOff + i).mul(inv);
-            FloatVector.fromArray(F, w, i).mul(xi).mul(Activations.silu(FloatVector.fromArray(F, z, zOff + i)))
-                    .intoArray(out, outOff + i);
+            FloatVector.fromArray(F, w, i).mul(xi).mul(FloatVector.fromArray(F, gate, i)).intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
-            out[outOff + i] = w[i] * (x[xOff + i] * inv) * Activations.silu(z[zOff + i]);
+            out[outOff + i] = w[i] * (x[xOff + i] * inv) * gate[i];
         }
     }
 

@@ -20,7 +20,10 @@ import jdk.incubator.vector.VectorOperators;
  * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and super-block of 256 columns,
  * 4864 bytes: the 32 rows' {@code d} (128 bytes) and {@code dmin} (128) as f32 (converted from f16 exactly), then
  * per sub-block {@code j} of 32 columns its 6-bit scales {@code sc[j][row]} (32 bytes) and minimums
- * {@code m[j][row]} (32), one byte each, and its 16 column pairs of 32 bytes as in {@link Q4_0R32Matrix}. 4.75 bits
+ * {@code m[j][row]} (32), one byte each, and its 8 column quads of 64 bytes as in {@link Q4_0R32Matrix} (16-bit word
+ * {@code k} of quad {@code u}: row {@code k}'s {@code q} of the sub-block's columns {@code 4u .. 4u + 3}). Each
+ * sub-block's int16 sum starts at {@code −8·Σ x} (so it ends at {@code Σ (q − 8)·x}, inside int16 although partial sums
+ * wrap) and gets {@code 8·Σ x} back in int32: {@code Σ q·x} exactly. 4.75 bits
  * per weight (Q4_K: 4.5). Each sub-block's scales sit just before its quants because the kernel reads them in that
  * order: with all the scales of a super-block at its head (the first layout), every sub-block jumped back to the
  * head and the matrix streamed from memory at 7.6 GB/s on one thread where Q4_0's sequential layout streams at 18.5;
@@ -32,8 +35,10 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
     private static final int D = 0;
     private static final int DMIN = 4 * R;
     private static final int HEAD = 8 * R;
-    /** Bytes per sub-block: its scales, its minimums, its 16 column pairs. */
-    private static final int SUB = 2 * R + 16 * R;
+    /** Bytes per column quad: one 16-bit word per row. */
+    private static final int QUAD = 2 * R;
+    /** Bytes per sub-block: its scales, its minimums, its 8 column quads. */
+    private static final int SUB = 2 * R + 8 * QUAD;
     private static final int SC = HEAD;
     private static final int MIN = HEAD + R;
     private static final int QS = HEAD + 2 * R;
@@ -59,8 +64,13 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
             buf[o + SC + SUB * j + k] = (byte) scaleMin(blk, bo, j, false);
             buf[o + MIN + SUB * j + k] = (byte) scaleMin(blk, bo, j, true);
             // sub-block j: the low (even j) or high (odd j) nibbles of bytes 32·(j / 2) + l
-            for (int p = 0; p < 16; p++) {
-                buf[o + QS + SUB * j + R * p + k] = (byte) (nibble(blk, bo, j, 2 * p) | nibble(blk, bo, j, 2 * p + 1) << 4);
+            for (int u = 0; u < 8; u++) {
+                int word = 0;
+                for (int i = 0; i < 4; i++) {
+                    word |= nibble(blk, bo, j, 4 * u + i) << 4 * i;
+                }
+                buf[o + QS + SUB * j + QUAD * u + 2 * k] = (byte) word;
+                buf[o + QS + SUB * j + QUAD * u + 2 * k + 1] = (byte) (word >>> 8);
             }
         }
     }
@@ -109,21 +119,20 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
                 FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
-                IntVector s0 = IntVector.zero(I);
-                IntVector s1 = IntVector.zero(I);
-                for (int h = 0; h < 2; h++) {
-                    ShortVector acc = ShortVector.zero(S);
-                    for (int p = 0; p < 8; p++) {
-                        long qo = o + QS + (long) SUB * j + (long) R * (8 * h + p) + (long) SL * part;
-                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
-                        int c = xq + 32 * u + 16 * h + 2 * p;
-                        acc = acc.add(q.and((short) 15).mul(a.q[c]))
-                                .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 15).mul(a.q[c + 1]));
-                    }
-                    s0 = s0.add(acc.convertShape(VectorOperators.S2I, I, 0));
-                    s1 = s1.add(acc.convertShape(VectorOperators.S2I, I, 1));
-                }
                 int xblk = xb + u;
+                short[] k = a.quad;
+                ShortVector acc = ShortVector.broadcast(S, (short) (-8 * a.sum[xblk]));
+                for (int v = 0; v < 8; v++) {
+                    ShortVector w = ShortVector.fromMemorySegment(S, data, o + QS + (long) SUB * j + (long) QUAD * v + 2L * SL * part, LE);
+                    int c = xq + 32 * u + 4 * v;
+                    acc = acc.add(w.mul(k[c]))
+                            .add(w.lanewise(VectorOperators.LSHR, 4).mul(k[c + 1]))
+                            .add(w.lanewise(VectorOperators.LSHR, 8).mul(k[c + 2]))
+                            .add(w.lanewise(VectorOperators.LSHR, 12).mul(k[c + 3]));
+                }
+                int back = 8 * a.sum[xblk];
+                IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).add(back);
+                IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).add(back);
                 float dx = a.d[xblk];
                 FloatVector minus = FloatVector.broadcast(F, -(dx * a.sum[xblk]));
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
@@ -143,7 +152,7 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         }
     }
 
-    /** {@link #group} for tokens {@code t} and {@code u} at once: each column pair loaded and unpacked once. */
+    /** {@link #group} for tokens {@code t} and {@code u} at once: each column quad loaded and shifted once. */
     @Override
     void group2(int g, Int8Activations a, int t, int u, float[] out, int offT, int offU) {
         MemorySegment data = chunk(g);
@@ -160,27 +169,24 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 int sb = w >> 3;
                 int j = w & 7;
                 long o = base + (long) sb * GROUP_BLOCK_BYTES;
-                IntVector st0 = IntVector.zero(I);
-                IntVector st1 = IntVector.zero(I);
-                IntVector su0 = IntVector.zero(I);
-                IntVector su1 = IntVector.zero(I);
-                for (int h = 0; h < 2; h++) {
-                    ShortVector accT = ShortVector.zero(S);
-                    ShortVector accU = ShortVector.zero(S);
-                    for (int p = 0; p < 8; p++) {
-                        long qo = o + QS + (long) SUB * j + (long) R * (8 * h + p) + (long) SL * part;
-                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
-                        ShortVector lo = q.and((short) 15);
-                        ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15);
-                        int c = 32 * w + 16 * h + 2 * p;
-                        accT = accT.add(lo.mul(a.q[xt + c])).add(hi.mul(a.q[xt + c + 1]));
-                        accU = accU.add(lo.mul(a.q[xu + c])).add(hi.mul(a.q[xu + c + 1]));
-                    }
-                    st0 = st0.add(accT.convertShape(VectorOperators.S2I, I, 0));
-                    st1 = st1.add(accT.convertShape(VectorOperators.S2I, I, 1));
-                    su0 = su0.add(accU.convertShape(VectorOperators.S2I, I, 0));
-                    su1 = su1.add(accU.convertShape(VectorOperators.S2I, I, 1));
+                short[] k = a.quad;
+                int bt = t * nbx + w;
+                int bu = u * nbx + w;
+                ShortVector accT = ShortVector.broadcast(S, (short) (-8 * a.sum[bt]));
+                ShortVector accU = ShortVector.broadcast(S, (short) (-8 * a.sum[bu]));
+                for (int v = 0; v < 8; v++) {
+                    ShortVector q0 = ShortVector.fromMemorySegment(S, data, o + QS + (long) SUB * j + (long) QUAD * v + 2L * SL * part, LE);
+                    ShortVector q1 = q0.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector q2 = q0.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector q3 = q0.lanewise(VectorOperators.LSHR, 12);
+                    int c = 32 * w + 4 * v;
+                    accT = accT.add(q0.mul(k[xt + c])).add(q1.mul(k[xt + c + 1])).add(q2.mul(k[xt + c + 2])).add(q3.mul(k[xt + c + 3]));
+                    accU = accU.add(q0.mul(k[xu + c])).add(q1.mul(k[xu + c + 1])).add(q2.mul(k[xu + c + 2])).add(q3.mul(k[xu + c + 3]));
                 }
+                IntVector st0 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 0)).add(8 * a.sum[bt]);
+                IntVector st1 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 1)).add(8 * a.sum[bt]);
+                IntVector su0 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 0)).add(8 * a.sum[bu]);
+                IntVector su1 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 1)).add(8 * a.sum[bu]);
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
                 FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
@@ -191,8 +197,6 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
                 FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
                 FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                int bt = t * nbx + w;
-                int bu = u * nbx + w;
                 float dt = a.d[bt];
                 float du = a.d[bu];
                 FloatVector minusT = FloatVector.broadcast(F, -(dt * a.sum[bt]));
@@ -227,9 +231,8 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
 
     /**
      * {@link #group} for tokens {@code t .. t+m−1}, {@code m} = 3 or 4 (token {@code t+i} into {@code out[off + i·stride ..]}): each column
-     * pair loaded and unpacked once for four tokens. The nibbles are made signed ({@code q − 8}) so that a whole
-     * sub-block fits the int16 sums ({@code 32·8·127 < 2¹⁵}); {@code Σ q·x = Σ (q − 8)·x + 8·Σ x} restores
-     * {@link #group}'s integers exactly, and the f32 operations are its own, in its order.
+     * quad loaded and shifted once for four tokens: {@link #group}'s integers exactly, and its f32 operations in its
+     * order.
      */
     @Override
     void group4(int g, Int8Activations a, int t, int m, float[] out, int off, int stride) {
@@ -250,17 +253,25 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 int sb = w >> 3;
                 int j = w & 7;
                 long o = base + (long) sb * GROUP_BLOCK_BYTES;
-                ShortVector c0 = ShortVector.zero(S), c1 = ShortVector.zero(S), c2 = ShortVector.zero(S), c3 = ShortVector.zero(S);
-                for (int p = 0; p < 16; p++) {
-                    long qo = o + QS + (long) SUB * j + (long) R * p + (long) SL * part;
-                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector lo = q.and((short) 15).sub((short) 8);
-                    ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).sub((short) 8);
-                    int c = 32 * w + 2 * p;
-                    c0 = c0.add(lo.mul(a.q[x0 + c])).add(hi.mul(a.q[x0 + c + 1]));
-                    c1 = c1.add(lo.mul(a.q[x1 + c])).add(hi.mul(a.q[x1 + c + 1]));
-                    c2 = c2.add(lo.mul(a.q[x2 + c])).add(hi.mul(a.q[x2 + c + 1]));
-                    c3 = c3.add(lo.mul(a.q[x3 + c])).add(hi.mul(a.q[x3 + c + 1]));
+                short[] k = a.quad;
+                int b0 = t * nbx + w;
+                int b1 = b0 + nbx;
+                int b2 = b1 + nbx;
+                int b3 = b0 + last * nbx;
+                ShortVector c0 = ShortVector.broadcast(S, (short) (-8 * a.sum[b0]));
+                ShortVector c1 = ShortVector.broadcast(S, (short) (-8 * a.sum[b1]));
+                ShortVector c2 = ShortVector.broadcast(S, (short) (-8 * a.sum[b2]));
+                ShortVector c3 = ShortVector.broadcast(S, (short) (-8 * a.sum[b3]));
+                for (int v = 0; v < 8; v++) {
+                    ShortVector q0 = ShortVector.fromMemorySegment(S, data, o + QS + (long) SUB * j + (long) QUAD * v + 2L * SL * part, LE);
+                    ShortVector q1 = q0.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector q2 = q0.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector q3 = q0.lanewise(VectorOperators.LSHR, 12);
+                    int c = 32 * w + 4 * v;
+                    c0 = c0.add(q0.mul(k[x0 + c])).add(q1.mul(k[x0 + c + 1])).add(q2.mul(k[x0 + c + 2])).add(q3.mul(k[x0 + c + 3]));
+                    c1 = c1.add(q0.mul(k[x1 + c])).add(q1.mul(k[x1 + c + 1])).add(q2.mul(k[x1 + c + 2])).add(q3.mul(k[x1 + c + 3]));
+                    c2 = c2.add(q0.mul(k[x2 + c])).add(q1.mul(k[x2 + c + 1])).add(q2.mul(k[x2 + c + 2])).add(q3.mul(k[x2 + c + 3]));
+                    c3 = c3.add(q0.mul(k[x3 + c])).add(q1.mul(k[x3 + c + 1])).add(q2.mul(k[x3 + c + 2])).add(q3.mul(k[x3 + c + 3]));
                 }
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
@@ -272,10 +283,6 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
                 FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
                 FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                int b0 = t * nbx + w;
-                int b1 = b0 + nbx;
-                int b2 = b1 + nbx;
-                int b3 = b0 + last * nbx;
                 float dx0 = a.d[b0], dx1 = a.d[b1], dx2 = a.d[b2], dx3 = a.d[b3];
                 int k0 = 8 * a.sum[b0], k1 = 8 * a.sum[b1], k2 = 8 * a.sum[b2], k3 = 8 * a.sum[b3];
                 y00 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 0)).add(k0).convert(VectorOperators.I2F, 0)).fma(e0.mul(dx0), y00);
@@ -307,15 +314,15 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         }
     }
 
-    /** Columns {@code [c0, c1)} of group {@code g}: {@code d1·q − m1}, as {@link #row}. One flat loop over column pairs. */
+    /** Columns {@code [c0, c1)} of group {@code g}: {@code d1·q − m1}, as {@link #row}. One flat loop over column quads. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {
         MemorySegment data = chunk(g);
         long base = offset(g);
         for (int part = 0; part < PARTS; part++) {
-            for (int u = c0 / 2; u < c1 / 2; u++) {
-                long o = base + (long) (u >> 7) * GROUP_BLOCK_BYTES;
-                int j = (u >> 4) & 7;
+            for (int u = c0 / 4; u < c1 / 4; u++) { // column quads: 8 per sub-block, 64 per super-block
+                long o = base + (long) (u >> 6) * GROUP_BLOCK_BYTES;
+                int j = (u >> 3) & 7;
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
                 FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
@@ -326,15 +333,13 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
                 FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
                 FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + QS + (long) SUB * j + (long) R * (u & 15) + (long) SL * part, LE)
-                        .convertShape(VectorOperators.B2S, S, 0);
-                ShortVector lo = q.and((short) 15);
-                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15);
-                int at = (2 * u - c0) * R + SL * part;
-                e0.mul((FloatVector) lo.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).sub(n0).intoArray(panel, at);
-                e1.mul((FloatVector) lo.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).sub(n1).intoArray(panel, at + SL / 2);
-                e0.mul((FloatVector) hi.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).sub(n0).intoArray(panel, at + R);
-                e1.mul((FloatVector) hi.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).sub(n1).intoArray(panel, at + R + SL / 2);
+                ShortVector w = ShortVector.fromMemorySegment(S, data, o + QS + (long) SUB * j + (long) QUAD * (u & 7) + 2L * SL * part, LE);
+                int at = (4 * u - c0) * R + SL * part;
+                for (int i = 0; i < 4; i++) {
+                    ShortVector q = w.lanewise(VectorOperators.LSHR, 4 * i).and((short) 15);
+                    e0.mul((FloatVector) q.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).sub(n0).intoArray(panel, at + i * R);
+                    e1.mul((FloatVector) q.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).sub(n1).intoArray(panel, at + i * R + SL / 2);
+                }
             }
         }
     }
@@ -353,10 +358,11 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 float d1 = d * (data.get(ValueLayout.JAVA_BYTE, o + SC + (long) SUB * j + k) & 0xFF);
                 float m1 = dmin * (data.get(ValueLayout.JAVA_BYTE, o + MIN + (long) SUB * j + k) & 0xFF);
                 int y = off + 256 * sb + 32 * j;
-                for (int p = 0; p < 16; p++) {
-                    int v = data.get(ValueLayout.JAVA_BYTE, o + QS + (long) SUB * j + (long) R * p + k) & 0xFF;
-                    dst[y + 2 * p] = d1 * (v & 15) - m1;
-                    dst[y + 2 * p + 1] = d1 * (v >>> 4) - m1;
+                for (int u = 0; u < 8; u++) {
+                    int word = data.get(Blocks.LE_SHORT, o + QS + (long) SUB * j + (long) QUAD * u + 2L * k) & 0xFFFF;
+                    for (int i = 0; i < 4; i++) {
+                        dst[y + 4 * u + i] = d1 * (word >>> 4 * i & 15) - m1;
+                    }
                 }
             }
         }

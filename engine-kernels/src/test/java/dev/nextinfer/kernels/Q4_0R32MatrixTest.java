@@ -79,11 +79,12 @@ class Q4_0R32MatrixTest {
     }
 
     /**
-     * The four-row kernel sums a whole block in int16 with signed nibbles: its extreme, every weight at {@code q = 0}
-     * (value {@code −8·d}) and every activation at +127 or −127, is {@code ±32·8·127 = ±32512}, just inside int16.
+     * Every form sums a whole block in int16 (partial sums wrap, the block's {@code Σ (q − 8)·x} does not): its
+     * extreme, every weight at {@code q = 0} (value {@code −8·d}) and every activation at +127 or −127, is
+     * {@code ±32·8·127 = ±32512}, just inside int16.
      */
     @Test
-    void theFourRowKernelHoldsTheExtremeBlock() {
+    void everyFormHoldsTheExtremeBlock() {
         int rows = 33;
         int cols = 64;
         float[] w = new float[rows * cols];
@@ -91,7 +92,7 @@ class Q4_0R32MatrixTest {
         try (Arena arena = Arena.ofConfined()) {
             Q4_0Matrix q = Q4_0Matrix.of(w, rows, cols);
             Q4_0R32Matrix r = Q4_0R32Matrix.LAYOUT.repack(q, arena, null);
-            for (int n : new int[] {3, 4, 7}) { // 3 and 7: the four-row kernel with its last row repeated
+            for (int n : new int[] {1, 2, 3, 4, 7}) { // 3 and 7: the four-row kernel with its last row repeated
                 float[] x = new float[n * cols];
                 for (int t = 0; t < n; t++) {
                     java.util.Arrays.fill(x, t * cols, (t + 1) * cols, t % 2 == 0 ? 3f : -3f);
@@ -220,6 +221,9 @@ class Q4_0R32MatrixTest {
                 // q = round(x / d) with the f32 d; the f16 d held differs from it by at most 2⁻¹¹ relative
                 assertTrue(Math.abs(q * (double) a.d[b] - x[32 * b + j]) <= a.d[b] * 0.5001 + 127 * a.d[b] / 2048, "block " + b + " value " + j);
             }
+        }
+        for (int j = 0; j < cols; j++) { // the nibble-quad coefficients: q[j], or q[j] − 16·q[j − 1] inside a quad
+            assertEquals((short) (j % 4 == 0 ? a.q[j] : a.q[j] - 16 * a.q[j - 1]), a.quad[j], "quad coefficient " + j);
         }
         assertEquals(3, Int8Activations.roundHalfAway(2.5f));
         assertEquals(-3, Int8Activations.roundHalfAway(-2.5f));

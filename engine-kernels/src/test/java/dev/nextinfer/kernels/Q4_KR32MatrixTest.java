@@ -54,11 +54,12 @@ class Q4_KR32MatrixTest {
     }
 
     /**
-     * The four-row kernel sums a whole sub-block in int16 with signed nibbles ({@code q − 8}): its extremes, every
-     * {@code q} 0 or 15 with every activation at ±127, are {@code −32512} and {@code 28448}, inside int16.
+     * Every form sums a whole sub-block in int16 as {@code Σ (q − 8)·x} (partial sums wrap, the total does not): its
+     * extremes, every {@code q} 0 or 15 with every activation at ±127, are {@code −32512} and {@code 28448}, inside
+     * int16.
      */
     @Test
-    void theFourRowKernelHoldsTheExtremeSubBlocks() {
+    void everyFormHoldsTheExtremeSubBlocks() {
         int rows = 34;
         int cols = 512;
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
@@ -78,7 +79,7 @@ class Q4_KR32MatrixTest {
             }
             Q4_KMatrix w = new Q4_KMatrix(m, rows, cols);
             Matrix r = Q4_KR32Matrix.LAYOUT.repack(w, arena, null);
-            for (int n : new int[] {3, 4, 7}) { // 3 and 7: the four-row kernel with its last row repeated
+            for (int n : new int[] {1, 2, 3, 4, 7}) { // 3 and 7: the four-row kernel with its last row repeated
                 float[] x = new float[n * cols];
                 for (int t = 0; t < n; t++) {
                     Arrays.fill(x, t * cols, (t + 1) * cols, t % 2 == 0 ? 3f : -3f);
