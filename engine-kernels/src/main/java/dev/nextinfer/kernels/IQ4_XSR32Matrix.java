@@ -108,8 +108,8 @@ public final class IQ4_XSR32Matrix extends RowLaneMatrix {
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
                 // dl = d·(ls − 32), rounded to f32 as ggml rounds it
-                FloatVector e0 = d0.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx), y0);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx), y1);
             }
@@ -153,8 +153,8 @@ public final class IQ4_XSR32Matrix extends RowLaneMatrix {
                 ByteVector ls = ByteVector.fromMemorySegment(B, data, so + LS, LE);
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
-                FloatVector e0 = d0.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 float dt = a.d[t * nbx + w];
                 float du = a.d[u * nbx + w];
                 yt0 = ((FloatVector) st0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dt), yt0);
@@ -221,8 +221,8 @@ public final class IQ4_XSR32Matrix extends RowLaneMatrix {
                 ByteVector ls = ByteVector.fromMemorySegment(B, data, so + LS, LE);
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
-                FloatVector e0 = d0.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 int b0 = t * nbx + w;
                 float dx0 = a.d[b0], dx1 = a.d[b0 + nbx], dx2 = a.d[b0 + 2 * nbx], dx3 = a.d[b0 + last * nbx];
                 y00 = ((FloatVector) s00.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx0), y00);
@@ -258,8 +258,8 @@ public final class IQ4_XSR32Matrix extends RowLaneMatrix {
                 ByteVector ls = ByteVector.fromMemorySegment(B, data, so + LS, LE);
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
-                FloatVector e0 = d0.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) ls.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + (long) R * (u & 15), LE)
                         .convertShape(VectorOperators.B2S, S, 0);
                 ShortVector lo = q.and((short) 15).selectFrom(TABLE_0, TABLE_1);

@@ -94,8 +94,8 @@ public final class Q2_KR32Matrix extends RowLaneMatrix {
                             .add(q.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(a.q[x + 3]));
                 }
                 ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
-                IntVector sm0 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 0);
-                IntVector sm1 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sm0 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sm1 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
                 // sc·Σ q·x_q in integers (|·| < 2¹⁷: exact in f32)
                 IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).mul(sm0.and(15));
                 IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).mul(sm1.and(15));
@@ -148,8 +148,8 @@ public final class Q2_KR32Matrix extends RowLaneMatrix {
                     accU = accU.add(q0.mul(a.q[xu + x])).add(q1.mul(a.q[xu + x + 1])).add(q2.mul(a.q[xu + x + 2])).add(q3.mul(a.q[xu + x + 3]));
                 }
                 ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
-                IntVector sm0 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 0);
-                IntVector sm1 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sm0 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sm1 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
                 IntVector sc0 = sm0.and(15);
                 IntVector sc1 = sm1.and(15);
                 IntVector st0 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 0)).mul(sc0);
@@ -226,8 +226,8 @@ public final class Q2_KR32Matrix extends RowLaneMatrix {
                     c3 = c3.add(q0.mul(a.q[x3 + x])).add(q1.mul(a.q[x3 + x + 1])).add(q2.mul(a.q[x3 + x + 2])).add(q3.mul(a.q[x3 + x + 3]));
                 }
                 ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
-                IntVector sm0 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 0);
-                IntVector sm1 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sm0 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sm1 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
                 IntVector sc0 = sm0.and(15);
                 IntVector sc1 = sm1.and(15);
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
@@ -283,8 +283,8 @@ public final class Q2_KR32Matrix extends RowLaneMatrix {
                 FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
                 ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
-                IntVector sm0 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 0);
-                IntVector sm1 = (IntVector) sm.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sm0 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sm1 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
                 FloatVector e0 = d0.mul((FloatVector) sm0.and(15).convert(VectorOperators.I2F, 0));
                 FloatVector e1 = d1.mul((FloatVector) sm1.and(15).convert(VectorOperators.I2F, 0));
                 FloatVector n0 = m0.mul((FloatVector) sm0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));

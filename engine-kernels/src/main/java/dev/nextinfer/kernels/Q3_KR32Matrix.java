@@ -118,9 +118,9 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
                 int fourSums = 4 * a.half[xh + w];
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
                 IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).sub(fourSums)
-                        .mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 0));
+                        .mul((IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0));
                 IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).sub(fourSums)
-                        .mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 1));
+                        .mul((IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1));
                 float dx = a.d[xb + (w >> 1)];
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
@@ -168,8 +168,8 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
                     }
                 }
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
-                IntVector sc0 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 0);
-                IntVector sc1 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sc0 = (IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sc1 = (IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
                 int fourSumsT = 4 * a.half[t * nh + w];
                 int fourSumsU = 4 * a.half[u * nh + w];
                 IntVector st0 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 0)).sub(fourSumsT).mul(sc0);
@@ -242,8 +242,8 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
                     }
                 }
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
-                IntVector sc0 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 0);
-                IntVector sc1 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sc0 = (IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sc1 = (IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
                 int hb0 = t * nh + w;
                 int f0 = 4 * a.half[hb0], f1 = 4 * a.half[hb0 + nh], f2 = 4 * a.half[hb0 + 2 * nh], f3 = 4 * a.half[hb0 + last * nh];
                 int xb = t * nbx + (w >> 1);
@@ -285,8 +285,8 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
                 // dl = d·(sc − 32), rounded to f32 as ggml rounds it
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 ShortVector hb = ((ShortVector) ByteVector.fromMemorySegment(B, data, ro + HB, LE)
                         .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.LSHL, 2);
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, ro + QS + (long) R * (u & 1), LE)

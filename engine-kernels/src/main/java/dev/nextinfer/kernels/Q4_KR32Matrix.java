@@ -138,10 +138,10 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
                 ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
                 // d1 = d·sc and m1 = dmin·m, rounded to f32 as ggml rounds them (the 6-bit bytes are ≥ 0)
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx), y0);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx), y1);
                 y0 = n0.fma(minus, y0);
@@ -193,10 +193,10 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
                 ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 float dt = a.d[bt];
                 float du = a.d[bu];
                 FloatVector minusT = FloatVector.broadcast(F, -(dt * a.sum[bt]));
@@ -279,10 +279,10 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
                 ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 float dx0 = a.d[b0], dx1 = a.d[b1], dx2 = a.d[b2], dx3 = a.d[b3];
                 int k0 = 8 * a.sum[b0], k1 = 8 * a.sum[b1], k2 = 8 * a.sum[b2], k3 = 8 * a.sum[b3];
                 y00 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 0)).add(k0).convert(VectorOperators.I2F, 0)).fma(e0.mul(dx0), y00);
@@ -329,10 +329,10 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
                 ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 ShortVector w = ShortVector.fromMemorySegment(S, data, o + QS + (long) SUB * j + (long) QUAD * (u & 7) + 2L * SL * part, LE);
                 int at = (4 * u - c0) * R + SL * part;
                 for (int i = 0; i < 4; i++) {

@@ -127,10 +127,10 @@ public final class Q5_KR32Matrix extends RowLaneMatrix {
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
                 ByteVector mn = ByteVector.fromMemorySegment(B, data, so + MIN, LE);
                 // d1 = d·sc and m1 = dmin·m, rounded to f32 as ggml rounds them (the 6-bit bytes are ≥ 0)
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx), y0);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx), y1);
                 y0 = n0.fma(minus, y0);
@@ -185,10 +185,10 @@ public final class Q5_KR32Matrix extends RowLaneMatrix {
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
                 ByteVector mn = ByteVector.fromMemorySegment(B, data, so + MIN, LE);
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 int bt = t * nbx + w;
                 int bu = u * nbx + w;
                 float dt = a.d[bt];
@@ -277,10 +277,10 @@ public final class Q5_KR32Matrix extends RowLaneMatrix {
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
                 ByteVector mn = ByteVector.fromMemorySegment(B, data, so + MIN, LE);
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 int b0 = t * nbx + w;
                 int b1 = b0 + nbx;
                 int b2 = b1 + nbx;
@@ -332,10 +332,10 @@ public final class Q5_KR32Matrix extends RowLaneMatrix {
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
                 ByteVector mn = ByteVector.fromMemorySegment(B, data, so + MIN, LE);
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
-                FloatVector n0 = m0.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector n1 = m1.mul((FloatVector) mn.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, ro + QH, LE).convertShape(VectorOperators.B2S, S, 0);
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, ro + QS + (long) R * p, LE)
                         .convertShape(VectorOperators.B2S, S, 0);

@@ -111,8 +111,8 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
                     s1 = s1.add(acc.convertShape(VectorOperators.S2I, I, 1));
                 }
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
-                s0 = s0.mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 0));
-                s1 = s1.mul((IntVector) sc.convertShape(VectorOperators.B2I, I, 1));
+                s0 = s0.mul((IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0));
+                s1 = s1.mul((IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1));
                 float dx = a.d[xb + (w >> 1)];
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
@@ -182,8 +182,8 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
                     s31 = s31.add(c3.convertShape(VectorOperators.S2I, I, 1));
                 }
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
-                IntVector sc0 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 0);
-                IntVector sc1 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sc0 = (IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sc1 = (IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
                 int xb = t * nbx + (w >> 1);
@@ -245,8 +245,8 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
                     su1 = su1.add(accU.convertShape(VectorOperators.S2I, I, 1));
                 }
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
-                IntVector sc0 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 0);
-                IntVector sc1 = (IntVector) sc.convertShape(VectorOperators.B2I, I, 1);
+                IntVector sc0 = (IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sc1 = (IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
                 float dt = a.d[t * nbx + (w >> 1)];
@@ -275,8 +275,8 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
-                FloatVector e0 = d0.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e1 = d1.mul((FloatVector) sc.convertShape(VectorOperators.B2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + QS + (long) SUB * j + (long) R * (c & 15) + (long) SL * part, LE)
                         .convertShape(VectorOperators.B2S, S, 0);
                 int at = (c - c0) * R + SL * part;
