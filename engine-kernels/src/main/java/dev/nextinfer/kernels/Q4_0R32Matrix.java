@@ -14,10 +14,12 @@ import jdk.incubator.vector.VectorOperators;
  * integer kernel of the speed issue. The same values as the {@link Q4_0Matrix} it is made from ({@link #row} gives
  * them bit for bit); the products round like llama.cpp's Q4_0 × Q8_0 dot, not like the exact f32 kernels.
  *
- * <p>Layout: rows in groups of 32 (the last one padded with zero rows); per group, per block of 32 columns, 640
- * bytes: the 32 rows' scales as f32 (128 bytes; Q4_0's f16 scale, converted exactly), then 8 column quads of 64
+ * <p>Layout: rows in groups of 32 (the last one padded with zero rows); per group, per block of 32 columns, 576
+ * bytes: the 32 rows' scales as Q4_0's f16 (64 bytes, widened to f32 in registers, exactly: the scales were held as
+ * f32, 5 bits per weight, until the f16 widening of the in-place attention kernels had proved itself at every vector
+ * width; an infinite or NaN scale, which no quantiser writes, would come out finite there), then 8 column quads of 64
  * bytes, little-endian 16-bit word {@code k} of quad {@code u} holding row {@code k}'s 4-bit {@code q} of columns
- * {@code 4u .. 4u + 3} (column {@code 4u + i} in bits {@code 4i .. 4i + 3}). 5 bits per weight (Q4_0: 4.5).
+ * {@code 4u .. 4u + 3} (column {@code 4u + i} in bits {@code 4i .. 4i + 3}). 4.5 bits per weight, Q4_0's own size.
  *
  * <p>Kernel: per column quad, one load of 32 int16 lanes (one word per row, nothing to widen) and three shifts;
  * the word {@code w} and its shifts are multiplied by the activations' quad coefficients
@@ -33,8 +35,8 @@ import jdk.incubator.vector.VectorOperators;
  * the bits of a decode step); above it {@link #matMul} is the f32 panel product.
  */
 public final class Q4_0R32Matrix extends RowLaneMatrix {
-    /** The rows' scales, as f32 (converted from f16 at the repack, exactly). */
-    private static final int SCALE_BYTES = 4 * R;
+    /** The rows' scales: Q4_0's f16 bits, widened in registers ({@link F16Tiles#widen}, exact). */
+    private static final int SCALE_BYTES = 2 * R;
     /** Bytes per column quad: one 16-bit word per row. */
     private static final int QUAD_BYTES = 2 * R;
     /** Bytes per group and block of 32 columns. */
@@ -52,7 +54,8 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
 
     /** Row {@code k}'s block (ggml's bytes at {@code block[bo]}: value {@code j} in byte {@code j mod 16}, low nibble for {@code j < 16}) into the group's at {@code buf[o]}. */
     static void put(byte[] block, int bo, byte[] buf, int o, int k) {
-        putFloatBits(buf, o + 4 * k, f16Bits(block, bo));
+        buf[o + 2 * k] = block[bo];
+        buf[o + 2 * k + 1] = block[bo + 1];
         for (int u = 0; u < 8; u++) {
             int word = 0;
             for (int i = 0; i < 4; i++) {
@@ -94,10 +97,9 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
                             .add(w.lanewise(VectorOperators.LSHR, 12).mul(k[c + 3]));
                 }
                 float dx = a.d[xb + b];
-                // the rows' scales, f32: the repack converts them, because widening f16 bits by a shift and a
-                // reinterpretation is the pattern C2 once aborted on at 128 bits ("LSHIFT: float", in BF16Matrix)
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 y0 = ((FloatVector) acc.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
                 y1 = ((FloatVector) acc.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1.mul(dx), y1);
             }
@@ -134,8 +136,9 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
                     accT = accT.add(w.mul(k[xt + c])).add(w1.mul(k[xt + c + 1])).add(w2.mul(k[xt + c + 2])).add(w3.mul(k[xt + c + 3]));
                     accU = accU.add(w.mul(k[xu + c])).add(w1.mul(k[xu + c + 1])).add(w2.mul(k[xu + c + 2])).add(w3.mul(k[xu + c + 3]));
                 }
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 float dt = a.d[bt];
                 float du = a.d[bu];
                 yt0 = ((FloatVector) accT.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0.mul(dt), yt0);
@@ -207,8 +210,9 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
                     c2 = c2.add(w.mul(k[x2 + c])).add(w1.mul(k[x2 + c + 1])).add(w2.mul(k[x2 + c + 2])).add(w3.mul(k[x2 + c + 3]));
                     c3 = c3.add(w.mul(k[x3 + c])).add(w1.mul(k[x3 + c + 1])).add(w2.mul(k[x3 + c + 2])).add(w3.mul(k[x3 + c + 3]));
                 }
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 float d0 = a.d[xb];
                 float d1 = a.d[xb + nb];
                 float d2 = a.d[xb + 2 * nb];
@@ -242,8 +246,9 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
         for (int part = 0; part < PARTS; part++) {
             for (int u = c0 / 4; u < c1 / 4; u++) {
                 long o = base + (long) (u >> 3) * GROUP_BLOCK_BYTES;
-                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector d0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector d1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 ShortVector w = ShortVector.fromMemorySegment(S, data, o + SCALE_BYTES + (long) QUAD_BYTES * (u & 7) + 2L * SL * part, LE);
                 int at = (4 * u - c0) * R + SL * part;
                 for (int i = 0; i < 4; i++) {
@@ -263,7 +268,7 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
         MemorySegment data = chunk(g);
         for (int b = 0; b < nb; b++) {
             long o = offset(g) + (long) b * GROUP_BLOCK_BYTES;
-            float d = data.get(LE_FLOAT, o + 4L * k);
+            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2L * k));
             for (int u = 0; u < 8; u++) {
                 int word = data.get(Blocks.LE_SHORT, o + SCALE_BYTES + (long) QUAD_BYTES * u + 2L * k) & 0xFFFF;
                 for (int i = 0; i < 4; i++) {
