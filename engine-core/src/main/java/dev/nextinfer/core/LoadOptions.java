@@ -25,8 +25,8 @@ import dev.nextinfer.core.weights.WeightFormat;
  * @param int8Activations multiply IQ4_NL, IQ4_XS, Q2_K, Q3_K, Q4_0, Q4_K, Q5_0, Q5_K, Q6_K and Q8_0 matrices (all
  *                        of an IQ4_NL, IQ4_XS, Q2_K, Q3_K_M, Q4_0, Q4_K_M, Q5_0, Q5_K_M, Q6_K or Q8_0 file) with
  *                        activations quantised to int8 per block of 32 (llama.cpp's rule) through the integer
- *                        kernels, on copies repacked at load with rows in vector lanes (5, 4.38, 2.75, 3.63, 4.5, 4.75,
- *                        6, 5.75, 8.6 and 9 bits per weight against 4.5, 4.25, 2.63, 3.44, 4.5, 4.5, 5.5, 5.5, 6.56
+ *                        kernels, on copies repacked at load with rows in vector lanes (4.5, 4.38, 2.75, 3.63, 4.5, 4.75,
+ *                        5.5, 5.75, 8.6 and 8.5 bits per weight against 4.5, 4.25, 2.63, 3.44, 4.5, 4.5, 5.5, 5.5, 6.56
  *                        and 8.5; the load reads every such tensor),
  *                        in decode steps (mat-vecs and few-row products) and in a prefill's products of a few rows
  *                        (its experts): faster, but those products round like llama.cpp's, not exactly. A prefill's

@@ -16,12 +16,13 @@ import jdk.incubator.vector.VectorOperators;
  * up in the table held in int16 lanes, each column pair's sum widened to int32 (table values reach 127), one FMA per
  * block and 32 rows. The same values as the source ({@link #row} bit for bit).
  *
- * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and block of 32 columns, 640 bytes: the
- * 32 rows' {@code d} as f32 (128 bytes), then 16 column pairs of 32 bytes (row {@code k}'s table indices of columns
- * {@code 2p} and {@code 2p + 1} in the low and high nibble of byte {@code k}). 5 bits per weight (IQ4_NL: 4.5).
+ * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and block of 32 columns, 576 bytes: the
+ * 32 rows' {@code d} as IQ4_NL's f16 (64 bytes, widened to f32 in registers, exactly, as {@link Q4_0R32Matrix} does),
+ * then 16 column pairs of 32 bytes (row {@code k}'s table indices of columns {@code 2p} and {@code 2p + 1} in the low
+ * and high nibble of byte {@code k}). 4.5 bits per weight, IQ4_NL's own size.
  */
 public final class IQ4_NLR32Matrix extends RowLaneMatrix {
-    private static final int SCALE_BYTES = 4 * R;
+    private static final int SCALE_BYTES = 2 * R;
     /** Bytes per group and block of 32 columns. */
     static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 16 * R;
     /** The layout: its repack ({@link IntegerKernels#repack} picks it for IQ4_NL matrices), its size. */
@@ -37,7 +38,8 @@ public final class IQ4_NLR32Matrix extends RowLaneMatrix {
 
     /** Row {@code k}'s block (ggml's bytes at {@code block[bo]}) into the group's at {@code buf[o]}. */
     private static void put(byte[] block, int bo, byte[] buf, int o, int k) {
-        putFloatBits(buf, o + 4 * k, f16Bits(block, bo));
+        buf[o + 2 * k] = block[bo]; // the f16 scale, widened in registers by the kernels
+        buf[o + 2 * k + 1] = block[bo + 1];
         for (int p = 0; p < 8; p++) { // values 2p, 2p + 1 are low nibbles; 16 + 2p, 17 + 2p high ones
             int lo = block[bo + 2 + 2 * p] & 0xFF;
             int hi = block[bo + 3 + 2 * p] & 0xFF;
@@ -77,8 +79,9 @@ public final class IQ4_NLR32Matrix extends RowLaneMatrix {
                     s1 = s1.add(pair.convertShape(VectorOperators.S2I, I, 1));
                 }
                 float dx = a.d[xb + b];
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(w1.mul(dx), y1);
             }
@@ -118,8 +121,9 @@ public final class IQ4_NLR32Matrix extends RowLaneMatrix {
                     su0 = su0.add(pu.convertShape(VectorOperators.S2I, I, 0));
                     su1 = su1.add(pu.convertShape(VectorOperators.S2I, I, 1));
                 }
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 float dt = a.d[t * nb + b];
                 float du = a.d[u * nb + b];
                 yt0 = ((FloatVector) st0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dt), yt0);
@@ -182,8 +186,9 @@ public final class IQ4_NLR32Matrix extends RowLaneMatrix {
                     s30 = s30.add(p3.convertShape(VectorOperators.S2I, I, 0));
                     s31 = s31.add(p3.convertShape(VectorOperators.S2I, I, 1));
                 }
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 int xb = t * nb + b;
                 float d0 = a.d[xb], d1 = a.d[xb + nb], d2 = a.d[xb + 2 * nb], d3 = a.d[xb + last * nb];
                 y00 = ((FloatVector) s00.convert(VectorOperators.I2F, 0)).fma(w0.mul(d0), y00);
@@ -215,8 +220,9 @@ public final class IQ4_NLR32Matrix extends RowLaneMatrix {
         for (int part = 0; part < PARTS; part++) {
             for (int u = c0 / 2; u < c1 / 2; u++) {
                 long o = base + (long) (u >> 4) * GROUP_BLOCK_BYTES;
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + SCALE_BYTES + (long) R * (u & 15) + (long) SL * part, LE)
                         .convertShape(VectorOperators.B2S, S, 0);
                 ShortVector lo = q.and((short) 15).selectFrom(IQ4_XSR32Matrix.TABLE_0, IQ4_XSR32Matrix.TABLE_1);
@@ -238,7 +244,7 @@ public final class IQ4_NLR32Matrix extends RowLaneMatrix {
         MemorySegment data = chunk(g);
         for (int b = 0; b < nb; b++) {
             long o = offset(g) + (long) b * GROUP_BLOCK_BYTES;
-            float d = data.get(LE_FLOAT, o + 4L * k);
+            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2L * k));
             for (int p = 0; p < 16; p++) {
                 int v = data.get(ValueLayout.JAVA_BYTE, o + SCALE_BYTES + (long) R * p + k) & 0xFF;
                 dst[off + 32 * b + 2 * p] = IQ4_NLMatrix.VALUES[v & 15] * d;

@@ -15,10 +15,11 @@ import jdk.incubator.vector.VectorOperators;
  * {@code d·dx·(Σ q·x_q − 16·Σ x_q)}, one FMA per block and 32 rows. The same values as the source ({@link #row} bit
  * for bit).
  *
- * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and block of 32 columns, 768 bytes: the
- * 32 rows' {@code d} as f32 (128 bytes), then 4 runs of 8 columns, each the rows' fifth bits (32 bytes: row
+ * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and block of 32 columns, 704 bytes: the
+ * 32 rows' {@code d} as Q5_0's f16 (64 bytes, widened to f32 in registers, exactly, as {@link Q4_0R32Matrix} does),
+ * then 4 runs of 8 columns, each the rows' fifth bits (32 bytes: row
  * {@code k}'s byte holds column {@code 2p}'s bit in bit {@code p} and column {@code 2p + 1}'s in bit {@code 4 + p})
- * followed by its 4 column pairs of 32 bytes (nibbles as in {@link Q4_0R32Matrix}). 6 bits per weight (Q5_0: 5.5).
+ * followed by its 4 column pairs of 32 bytes (low nibble column 2p, high nibble 2p + 1). 5.5 bits per weight, Q5_0's own size.
  * The int16 sums hold one run ({@code 8·31·127 < 2¹⁵}) before they are widened to int32.
  *
  * <p>{@link #group2} runs {@link #group} once per token: Q5_0 is rare in the files people run, so it has no
@@ -27,7 +28,7 @@ import jdk.incubator.vector.VectorOperators;
  * the test files (docs/performance.md).
  */
 public final class Q5_0R32Matrix extends RowLaneMatrix {
-    private static final int SCALE_BYTES = 4 * R;
+    private static final int SCALE_BYTES = 2 * R;
     /** Bytes per run of 8 columns: the rows' fifth bits, then 4 column pairs. */
     private static final int RUN = R + 4 * R;
     /** Bytes per group and block of 32 columns. */
@@ -45,7 +46,8 @@ public final class Q5_0R32Matrix extends RowLaneMatrix {
 
     /** Row {@code k}'s block ({@code block_q5_0 {f16 d; u8 qh[4]; u8 qs[16]}} at {@code src[bo]}) into the group's at {@code buf[o]}. */
     private static void put(byte[] src, int bo, byte[] buf, int o, int k) {
-        putFloatBits(buf, o + 4 * k, f16Bits(src, bo));
+        buf[o + 2 * k] = src[bo]; // the f16 scale, widened in registers by the kernels
+        buf[o + 2 * k + 1] = src[bo + 1];
         int qh = (src[bo + 2] & 0xFF) | (src[bo + 3] & 0xFF) << 8 | (src[bo + 4] & 0xFF) << 16 | (src[bo + 5] & 0xFF) << 24;
         for (int e = 0; e < 4; e++) {
             int bits = 0;
@@ -102,8 +104,9 @@ public final class Q5_0R32Matrix extends RowLaneMatrix {
                 }
                 int m = 16 * a.sum[xb + b];
                 float dx = a.d[xb + b];
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 y0 = ((FloatVector) s0.sub(m).convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
                 y1 = ((FloatVector) s1.sub(m).convert(VectorOperators.I2F, 0)).fma(w1.mul(dx), y1);
             }
@@ -129,8 +132,9 @@ public final class Q5_0R32Matrix extends RowLaneMatrix {
                 long o = base + (long) (u >> 4) * GROUP_BLOCK_BYTES;
                 long ro = o + SCALE_BYTES + (long) RUN * ((u >> 2) & 3) + (long) SL * part;
                 int p = u & 3;
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, ro, LE).convertShape(VectorOperators.B2S, S, 0);
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, ro + R + (long) R * p, LE)
                         .convertShape(VectorOperators.B2S, S, 0);
@@ -153,7 +157,7 @@ public final class Q5_0R32Matrix extends RowLaneMatrix {
         MemorySegment data = chunk(g);
         for (int b = 0; b < nb; b++) {
             long o = offset(g) + (long) b * GROUP_BLOCK_BYTES;
-            float d = data.get(LE_FLOAT, o + 4L * k);
+            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2L * k));
             for (int e = 0; e < 4; e++) {
                 long ro = o + SCALE_BYTES + (long) RUN * e;
                 int bits = data.get(ValueLayout.JAVA_BYTE, ro + k) & 0xFF;

@@ -15,12 +15,12 @@ import jdk.incubator.vector.VectorOperators;
  * integers, one FMA per block and 32 rows. Two products of 8-bit values fit in int16 ({@code 2·128·127 < 2¹⁵}), so
  * the int16 sum of each column pair is widened to int32 at once.
  *
- * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and block of 32 columns, 1152 bytes:
- * the 32 rows' scales as f32 (128 bytes, converted from f16 exactly), then per column 32 bytes, byte {@code k} holding
- * row {@code k}'s {@code q}. 9 bits per weight (Q8_0: 8.5). {@link #row} gives {@link Q8_0Matrix}'s values bit for bit.
+ * <p>Layout: rows in groups of 32 (the last padded with zero rows); per group and block of 32 columns, 1088 bytes:
+ * the 32 rows' scales as Q8_0's f16 (64 bytes, widened to f32 in registers, exactly, as {@link Q4_0R32Matrix} does),
+ * then per column 32 bytes, byte {@code k} holding row {@code k}'s {@code q}. 8.5 bits per weight, Q8_0's own size. {@link #row} gives {@link Q8_0Matrix}'s values bit for bit.
  */
 public final class Q8_0R32Matrix extends RowLaneMatrix {
-    private static final int SCALE_BYTES = 4 * R;
+    private static final int SCALE_BYTES = 2 * R;
     /** Bytes per group and block of 32 columns. */
     static final int GROUP_BLOCK_BYTES = SCALE_BYTES + 32 * R;
     /** Bytes of a stored Q8_0 block: f16 scale and 32 quants. */
@@ -38,7 +38,8 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
 
     /** Row {@code k}'s block (ggml's bytes at {@code blk[bo]}) into the group's at {@code buf[o]}. */
     private static void put(byte[] blk, int bo, byte[] buf, int o, int k) {
-        putFloatBits(buf, o + 4 * k, f16Bits(blk, bo));
+        buf[o + 2 * k] = blk[bo]; // the f16 scale, widened in registers by the kernels
+        buf[o + 2 * k + 1] = blk[bo + 1];
         for (int c = 0; c < 32; c++) {
             buf[o + SCALE_BYTES + R * c + k] = blk[bo + 2 + c];
         }
@@ -74,8 +75,9 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
                     s1 = s1.add(pair.convertShape(VectorOperators.S2I, I, 1));
                 }
                 float dx = a.d[xb + b];
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(w1.mul(dx), y1);
             }
@@ -114,8 +116,9 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
                     su0 = su0.add(pairU.convertShape(VectorOperators.S2I, I, 0));
                     su1 = su1.add(pairU.convertShape(VectorOperators.S2I, I, 1));
                 }
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 float dt = a.d[t * nb + b];
                 float du = a.d[u * nb + b];
                 yt0 = ((FloatVector) st0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dt), yt0);
@@ -177,8 +180,9 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
                     s30 = s30.add(p3.convertShape(VectorOperators.S2I, I, 0));
                     s31 = s31.add(p3.convertShape(VectorOperators.S2I, I, 1));
                 }
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 int xb = t * nb + b;
                 float d0 = a.d[xb], d1 = a.d[xb + nb], d2 = a.d[xb + 2 * nb], d3 = a.d[xb + last * nb];
                 y00 = ((FloatVector) s00.convert(VectorOperators.I2F, 0)).fma(w0.mul(d0), y00);
@@ -210,8 +214,9 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
         for (int part = 0; part < PARTS; part++) {
             for (int c = c0; c < c1; c++) {
                 long o = base + (long) (c >> 5) * GROUP_BLOCK_BYTES;
-                FloatVector w0 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part, LE);
-                FloatVector w1 = FloatVector.fromMemorySegment(F, data, o + 4L * SL * part + 2L * SL, LE);
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
                 ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + SCALE_BYTES + (long) R * (c & 31) + (long) SL * part, LE)
                         .convertShape(VectorOperators.B2S, S, 0);
                 int at = (c - c0) * R + SL * part;
@@ -229,7 +234,7 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
         MemorySegment data = chunk(g);
         for (int b = 0; b < nb; b++) {
             long o = offset(g) + (long) b * GROUP_BLOCK_BYTES;
-            float d = data.get(LE_FLOAT, o + 4L * k);
+            float d = Float.float16ToFloat(data.get(Blocks.LE_SHORT, o + 2L * k));
             for (int c = 0; c < 32; c++) {
                 dst[off + 32 * b + c] = data.get(ValueLayout.JAVA_BYTE, o + SCALE_BYTES + (long) R * c + k) * d;
             }

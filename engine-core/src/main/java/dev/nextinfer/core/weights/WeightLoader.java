@@ -54,8 +54,8 @@ public final class WeightLoader {
      * Checks and loads all weights. {@code format} null keeps each matrix as stored (f32/bf16/f16 and every GGUF
      * block type in place; FP8 widened to f32). Converted weights are allocated in {@code arena}, converted on
      * {@code pool}. {@code int8Activations}: IQ4_NL, IQ4_XS, Q2_K, Q3_K, Q4_0, Q4_K, Q5_0, Q5_K, Q6_K and Q8_0
-     * matrices are repacked for their integer kernels ({@link dev.nextinfer.kernels.IntegerKernels}: 5, 4.38, 2.75,
-     * 3.63, 4.5, 4.75, 6, 5.75, 8.6 and 9 bits per weight against 4.5, 4.25, 2.63, 3.44, 4.5, 4.5, 5.5, 5.5, 6.56 and 8.5;
+     * matrices are repacked for their integer kernels ({@link dev.nextinfer.kernels.IntegerKernels}: 4.5, 4.38, 2.75,
+     * 3.63, 4.5, 4.75, 5.5, 5.75, 8.6 and 8.5 bits per weight against 4.5, 4.25, 2.63, 3.44, 4.5, 4.5, 5.5, 5.5, 6.56 and 8.5;
      * in {@code arena}, the stored pages released).
      */
     public static Result load(Qwen3NextConfig cfg, TensorSource source, WeightFormat format, boolean int8Activations,
