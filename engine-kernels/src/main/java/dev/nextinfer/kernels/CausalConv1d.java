@@ -113,17 +113,12 @@ public final class CausalConv1d {
     /** Channels {@code [c0, c1)}: the window becomes the last {@code K-1} of (window ++ the {@code T} inputs). */
     public static void pushWindow(float[] x, int xStride, int T, int channels, int c0, int c1, int K, float[] window) {
         int hist = K - 1;
-        if (T == 1 && hist > 0) { // a decode step: each row takes the next one's channels, the last row the input
-            for (int j = 0; j < hist - 1; j++) {
-                System.arraycopy(window, (j + 1) * channels + c0, window, j * channels + c0, c1 - c0);
-            }
-            System.arraycopy(x, c0, window, (hist - 1) * channels + c0, c1 - c0);
-            return;
-        }
-        for (int j = 0; j < hist; j++) { // oldest first, so a slot is read (hist + src > j) before it is overwritten
+        for (int j = 0; j < hist; j++) { // oldest first, so a row is read (hist + src > j) before it is overwritten
             int src = T - hist + j;
-            for (int c = c0; c < c1; c++) {
-                window[j * channels + c] = src >= 0 ? x[src * xStride + c] : window[(hist + src) * channels + c];
+            if (src >= 0) {
+                System.arraycopy(x, src * xStride + c0, window, j * channels + c0, c1 - c0);
+            } else {
+                System.arraycopy(window, (hist + src) * channels + c0, window, j * channels + c0, c1 - c0);
             }
         }
     }
