@@ -70,51 +70,80 @@ public final class Q2_KR32Matrix extends RowLaneMatrix {
         return MatrixFormat.Q2_K;
     }
 
-    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    /** {@link RowLaneMatrix#groups}: the one-group loop with each step written again for group {@code gb}. */
     @Override
-    void group(int g, Int8Activations a, int t, float[] out, int off) {
+    void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
         MemorySegment data = chunk(g);
+        MemorySegment dataB = chunk(gb);
         long base = offset(g);
+        long baseB = offset(gb);
         int xq = t * cols;
         int xb = t * (cols / Int8Activations.QK);
         int xh = t * (cols / 16);
         for (int part = 0; part < PARTS; part++) {
             FloatVector y0 = FloatVector.zero(F);
+            FloatVector y0B = FloatVector.zero(F);
             FloatVector y1 = FloatVector.zero(F);
+            FloatVector y1B = FloatVector.zero(F);
             for (int w = 0; w < 16 * nb; w++) { // flat over sub-blocks of 16, as Q4_KR32Matrix over its 32s
                 long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
+                long oB = baseB + (long) (w >> 4) * GROUP_BLOCK_BYTES;
                 long so = o + (long) SUB * (w & 15) + (long) SL * part;
+                long soB = oB + (long) SUB * (w & 15) + (long) SL * part;
                 ShortVector acc = ShortVector.zero(S);
+                ShortVector accB = ShortVector.zero(S);
                 for (int c = 0; c < 4; c++) {
                     ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + R * c, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(B, dataB, soB + QS + R * c, LE).convertShape(VectorOperators.B2S, S, 0);
                     int x = xq + 16 * w + 4 * c;
                     acc = acc.add(q.and((short) 3).mul(a.q[x]))
                             .add(q.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(a.q[x + 1]))
                             .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(a.q[x + 2]))
                             .add(q.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(a.q[x + 3]));
+                    accB = accB.add(qB.and((short) 3).mul(a.q[x]))
+                            .add(qB.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(a.q[x + 1]))
+                            .add(qB.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(a.q[x + 2]))
+                            .add(qB.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(a.q[x + 3]));
                 }
                 ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
+                ByteVector smB = ByteVector.fromMemorySegment(B, dataB, soB + SM, LE);
                 IntVector sm0 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sm0B = (IntVector) ((ShortVector) smB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
                 IntVector sm1 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
+                IntVector sm1B = (IntVector) ((ShortVector) smB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
                 // sc·Σ q·x_q in integers (|·| < 2¹⁷: exact in f32)
                 IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).mul(sm0.and(15));
+                IntVector s0B = ((IntVector) accB.convertShape(VectorOperators.S2I, I, 0)).mul(sm0B.and(15));
                 IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).mul(sm1.and(15));
+                IntVector s1B = ((IntVector) accB.convertShape(VectorOperators.S2I, I, 1)).mul(sm1B.and(15));
                 float dx = a.d[xb + (w >> 1)];
                 FloatVector minus = FloatVector.broadcast(F, -(dx * a.half[xh + w]));
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d0B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector d1B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part + 2L * SL, LE);
                 FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m0B = FloatVector.fromMemorySegment(F, dataB, oB + DMIN + 4L * SL * part, LE);
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                FloatVector m1B = FloatVector.fromMemorySegment(F, dataB, oB + DMIN + 4L * SL * part + 2L * SL, LE);
                 // ml = dmin·m, rounded to f32 as ggml rounds it
                 FloatVector n0 = m0.mul((FloatVector) sm0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                FloatVector n0B = m0B.mul((FloatVector) sm0B.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
                 FloatVector n1 = m1.mul((FloatVector) sm1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                FloatVector n1B = m1B.mul((FloatVector) sm1B.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(d0.mul(dx), y0);
+                y0B = ((FloatVector) s0B.convert(VectorOperators.I2F, 0)).fma(d0B.mul(dx), y0B);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(d1.mul(dx), y1);
+                y1B = ((FloatVector) s1B.convert(VectorOperators.I2F, 0)).fma(d1B.mul(dx), y1B);
                 y0 = n0.fma(minus, y0);
+                y0B = n0B.fma(minus, y0B);
                 y1 = n1.fma(minus, y1);
+                y1B = n1B.fma(minus, y1B);
             }
             y0.intoArray(out, off + SL * part);
+            y0B.intoArray(out, offB + SL * part);
             y1.intoArray(out, off + SL * part + SL / 2);
+            y1B.intoArray(out, offB + SL * part + SL / 2);
         }
     }
 

@@ -87,57 +87,90 @@ public final class Q5_KR32Matrix extends RowLaneMatrix {
         return MatrixFormat.Q5_K;
     }
 
-    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    /** {@link RowLaneMatrix#groups}: the one-group loop with each step written again for group {@code gb}. */
     @Override
-    void group(int g, Int8Activations a, int t, float[] out, int off) {
+    void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
         MemorySegment data = chunk(g);
+        MemorySegment dataB = chunk(gb);
         long base = offset(g);
+        long baseB = offset(gb);
         int xq = t * cols;
         int xb = t * (cols / Int8Activations.QK);
         for (int part = 0; part < PARTS; part++) {
             FloatVector y0 = FloatVector.zero(F);
+            FloatVector y0B = FloatVector.zero(F);
             FloatVector y1 = FloatVector.zero(F);
+            FloatVector y1B = FloatVector.zero(F);
             for (int u = 0; u < 8 * nb; u++) { // flat over sub-blocks, as Q4_KR32Matrix
                 long o = base + (long) (u >> 3) * GROUP_BLOCK_BYTES;
+                long oB = baseB + (long) (u >> 3) * GROUP_BLOCK_BYTES;
                 long so = o + (long) SUB * (u & 7) + (long) SL * part;
+                long soB = oB + (long) SUB * (u & 7) + (long) SL * part;
                 IntVector s0 = IntVector.zero(I);
+                IntVector s0B = IntVector.zero(I);
                 IntVector s1 = IntVector.zero(I);
+                IntVector s1B = IntVector.zero(I);
                 for (int e = 0; e < 4; e++) {
                     ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QH + RUN * e, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector hbB = (ShortVector) ByteVector.fromMemorySegment(B, dataB, soB + QH + RUN * e, LE).convertShape(VectorOperators.B2S, S, 0);
                     ShortVector acc = ShortVector.zero(S);
+                    ShortVector accB = ShortVector.zero(S);
                     for (int p = 0; p < 4; p++) {
                         ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + RUN * e + R * p, LE)
                                 .convertShape(VectorOperators.B2S, S, 0);
+                        ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(B, dataB, soB + QS + RUN * e + R * p, LE)
+                                .convertShape(VectorOperators.B2S, S, 0);
                         // bit p of hb to bit 4 for column 2p, bit 4 + p for column 2p + 1
                         ShortVector lo = q.and((short) 15).or(hb.lanewise(VectorOperators.LSHL, 4 - p).and((short) 16));
+                        ShortVector loB = qB.and((short) 15).or(hbB.lanewise(VectorOperators.LSHL, 4 - p).and((short) 16));
                         ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).or(hb.lanewise(VectorOperators.LSHR, p).and((short) 16));
+                        ShortVector hiB = qB.lanewise(VectorOperators.LSHR, 4).and((short) 15).or(hbB.lanewise(VectorOperators.LSHR, p).and((short) 16));
                         int c = xq + 32 * u + 8 * e + 2 * p;
                         acc = acc.add(lo.mul(a.q[c])).add(hi.mul(a.q[c + 1]));
+                        accB = accB.add(loB.mul(a.q[c])).add(hiB.mul(a.q[c + 1]));
                     }
                     s0 = s0.add(acc.convertShape(VectorOperators.S2I, I, 0));
+                    s0B = s0B.add(accB.convertShape(VectorOperators.S2I, I, 0));
                     s1 = s1.add(acc.convertShape(VectorOperators.S2I, I, 1));
+                    s1B = s1B.add(accB.convertShape(VectorOperators.S2I, I, 1));
                 }
                 int xblk = xb + u;
                 float dx = a.d[xblk];
                 FloatVector minus = FloatVector.broadcast(F, -(dx * a.sum[xblk]));
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d0B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector d1B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part + 2L * SL, LE);
                 FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m0B = FloatVector.fromMemorySegment(F, dataB, oB + DMIN + 4L * SL * part, LE);
                 FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                FloatVector m1B = FloatVector.fromMemorySegment(F, dataB, oB + DMIN + 4L * SL * part + 2L * SL, LE);
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
+                ByteVector scB = ByteVector.fromMemorySegment(B, dataB, soB + SC, LE);
                 ByteVector mn = ByteVector.fromMemorySegment(B, data, so + MIN, LE);
+                ByteVector mnB = ByteVector.fromMemorySegment(B, dataB, soB + MIN, LE);
                 // d1 = d·sc and m1 = dmin·m, rounded to f32 as ggml rounds them (the 6-bit bytes are ≥ 0)
                 FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e0B = d0B.mul((FloatVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
                 FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e1B = d1B.mul((FloatVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n0B = m0B.mul((FloatVector) ((ShortVector) mnB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
                 FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n1B = m1B.mul((FloatVector) ((ShortVector) mnB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx), y0);
+                y0B = ((FloatVector) s0B.convert(VectorOperators.I2F, 0)).fma(e0B.mul(dx), y0B);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx), y1);
+                y1B = ((FloatVector) s1B.convert(VectorOperators.I2F, 0)).fma(e1B.mul(dx), y1B);
                 y0 = n0.fma(minus, y0);
+                y0B = n0B.fma(minus, y0B);
                 y1 = n1.fma(minus, y1);
+                y1B = n1B.fma(minus, y1B);
             }
             y0.intoArray(out, off + SL * part);
+            y0B.intoArray(out, offB + SL * part);
             y1.intoArray(out, off + SL * part + SL / 2);
+            y1B.intoArray(out, offB + SL * part + SL / 2);
         }
     }
 

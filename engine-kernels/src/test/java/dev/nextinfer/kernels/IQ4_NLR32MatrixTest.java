@@ -50,4 +50,9 @@ class IQ4_NLR32MatrixTest {
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.IQ4_NL, 160, new Random(89), IQ4_NLR32Matrix.LAYOUT::repack, IQ4_NLR32Matrix.LAYOUT::accepts);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.IQ4_NL, 160, new Random(200), IQ4_NLR32Matrix.LAYOUT::repack);
+    }
 }

@@ -54,4 +54,9 @@ class IQ4_XSR32MatrixTest {
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.IQ4_XS, 512, new Random(79), IQ4_XSR32Matrix.LAYOUT::repack, IQ4_XSR32Matrix.LAYOUT::accepts);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.IQ4_XS, 512, new Random(201), IQ4_XSR32Matrix.LAYOUT::repack);
+    }
 }

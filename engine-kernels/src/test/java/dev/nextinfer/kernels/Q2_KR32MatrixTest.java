@@ -60,4 +60,9 @@ class Q2_KR32MatrixTest {
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.Q2_K, 512, new Random(53), Q2_KR32Matrix.LAYOUT::repack, Q2_KR32Matrix.LAYOUT::accepts);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.Q2_K, 256, new Random(202), Q2_KR32Matrix.LAYOUT::repack);
+    }
 }

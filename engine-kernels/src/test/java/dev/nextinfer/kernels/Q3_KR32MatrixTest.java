@@ -64,4 +64,9 @@ class Q3_KR32MatrixTest {
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.Q3_K, 512, new Random(61), Q3_KR32Matrix.LAYOUT::repack, Q3_KR32Matrix.LAYOUT::accepts);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.Q3_K, 256, new Random(203), Q3_KR32Matrix.LAYOUT::repack);
+    }
 }

@@ -276,4 +276,9 @@ class Q4_0R32MatrixTest {
         Int8Activations.quantiseRow(nan, 0, 32, q, d, sum);
         assertEquals(0, q[0]);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.Q4_0, 96, new Random(209), Q4_0R32Matrix.LAYOUT::repack);
+    }
 }

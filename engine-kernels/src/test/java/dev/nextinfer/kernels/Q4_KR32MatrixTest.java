@@ -101,4 +101,9 @@ class Q4_KR32MatrixTest {
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.Q4_K, 512, new Random(17), Q4_KR32Matrix.LAYOUT::repack, Q4_KR32Matrix.LAYOUT::accepts);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.Q4_K, 512, new Random(204), Q4_KR32Matrix.LAYOUT::repack);
+    }
 }

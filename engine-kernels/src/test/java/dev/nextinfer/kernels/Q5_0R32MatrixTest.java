@@ -54,4 +54,9 @@ class Q5_0R32MatrixTest {
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.Q5_0, 160, new Random(109), Q5_0R32Matrix.LAYOUT::repack, Q5_0R32Matrix.LAYOUT::accepts);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.Q5_0, 96, new Random(205), Q5_0R32Matrix.LAYOUT::repack);
+    }
 }

@@ -59,4 +59,9 @@ class Q5_KR32MatrixTest {
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.Q5_K, 512, new Random(31), Q5_KR32Matrix.LAYOUT::repack, Q5_KR32Matrix.LAYOUT::accepts);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.Q5_K, 256, new Random(206), Q5_KR32Matrix.LAYOUT::repack);
+    }
 }

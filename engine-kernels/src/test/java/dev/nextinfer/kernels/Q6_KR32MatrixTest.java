@@ -58,4 +58,9 @@ class Q6_KR32MatrixTest {
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.Q6_K, 512, new Random(29), Q6_KR32Matrix.LAYOUT::repack, Q6_KR32Matrix.LAYOUT::accepts);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.Q6_K, 512, new Random(207), Q6_KR32Matrix.LAYOUT::repack);
+    }
 }

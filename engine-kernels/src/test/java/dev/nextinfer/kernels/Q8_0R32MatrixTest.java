@@ -46,4 +46,9 @@ class Q8_0R32MatrixTest {
     void productFormsAgreeAndValuesAreTheSourcesAndCloseToExact() {
         R32Checks.productFormsAgree(MatrixFormat.Q8_0, 512, new Random(59), Q8_0R32Matrix.LAYOUT::repack, Q8_0R32Matrix.LAYOUT::accepts);
     }
+
+    @Test
+    void pairedGroupsGiveEachGroupItsOwnBits() {
+        R32Checks.pairedGroupsAgree(MatrixFormat.Q8_0, 96, new Random(208), Q8_0R32Matrix.LAYOUT::repack);
+    }
 }

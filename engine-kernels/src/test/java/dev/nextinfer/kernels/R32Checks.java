@@ -112,4 +112,41 @@ final class R32Checks {
             assertThrows(IllegalArgumentException.class, () -> repack.apply(other, arena, null));
         }
     }
+
+    /**
+     * A one-row product computes its whole groups two at a time, half the range apart ({@link RowLaneMatrix#groups}),
+     * and a lone or cut group with itself: every output must be the bits of its group computed alone ({@code dot},
+     * which runs the group with itself), for ranges with even and odd counts of whole groups, cut at either end or
+     * inside one group, and for a one-row product inside a five-row one (four rows, then the lone fifth).
+     */
+    static void pairedGroupsAgree(MatrixFormat format, int cols, Random rnd, Repack repack) {
+        int rows = 7 * RowLaneMatrix.R + 5;
+        try (Arena arena = Arena.ofConfined()) {
+            Matrix w = TestMatrices.random(format, rnd, rows, cols, 0).matrix();
+            Matrix r = repack.apply(w, arena, null);
+            float[] x = TestMatrices.randomVector(rnd, 5 * cols);
+            float[][] alone = new float[5][rows];
+            for (int t = 0; t < 5; t++) {
+                for (int row = 0; row < rows; row++) {
+                    alone[t][row] = r.dot(row, x, t * cols);
+                }
+            }
+            int[][] ranges = {{0, rows}, {3, rows}, {0, 224}, {32, 224}, {32, 192}, {40, 200}, {33, 62}, {64, 96}, {5, 20}, {224, rows}};
+            for (int[] range : ranges) {
+                float[] y = new float[rows];
+                r.matVec(x, 0, y, 0, range[0], range[1]);
+                float[] five = new float[5 * rows];
+                r.matVecRows(x, 0, cols, 5, five, 0, rows, range[0], range[1]);
+                for (int row = 0; row < rows; row++) {
+                    boolean in = row >= range[0] && row < range[1];
+                    assertEquals(Float.floatToRawIntBits(in ? alone[0][row] : 0f), Float.floatToRawIntBits(y[row]),
+                            format + " rows [" + range[0] + ", " + range[1] + "), output " + row);
+                    for (int t = 0; t < 5; t++) {
+                        assertEquals(Float.floatToRawIntBits(in ? alone[t][row] : 0f), Float.floatToRawIntBits(five[t * rows + row]),
+                                format + " five rows, row " + t + ", rows [" + range[0] + ", " + range[1] + "), output " + row);
+                    }
+                }
+            }
+        }
+    }
 }
