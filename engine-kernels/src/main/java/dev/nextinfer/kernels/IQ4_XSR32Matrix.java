@@ -79,65 +79,42 @@ public final class IQ4_XSR32Matrix extends RowLaneMatrix {
         return MatrixFormat.IQ4_XS;
     }
 
-    /** {@link RowLaneMatrix#groups}: the one-group loop with each step written again for group {@code gb}. */
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
     @Override
-    void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
         MemorySegment data = chunk(g);
-        MemorySegment dataB = chunk(gb);
         long base = offset(g);
-        long baseB = offset(gb);
         int xq = t * cols;
         int xb = t * (cols / Int8Activations.QK);
         for (int part = 0; part < PARTS; part++) {
             FloatVector y0 = FloatVector.zero(F);
-            FloatVector y0B = FloatVector.zero(F);
             FloatVector y1 = FloatVector.zero(F);
-            FloatVector y1B = FloatVector.zero(F);
             for (int u = 0; u < 8 * nb; u++) { // flat over sub-blocks, as Q4_KR32Matrix
                 long o = base + (long) (u >> 3) * GROUP_BLOCK_BYTES;
-                long oB = baseB + (long) (u >> 3) * GROUP_BLOCK_BYTES;
                 long so = o + (long) SUB * (u & 7) + (long) SL * part;
-                long soB = oB + (long) SUB * (u & 7) + (long) SL * part;
                 IntVector s0 = IntVector.zero(I);
-                IntVector s0B = IntVector.zero(I);
                 IntVector s1 = IntVector.zero(I);
-                IntVector s1B = IntVector.zero(I);
                 for (int p = 0; p < 16; p++) {
                     ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + R * p, LE).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(B, dataB, soB + QS + R * p, LE).convertShape(VectorOperators.B2S, S, 0);
                     ShortVector lo = q.and((short) 15).selectFrom(TABLE_0, TABLE_1);
-                    ShortVector loB = qB.and((short) 15).selectFrom(TABLE_0, TABLE_1);
                     ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).selectFrom(TABLE_0, TABLE_1);
-                    ShortVector hiB = qB.lanewise(VectorOperators.LSHR, 4).and((short) 15).selectFrom(TABLE_0, TABLE_1);
                     int c = xq + 32 * u + 2 * p;
                     ShortVector pair = lo.mul(a.q[c]).add(hi.mul(a.q[c + 1]));
-                    ShortVector pairB = loB.mul(a.q[c]).add(hiB.mul(a.q[c + 1]));
                     s0 = s0.add(pair.convertShape(VectorOperators.S2I, I, 0));
-                    s0B = s0B.add(pairB.convertShape(VectorOperators.S2I, I, 0));
                     s1 = s1.add(pair.convertShape(VectorOperators.S2I, I, 1));
-                    s1B = s1B.add(pairB.convertShape(VectorOperators.S2I, I, 1));
                 }
                 float dx = a.d[xb + u];
                 ByteVector ls = ByteVector.fromMemorySegment(B, data, so + LS, LE);
-                ByteVector lsB = ByteVector.fromMemorySegment(B, dataB, soB + LS, LE);
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
-                FloatVector d0B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
-                FloatVector d1B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part + 2L * SL, LE);
                 // dl = d·(ls − 32), rounded to f32 as ggml rounds it
                 FloatVector e0 = d0.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
-                FloatVector e0B = d0B.mul((FloatVector) ((ShortVector) lsB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
                 FloatVector e1 = d1.mul((FloatVector) ((ShortVector) ls.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
-                FloatVector e1B = d1B.mul((FloatVector) ((ShortVector) lsB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx), y0);
-                y0B = ((FloatVector) s0B.convert(VectorOperators.I2F, 0)).fma(e0B.mul(dx), y0B);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx), y1);
-                y1B = ((FloatVector) s1B.convert(VectorOperators.I2F, 0)).fma(e1B.mul(dx), y1B);
             }
             y0.intoArray(out, off + SL * part);
-            y0B.intoArray(out, offB + SL * part);
             y1.intoArray(out, off + SL * part + SL / 2);
-            y1B.intoArray(out, offB + SL * part + SL / 2);
         }
     }
 

@@ -70,7 +70,61 @@ public final class Q2_KR32Matrix extends RowLaneMatrix {
         return MatrixFormat.Q2_K;
     }
 
-    /** {@link RowLaneMatrix#groups}: the one-group loop with each step written again for group {@code gb}. */
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xq = t * cols;
+        int xb = t * (cols / Int8Activations.QK);
+        int xh = t * (cols / 16);
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            for (int w = 0; w < 16 * nb; w++) { // flat over sub-blocks of 16, as Q4_KR32Matrix over its 32s
+                long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
+                long so = o + (long) SUB * (w & 15) + (long) SL * part;
+                ShortVector acc = ShortVector.zero(S);
+                for (int c = 0; c < 4; c++) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + R * c, LE).convertShape(VectorOperators.B2S, S, 0);
+                    int x = xq + 16 * w + 4 * c;
+                    acc = acc.add(q.and((short) 3).mul(a.q[x]))
+                            .add(q.lanewise(VectorOperators.LSHR, 2).and((short) 3).mul(a.q[x + 1]))
+                            .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 3).mul(a.q[x + 2]))
+                            .add(q.lanewise(VectorOperators.LSHR, 6).and((short) 3).mul(a.q[x + 3]));
+                }
+                ByteVector sm = ByteVector.fromMemorySegment(B, data, so + SM, LE);
+                IntVector sm0 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0);
+                IntVector sm1 = (IntVector) ((ShortVector) sm.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1);
+                // sc·Σ q·x_q in integers (|·| < 2¹⁷: exact in f32)
+                IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).mul(sm0.and(15));
+                IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).mul(sm1.and(15));
+                float dx = a.d[xb + (w >> 1)];
+                FloatVector minus = FloatVector.broadcast(F, -(dx * a.half[xh + w]));
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                // ml = dmin·m, rounded to f32 as ggml rounds it
+                FloatVector n0 = m0.mul((FloatVector) sm0.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) sm1.lanewise(VectorOperators.LSHR, 4).and(15).convert(VectorOperators.I2F, 0));
+                y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(d0.mul(dx), y0);
+                y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(d1.mul(dx), y1);
+                y0 = n0.fma(minus, y0);
+                y1 = n1.fma(minus, y1);
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** Pairs its groups: {@link #groups} runs faster than two calls of {@link #group} (measured, see {@link RowLaneMatrix#groups}). */
+    @Override
+    boolean pairsGroups() {
+        return true;
+    }
+
+    /** {@link RowLaneMatrix#groups}: {@link #group}'s loop with each step written again for group {@code gb}. */
     @Override
     void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
         MemorySegment data = chunk(g);

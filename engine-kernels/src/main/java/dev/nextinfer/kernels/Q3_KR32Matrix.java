@@ -84,38 +84,27 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
         return MatrixFormat.Q3_K;
     }
 
-    /** {@link RowLaneMatrix#groups}: the one-group loop with each step written again for group {@code gb}. */
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
     @Override
-    void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
         MemorySegment data = chunk(g);
-        MemorySegment dataB = chunk(gb);
         long base = offset(g);
-        long baseB = offset(gb);
         int xq = t * cols;
         int xb = t * (cols / Int8Activations.QK);
         int xh = t * (cols / 16);
         for (int part = 0; part < PARTS; part++) {
             FloatVector y0 = FloatVector.zero(F);
-            FloatVector y0B = FloatVector.zero(F);
             FloatVector y1 = FloatVector.zero(F);
-            FloatVector y1B = FloatVector.zero(F);
             for (int w = 0; w < 16 * nb; w++) { // flat over sub-blocks of 16, as Q6_KR32Matrix
                 long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
-                long oB = baseB + (long) (w >> 4) * GROUP_BLOCK_BYTES;
                 long so = o + (long) SUB * (w & 15) + (long) SL * part;
-                long soB = oB + (long) SUB * (w & 15) + (long) SL * part;
                 ShortVector acc = ShortVector.zero(S);
-                ShortVector accB = ShortVector.zero(S);
                 for (int r = 0; r < 2; r++) {
                     // the high bits two places up, so that column i's lands on bit 2 (value 4) after a right shift by i
                     ShortVector hb = ((ShortVector) ByteVector.fromMemorySegment(B, data, so + HB + RUN * r, LE)
                             .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.LSHL, 2);
-                    ShortVector hbB = ((ShortVector) ByteVector.fromMemorySegment(B, dataB, soB + HB + RUN * r, LE)
-                            .convertShape(VectorOperators.B2S, S, 0)).lanewise(VectorOperators.LSHL, 2);
                     for (int p = 0; p < 2; p++) {
                         ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + RUN * r + R * p, LE)
-                                .convertShape(VectorOperators.B2S, S, 0);
-                        ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(B, dataB, soB + QS + RUN * r + R * p, LE)
                                 .convertShape(VectorOperators.B2S, S, 0);
                         int x = xq + 16 * w + 8 * r + 4 * p;
                         int b = 4 * p;
@@ -123,38 +112,23 @@ public final class Q3_KR32Matrix extends RowLaneMatrix {
                                 .add(q.lanewise(VectorOperators.LSHR, 2).and((short) 3).or(hb.lanewise(VectorOperators.LSHR, b + 1).and((short) 4)).mul(a.q[x + 1]))
                                 .add(q.lanewise(VectorOperators.LSHR, 4).and((short) 3).or(hb.lanewise(VectorOperators.LSHR, b + 2).and((short) 4)).mul(a.q[x + 2]))
                                 .add(q.lanewise(VectorOperators.LSHR, 6).and((short) 3).or(hb.lanewise(VectorOperators.LSHR, b + 3).and((short) 4)).mul(a.q[x + 3]));
-                        accB = accB.add(qB.and((short) 3).or(hbB.lanewise(VectorOperators.LSHR, b).and((short) 4)).mul(a.q[x]))
-                                .add(qB.lanewise(VectorOperators.LSHR, 2).and((short) 3).or(hbB.lanewise(VectorOperators.LSHR, b + 1).and((short) 4)).mul(a.q[x + 1]))
-                                .add(qB.lanewise(VectorOperators.LSHR, 4).and((short) 3).or(hbB.lanewise(VectorOperators.LSHR, b + 2).and((short) 4)).mul(a.q[x + 2]))
-                                .add(qB.lanewise(VectorOperators.LSHR, 6).and((short) 3).or(hbB.lanewise(VectorOperators.LSHR, b + 3).and((short) 4)).mul(a.q[x + 3]));
                     }
                 }
                 // (sc − 32)·(Σ u·x_q − 4·Σ x_q), exact in integers and in f32 (|·| < 2¹⁹)
                 int fourSums = 4 * a.half[xh + w];
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
-                ByteVector scB = ByteVector.fromMemorySegment(B, dataB, soB + SC, LE);
                 IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).sub(fourSums)
                         .mul((IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0));
-                IntVector s0B = ((IntVector) accB.convertShape(VectorOperators.S2I, I, 0)).sub(fourSums)
-                        .mul((IntVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0));
                 IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).sub(fourSums)
                         .mul((IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1));
-                IntVector s1B = ((IntVector) accB.convertShape(VectorOperators.S2I, I, 1)).sub(fourSums)
-                        .mul((IntVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1));
                 float dx = a.d[xb + (w >> 1)];
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
-                FloatVector d0B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
-                FloatVector d1B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part + 2L * SL, LE);
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(d0.mul(dx), y0);
-                y0B = ((FloatVector) s0B.convert(VectorOperators.I2F, 0)).fma(d0B.mul(dx), y0B);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(d1.mul(dx), y1);
-                y1B = ((FloatVector) s1B.convert(VectorOperators.I2F, 0)).fma(d1B.mul(dx), y1B);
             }
             y0.intoArray(out, off + SL * part);
-            y0B.intoArray(out, offB + SL * part);
             y1.intoArray(out, off + SL * part + SL / 2);
-            y1B.intoArray(out, offB + SL * part + SL / 2);
         }
     }
 

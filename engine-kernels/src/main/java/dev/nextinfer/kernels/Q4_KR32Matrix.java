@@ -97,7 +97,68 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         return MatrixFormat.Q4_K;
     }
 
-    /** {@link RowLaneMatrix#groups}: the one-group loop with each step written again for group {@code gb}. */
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xq = t * cols;
+        int xb = t * (cols / Int8Activations.QK);
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            // one flat loop over the row's sub-blocks (u = 8·super-block + j), the super-block's d and dmin converted
+            // again for each: a constant 8-trip inner loop was unrolled by C2 into a method too big to compile with
+            // its vector operations intrinsified (measured: slower than the f32 kernel in a real decode)
+            for (int u = 0; u < 8 * nb; u++) {
+                int sb = u >> 3;
+                int j = u & 7;
+                long o = base + (long) sb * GROUP_BLOCK_BYTES;
+                // d and dmin of the rows, f32 (converted at the repack, as in Q4_0R32Matrix)
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                int xblk = xb + u;
+                short[] k = a.quad;
+                ShortVector acc = ShortVector.broadcast(S, (short) (-8 * a.sum[xblk]));
+                for (int v = 0; v < 8; v++) {
+                    ShortVector w = ShortVector.fromMemorySegment(S, data, o + QS + (long) SUB * j + (long) QUAD * v + 2L * SL * part, LE);
+                    int c = xq + 32 * u + 4 * v;
+                    acc = acc.add(w.mul(k[c]))
+                            .add(w.lanewise(VectorOperators.LSHR, 4).mul(k[c + 1]))
+                            .add(w.lanewise(VectorOperators.LSHR, 8).mul(k[c + 2]))
+                            .add(w.lanewise(VectorOperators.LSHR, 12).mul(k[c + 3]));
+                }
+                int back = 8 * a.sum[xblk];
+                IntVector s0 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 0)).add(back);
+                IntVector s1 = ((IntVector) acc.convertShape(VectorOperators.S2I, I, 1)).add(back);
+                float dx = a.d[xblk];
+                FloatVector minus = FloatVector.broadcast(F, -(dx * a.sum[xblk]));
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
+                // d1 = d·sc and m1 = dmin·m, rounded to f32 as ggml rounds them (the 6-bit bytes are ≥ 0)
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx), y0);
+                y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx), y1);
+                y0 = n0.fma(minus, y0);
+                y1 = n1.fma(minus, y1);
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** Pairs its groups: {@link #groups} runs faster than two calls of {@link #group} (measured, see {@link RowLaneMatrix#groups}). */
+    @Override
+    boolean pairsGroups() {
+        return true;
+    }
+
+    /** {@link RowLaneMatrix#groups}: {@link #group}'s loop with each step written again for group {@code gb}. */
     @Override
     void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
         MemorySegment data = chunk(g);

@@ -87,7 +87,67 @@ public final class Q5_KR32Matrix extends RowLaneMatrix {
         return MatrixFormat.Q5_K;
     }
 
-    /** {@link RowLaneMatrix#groups}: the one-group loop with each step written again for group {@code gb}. */
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xq = t * cols;
+        int xb = t * (cols / Int8Activations.QK);
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            for (int u = 0; u < 8 * nb; u++) { // flat over sub-blocks, as Q4_KR32Matrix
+                long o = base + (long) (u >> 3) * GROUP_BLOCK_BYTES;
+                long so = o + (long) SUB * (u & 7) + (long) SL * part;
+                IntVector s0 = IntVector.zero(I);
+                IntVector s1 = IntVector.zero(I);
+                for (int e = 0; e < 4; e++) {
+                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QH + RUN * e, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector acc = ShortVector.zero(S);
+                    for (int p = 0; p < 4; p++) {
+                        ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, so + QS + RUN * e + R * p, LE)
+                                .convertShape(VectorOperators.B2S, S, 0);
+                        // bit p of hb to bit 4 for column 2p, bit 4 + p for column 2p + 1
+                        ShortVector lo = q.and((short) 15).or(hb.lanewise(VectorOperators.LSHL, 4 - p).and((short) 16));
+                        ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).and((short) 15).or(hb.lanewise(VectorOperators.LSHR, p).and((short) 16));
+                        int c = xq + 32 * u + 8 * e + 2 * p;
+                        acc = acc.add(lo.mul(a.q[c])).add(hi.mul(a.q[c + 1]));
+                    }
+                    s0 = s0.add(acc.convertShape(VectorOperators.S2I, I, 0));
+                    s1 = s1.add(acc.convertShape(VectorOperators.S2I, I, 1));
+                }
+                int xblk = xb + u;
+                float dx = a.d[xblk];
+                FloatVector minus = FloatVector.broadcast(F, -(dx * a.sum[xblk]));
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, so + SC, LE);
+                ByteVector mn = ByteVector.fromMemorySegment(B, data, so + MIN, LE);
+                // d1 = d·sc and m1 = dmin·m, rounded to f32 as ggml rounds them (the 6-bit bytes are ≥ 0)
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dx), y0);
+                y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dx), y1);
+                y0 = n0.fma(minus, y0);
+                y1 = n1.fma(minus, y1);
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** Pairs its groups: {@link #groups} runs faster than two calls of {@link #group} (measured, see {@link RowLaneMatrix#groups}). */
+    @Override
+    boolean pairsGroups() {
+        return true;
+    }
+
+    /** {@link RowLaneMatrix#groups}: {@link #group}'s loop with each step written again for group {@code gb}. */
     @Override
     void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
         MemorySegment data = chunk(g);

@@ -83,66 +83,44 @@ public final class Q6_KR32Matrix extends RowLaneMatrix {
         return MatrixFormat.Q6_K;
     }
 
-    /** {@link RowLaneMatrix#groups}: the one-group loop with each step written again for group {@code gb}. */
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
     @Override
-    void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
         MemorySegment data = chunk(g);
-        MemorySegment dataB = chunk(gb);
         long base = offset(g);
-        long baseB = offset(gb);
         int xq = t * cols;
         int xb = t * (cols / Int8Activations.QK);
         for (int part = 0; part < PARTS; part++) {
             FloatVector y0 = FloatVector.zero(F);
-            FloatVector y0B = FloatVector.zero(F);
             FloatVector y1 = FloatVector.zero(F);
-            FloatVector y1B = FloatVector.zero(F);
             // one flat loop over the row's sub-blocks of 16 (w = 16·super-block + j); see Q4_KR32Matrix for why flat
             for (int w = 0; w < 16 * nb; w++) {
                 int j = w & 15;
                 long o = base + (long) (w >> 4) * GROUP_BLOCK_BYTES;
-                long oB = baseB + (long) (w >> 4) * GROUP_BLOCK_BYTES;
                 IntVector s0 = IntVector.zero(I);
-                IntVector s0B = IntVector.zero(I);
                 IntVector s1 = IntVector.zero(I);
-                IntVector s1B = IntVector.zero(I);
                 for (int e = 0; e < 2; e++) {
                     ShortVector acc = ShortVector.zero(S);
-                    ShortVector accB = ShortVector.zero(S);
                     for (int p = 0; p < 8; p++) {
                         int c = 8 * e + p;
                         ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B, data, o + QS + (long) SUB * j + (long) R * c + (long) SL * part, LE)
                                 .convertShape(VectorOperators.B2S, S, 0);
-                        ShortVector qB = (ShortVector) ByteVector.fromMemorySegment(B, dataB, oB + QS + (long) SUB * j + (long) R * c + (long) SL * part, LE)
-                                .convertShape(VectorOperators.B2S, S, 0);
                         acc = acc.add(q.mul(a.q[xq + 16 * w + 8 * e + p]));
-                        accB = accB.add(qB.mul(a.q[xq + 16 * w + 8 * e + p]));
                     }
                     s0 = s0.add(acc.convertShape(VectorOperators.S2I, I, 0));
-                    s0B = s0B.add(accB.convertShape(VectorOperators.S2I, I, 0));
                     s1 = s1.add(acc.convertShape(VectorOperators.S2I, I, 1));
-                    s1B = s1B.add(accB.convertShape(VectorOperators.S2I, I, 1));
                 }
                 ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
-                ByteVector scB = ByteVector.fromMemorySegment(B, dataB, oB + SC + (long) SUB * j + (long) SL * part, LE);
                 s0 = s0.mul((IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0));
-                s0B = s0B.mul((IntVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0));
                 s1 = s1.mul((IntVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1));
-                s1B = s1B.mul((IntVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1));
                 float dx = a.d[xb + (w >> 1)];
                 FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
-                FloatVector d0B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part, LE);
                 FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
-                FloatVector d1B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part + 2L * SL, LE);
                 y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(d0.mul(dx), y0);
-                y0B = ((FloatVector) s0B.convert(VectorOperators.I2F, 0)).fma(d0B.mul(dx), y0B);
                 y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(d1.mul(dx), y1);
-                y1B = ((FloatVector) s1B.convert(VectorOperators.I2F, 0)).fma(d1B.mul(dx), y1B);
             }
             y0.intoArray(out, off + SL * part);
-            y0B.intoArray(out, offB + SL * part);
             y1.intoArray(out, off + SL * part + SL / 2);
-            y1B.intoArray(out, offB + SL * part + SL / 2);
         }
     }
 

@@ -51,7 +51,48 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
         return MatrixFormat.Q8_0;
     }
 
-    /** {@link RowLaneMatrix#groups}: the one-group loop with each step written again for group {@code gb}. */
+    /** {@code out[off + k] = W[32g + k]·x_t} for the group's 32 rows. */
+    @Override
+    void group(int g, Int8Activations a, int t, float[] out, int off) {
+        MemorySegment data = chunk(g);
+        long base = offset(g);
+        int xq = t * cols;
+        int xb = t * nb;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y0 = FloatVector.zero(F);
+            FloatVector y1 = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                IntVector s0 = IntVector.zero(I);
+                IntVector s1 = IntVector.zero(I);
+                for (int p = 0; p < 16; p++) {
+                    long qo = o + SCALE_BYTES + (long) R * 2 * p + (long) SL * part;
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, data, qo + R, LE).convertShape(VectorOperators.B2S, S, 0);
+                    int c = xq + 32 * b + 2 * p;
+                    ShortVector pair = q0.mul(a.q[c]).add(q1.mul(a.q[c + 1]));
+                    s0 = s0.add(pair.convertShape(VectorOperators.S2I, I, 0));
+                    s1 = s1.add(pair.convertShape(VectorOperators.S2I, I, 1));
+                }
+                float dx = a.d[xb + b];
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                y0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dx), y0);
+                y1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(w1.mul(dx), y1);
+            }
+            y0.intoArray(out, off + SL * part);
+            y1.intoArray(out, off + SL * part + SL / 2);
+        }
+    }
+
+    /** Pairs its groups: {@link #groups} runs faster than two calls of {@link #group} (measured, see {@link RowLaneMatrix#groups}). */
+    @Override
+    boolean pairsGroups() {
+        return true;
+    }
+
+    /** {@link RowLaneMatrix#groups}: {@link #group}'s loop with each step written again for group {@code gb}. */
     @Override
     void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
         MemorySegment data = chunk(g);

@@ -187,21 +187,30 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
         return Float.floatToRawIntBits(Float.float16ToFloat((short) ((src[o] & 0xFF) | src[o + 1] << 8)));
     }
 
-    /**
-     * {@code out[off + k] = W[32g + k]·x_t} and {@code out[offB + k] = W[32gb + k]·x_t} for the 32 rows of groups
-     * {@code g} and {@code gb} (padding rows give 0), each the bits of the group alone. Two groups at once because one
-     * group's loop is one chain of dependent int16 sums reading one stream of weights: with a second, independent
-     * chain and stream in the same loop a decode step's mat-vec ran 1.6–1.8× faster in cache and 1.3–1.6× from memory
-     * on this project's reference machine (docs/performance.md), where the hardware prefetchers keep two streams per
-     * thread going but not one (and two adjacent groups, which the prefetcher sees as one stream, gained nothing).
-     * {@code gb == g} (and {@code offB == off}) is one group: computed twice, the same bits written twice, at ~1.1× the
-     * time of one, which is why no single-group kernel exists.
-     */
-    abstract void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB);
+    /** {@code out[off + k] = W[32g + k]·x_t} for group {@code g}'s 32 rows (padding rows give 0). */
+    abstract void group(int g, Int8Activations a, int t, float[] out, int off);
 
-    /** {@code out[off + k] = W[32g + k]·x_t} for group {@code g}'s 32 rows (padding rows give 0): {@link #groups} with the group twice. */
-    final void group(int g, Int8Activations a, int t, float[] out, int off) {
-        groups(g, g, a, t, out, off, off);
+    /**
+     * {@link #group} for two different groups {@code g} and {@code gb} at once (into {@code out[off ..]} and
+     * {@code out[offB ..]}), each the bits of its group alone; what a decode step's mat-vec runs where
+     * {@link #pairsGroups}. One group's loop is one chain of dependent int16 sums reading one stream of weights; with a
+     * second, independent chain and stream in the same loop a mat-vec ran up to 1.8× faster in cache and 1.3–1.6×
+     * from memory on this project's reference machine (docs/performance.md): the groups are taken half a chunk apart,
+     * which the hardware prefetchers follow as two streams (two adjacent groups, one stream to them, were slower from
+     * memory than one group at a time). This default runs the two groups one after the other.
+     */
+    void groups(int g, int gb, Int8Activations a, int t, float[] out, int off, int offB) {
+        group(g, a, t, out, off);
+        group(gb, a, t, out, offB);
+    }
+
+    /**
+     * Whether this layout has a {@link #groups} kernel that beats two {@link #group} calls (measured per layout, in
+     * cache and from memory: Q4_0, Q4_K, Q5_K, Q2_K, Q5_0, Q8_0 and IQ4_NL do; Q3_K, IQ4_XS and Q6_K, whose loops
+     * written twice over ran no faster or slower, do not).
+     */
+    boolean pairsGroups() {
+        return false;
     }
 
     /**
@@ -334,24 +343,19 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     }
 
     /**
-     * Group by group, each group for all {@code n} activation rows while its weights are in cache: four rows at a time
-     * ({@link #group4}), the last 2–3 by {@link #group2}, {@link #group2} and {@link #group} or (see
-     * {@link #fourRowsForThree}) {@link #group4} with a row repeated; a last single row (a decode step's only one) by
-     * {@link #single}.
+     * One activation row (a decode step) by {@link #single}; more group by group, each group for all {@code n} rows
+     * while its weights are in cache: four rows at a time ({@link #group4}), the last 1–3 by {@link #group},
+     * {@link #group2} or (see {@link #fourRowsForThree}) {@link #group4} with a row repeated.
      */
     private void multiply(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (r0 >= r1 || n <= 0) {
             return;
         }
         Int8Activations a = Int8Activations.of(x, xOff, xStride, n, cols);
-        int several = n % 4 == 1 ? n - 1 : n; // rows through the multi-row kernels; a last lone row goes through single
-        if (several < n) {
-            single(a, n - 1, y, yOff + (n - 1) * yStride, r0, r1);
-        }
-        if (several == 0) {
+        if (n == 1) {
+            single(a, 0, y, yOff, r0, r1);
             return;
         }
-        n = several;
         float[] part = null;
         for (int g = r0 / R; g * R < r1; g++) {
             int g0 = g * R;
@@ -377,21 +381,22 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     }
 
     /**
-     * Activation row {@code t} over rows {@code [r0, r1)} into {@code y[yo + row]}: the whole groups in pairs half the
-     * range apart ({@link #groups}: two streams of weights, far enough apart for the prefetchers to see two), an odd
-     * one and the groups the range cuts alone.
+     * Activation row {@code t} over rows {@code [r0, r1)} into {@code y[yo + row]}: where the layout pairs its groups
+     * ({@link #pairsGroups}) the whole groups two at a time, half the range apart ({@link #groups}: two streams of
+     * weights, far enough apart for the prefetchers to see two); an odd one, the groups the range cuts and every group
+     * of a layout that does not pair them by {@link #group}.
      */
     private void single(Int8Activations a, int t, float[] y, int yo, int r0, int r1) {
         int first = r0 / R;
         int last = (r1 - 1) / R;
         int ga = first * R >= r0 ? first : first + 1; // whole groups [ga, gb)
         int gb = last * R + R <= r1 ? last + 1 : last;
-        int half = Math.max(0, gb - ga) / 2;
+        int half = pairsGroups() ? Math.max(0, gb - ga) / 2 : 0;
         for (int i = 0; i < half; i++) {
             groups(ga + i, ga + half + i, a, t, y, yo + (ga + i) * R, yo + (ga + half + i) * R);
         }
-        if (ga + 2 * half < gb) {
-            group(gb - 1, a, t, y, yo + (gb - 1) * R);
+        for (int g = ga + 2 * half; g < gb; g++) { // the odd one out, or every group of a layout that does not pair them
+            group(g, a, t, y, yo + g * R);
         }
         if (first < ga || first >= gb) { // the first group is cut (at its start, its end or both)
             cut(first, a, t, y, yo, r0, r1);

@@ -114,10 +114,10 @@ final class R32Checks {
     }
 
     /**
-     * A one-row product computes its whole groups two at a time, half the range apart ({@link RowLaneMatrix#groups}),
-     * and a lone or cut group with itself: every output must be the bits of its group computed alone ({@code dot},
-     * which runs the group with itself), for ranges with even and odd counts of whole groups, cut at either end or
-     * inside one group, and for a one-row product inside a five-row one (four rows, then the lone fifth).
+     * A one-row product computes its whole groups two at a time, half the range apart, where the layout pairs them
+     * ({@link RowLaneMatrix#groups}), a lone or cut group alone: every output must be the bits of its group computed
+     * alone ({@code dot}), for ranges with even and odd counts of whole groups, cut at either end or inside one group,
+     * and for the rows of a five-row product (four through the four-row kernel, the fifth alone).
      */
     static void pairedGroupsAgree(MatrixFormat format, int cols, Random rnd, Repack repack) {
         int rows = 7 * RowLaneMatrix.R + 5;
