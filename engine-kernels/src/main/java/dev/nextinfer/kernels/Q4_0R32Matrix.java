@@ -211,6 +211,82 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
         }
     }
 
+    @Override
+    boolean pairsGroups2() {
+        return true;
+    }
+
+    /** {@link #group2} for two groups at once (see {@link RowLaneMatrix#groups}). */
+    @Override
+    void groups2(int g, int gb, Int8Activations a, int t, int u, float[] out, int offT, int offU, int offTB, int offUB) {
+        MemorySegment data = chunk(g);
+        MemorySegment dataB = chunk(gb);
+        long base = offset(g);
+        long baseB = offset(gb);
+        short[] k = a.quad;
+        int xt = t * cols;
+        int xu = u * cols;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector yt0 = FloatVector.zero(F);
+            FloatVector yt0B = FloatVector.zero(F);
+            FloatVector yt1 = FloatVector.zero(F);
+            FloatVector yt1B = FloatVector.zero(F);
+            FloatVector yu0 = FloatVector.zero(F);
+            FloatVector yu0B = FloatVector.zero(F);
+            FloatVector yu1 = FloatVector.zero(F);
+            FloatVector yu1B = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                long oB = baseB + (long) b * GROUP_BLOCK_BYTES;
+                int bt = t * nb + b;
+                int bu = u * nb + b;
+                ShortVector accT = ShortVector.broadcast(S, (short) (-8 * a.sum[bt]));
+                ShortVector accTB = ShortVector.broadcast(S, (short) (-8 * a.sum[bt]));
+                ShortVector accU = ShortVector.broadcast(S, (short) (-8 * a.sum[bu]));
+                ShortVector accUB = ShortVector.broadcast(S, (short) (-8 * a.sum[bu]));
+                for (int v = 0; v < 8; v++) {
+                    ShortVector w = ShortVector.fromMemorySegment(S, data, o + SCALE_BYTES + (long) QUAD_BYTES * v + 2L * SL * part, LE);
+                    ShortVector wB = ShortVector.fromMemorySegment(S, dataB, oB + SCALE_BYTES + (long) QUAD_BYTES * v + 2L * SL * part, LE);
+                    ShortVector w1 = w.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector w1B = wB.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector w2 = w.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector w2B = wB.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector w3 = w.lanewise(VectorOperators.LSHR, 12);
+                    ShortVector w3B = wB.lanewise(VectorOperators.LSHR, 12);
+                    int c = 32 * b + 4 * v;
+                    accT = accT.add(w.mul(k[xt + c])).add(w1.mul(k[xt + c + 1])).add(w2.mul(k[xt + c + 2])).add(w3.mul(k[xt + c + 3]));
+                    accTB = accTB.add(wB.mul(k[xt + c])).add(w1B.mul(k[xt + c + 1])).add(w2B.mul(k[xt + c + 2])).add(w3B.mul(k[xt + c + 3]));
+                    accU = accU.add(w.mul(k[xu + c])).add(w1.mul(k[xu + c + 1])).add(w2.mul(k[xu + c + 2])).add(w3.mul(k[xu + c + 3]));
+                    accUB = accUB.add(wB.mul(k[xu + c])).add(w1B.mul(k[xu + c + 1])).add(w2B.mul(k[xu + c + 2])).add(w3B.mul(k[xu + c + 3]));
+                }
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                ShortVector hB = ShortVector.fromMemorySegment(S, dataB, oB + 2L * SL * part, LE);
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w0B = ((IntVector) hB.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1B = ((IntVector) hB.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                float dt = a.d[bt];
+                float du = a.d[bu];
+                yt0 = ((FloatVector) accT.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0.mul(dt), yt0);
+                yt0B = ((FloatVector) accTB.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0B.mul(dt), yt0B);
+                yt1 = ((FloatVector) accT.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1.mul(dt), yt1);
+                yt1B = ((FloatVector) accTB.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1B.mul(dt), yt1B);
+                yu0 = ((FloatVector) accU.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0.mul(du), yu0);
+                yu0B = ((FloatVector) accUB.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0B.mul(du), yu0B);
+                yu1 = ((FloatVector) accU.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1.mul(du), yu1);
+                yu1B = ((FloatVector) accUB.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1B.mul(du), yu1B);
+            }
+            yt0.intoArray(out, offT + SL * part);
+            yt0B.intoArray(out, offTB + SL * part);
+            yt1.intoArray(out, offT + SL * part + SL / 2);
+            yt1B.intoArray(out, offTB + SL * part + SL / 2);
+            yu0.intoArray(out, offU + SL * part);
+            yu0B.intoArray(out, offUB + SL * part);
+            yu1.intoArray(out, offU + SL * part + SL / 2);
+            yu1B.intoArray(out, offUB + SL * part + SL / 2);
+        }
+    }
+
     /**
      * Up to 20 rows (the experts of a prefill with the real model's 512 experts get ~10): above it the f32 panel
      * product with its twelve-row tiles is the faster. One thread, weights in cache, activations quantised on every

@@ -307,6 +307,117 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    @Override
+    boolean pairsGroups2() {
+        return true;
+    }
+
+    /** {@link #group2} for two groups at once (see {@link RowLaneMatrix#groups}). */
+    @Override
+    void groups2(int g, int gb, Int8Activations a, int t, int u, float[] out, int offT, int offU, int offTB, int offUB) {
+        MemorySegment data = chunk(g);
+        MemorySegment dataB = chunk(gb);
+        long base = offset(g);
+        long baseB = offset(gb);
+        int xt = t * cols;
+        int xu = u * cols;
+        int nbx = cols / Int8Activations.QK;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector yt0 = FloatVector.zero(F);
+            FloatVector yt0B = FloatVector.zero(F);
+            FloatVector yt1 = FloatVector.zero(F);
+            FloatVector yt1B = FloatVector.zero(F);
+            FloatVector yu0 = FloatVector.zero(F);
+            FloatVector yu0B = FloatVector.zero(F);
+            FloatVector yu1 = FloatVector.zero(F);
+            FloatVector yu1B = FloatVector.zero(F);
+            for (int w = 0; w < 8 * nb; w++) { // flat over sub-blocks, as group
+                int sb = w >> 3;
+                int j = w & 7;
+                long o = base + (long) sb * GROUP_BLOCK_BYTES;
+                long oB = baseB + (long) sb * GROUP_BLOCK_BYTES;
+                short[] k = a.quad;
+                int bt = t * nbx + w;
+                int bu = u * nbx + w;
+                ShortVector accT = ShortVector.broadcast(S, (short) (-8 * a.sum[bt]));
+                ShortVector accTB = ShortVector.broadcast(S, (short) (-8 * a.sum[bt]));
+                ShortVector accU = ShortVector.broadcast(S, (short) (-8 * a.sum[bu]));
+                ShortVector accUB = ShortVector.broadcast(S, (short) (-8 * a.sum[bu]));
+                for (int v = 0; v < 8; v++) {
+                    ShortVector q0 = ShortVector.fromMemorySegment(S, data, o + QS + (long) SUB * j + (long) QUAD * v + 2L * SL * part, LE);
+                    ShortVector q0B = ShortVector.fromMemorySegment(S, dataB, oB + QS + (long) SUB * j + (long) QUAD * v + 2L * SL * part, LE);
+                    ShortVector q1 = q0.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector q1B = q0B.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector q2 = q0.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector q2B = q0B.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector q3 = q0.lanewise(VectorOperators.LSHR, 12);
+                    ShortVector q3B = q0B.lanewise(VectorOperators.LSHR, 12);
+                    int c = 32 * w + 4 * v;
+                    accT = accT.add(q0.mul(k[xt + c])).add(q1.mul(k[xt + c + 1])).add(q2.mul(k[xt + c + 2])).add(q3.mul(k[xt + c + 3]));
+                    accTB = accTB.add(q0B.mul(k[xt + c])).add(q1B.mul(k[xt + c + 1])).add(q2B.mul(k[xt + c + 2])).add(q3B.mul(k[xt + c + 3]));
+                    accU = accU.add(q0.mul(k[xu + c])).add(q1.mul(k[xu + c + 1])).add(q2.mul(k[xu + c + 2])).add(q3.mul(k[xu + c + 3]));
+                    accUB = accUB.add(q0B.mul(k[xu + c])).add(q1B.mul(k[xu + c + 1])).add(q2B.mul(k[xu + c + 2])).add(q3B.mul(k[xu + c + 3]));
+                }
+                IntVector st0 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 0)).add(8 * a.sum[bt]);
+                IntVector st0B = ((IntVector) accTB.convertShape(VectorOperators.S2I, I, 0)).add(8 * a.sum[bt]);
+                IntVector st1 = ((IntVector) accT.convertShape(VectorOperators.S2I, I, 1)).add(8 * a.sum[bt]);
+                IntVector st1B = ((IntVector) accTB.convertShape(VectorOperators.S2I, I, 1)).add(8 * a.sum[bt]);
+                IntVector su0 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 0)).add(8 * a.sum[bu]);
+                IntVector su0B = ((IntVector) accUB.convertShape(VectorOperators.S2I, I, 0)).add(8 * a.sum[bu]);
+                IntVector su1 = ((IntVector) accU.convertShape(VectorOperators.S2I, I, 1)).add(8 * a.sum[bu]);
+                IntVector su1B = ((IntVector) accUB.convertShape(VectorOperators.S2I, I, 1)).add(8 * a.sum[bu]);
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d0B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector d1B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m0B = FloatVector.fromMemorySegment(F, dataB, oB + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                FloatVector m1B = FloatVector.fromMemorySegment(F, dataB, oB + DMIN + 4L * SL * part + 2L * SL, LE);
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                ByteVector scB = ByteVector.fromMemorySegment(B, dataB, oB + SC + (long) SUB * j + (long) SL * part, LE);
+                ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
+                ByteVector mnB = ByteVector.fromMemorySegment(B, dataB, oB + MIN + (long) SUB * j + (long) SL * part, LE);
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e0B = d0B.mul((FloatVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e1B = d1B.mul((FloatVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n0B = m0B.mul((FloatVector) ((ShortVector) mnB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n1B = m1B.mul((FloatVector) ((ShortVector) mnB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                float dt = a.d[bt];
+                float du = a.d[bu];
+                FloatVector minusT = FloatVector.broadcast(F, -(dt * a.sum[bt]));
+                FloatVector minusU = FloatVector.broadcast(F, -(du * a.sum[bu]));
+                yt0 = ((FloatVector) st0.convert(VectorOperators.I2F, 0)).fma(e0.mul(dt), yt0);
+                yt0B = ((FloatVector) st0B.convert(VectorOperators.I2F, 0)).fma(e0B.mul(dt), yt0B);
+                yt1 = ((FloatVector) st1.convert(VectorOperators.I2F, 0)).fma(e1.mul(dt), yt1);
+                yt1B = ((FloatVector) st1B.convert(VectorOperators.I2F, 0)).fma(e1B.mul(dt), yt1B);
+                yt0 = n0.fma(minusT, yt0);
+                yt0B = n0B.fma(minusT, yt0B);
+                yt1 = n1.fma(minusT, yt1);
+                yt1B = n1B.fma(minusT, yt1B);
+                yu0 = ((FloatVector) su0.convert(VectorOperators.I2F, 0)).fma(e0.mul(du), yu0);
+                yu0B = ((FloatVector) su0B.convert(VectorOperators.I2F, 0)).fma(e0B.mul(du), yu0B);
+                yu1 = ((FloatVector) su1.convert(VectorOperators.I2F, 0)).fma(e1.mul(du), yu1);
+                yu1B = ((FloatVector) su1B.convert(VectorOperators.I2F, 0)).fma(e1B.mul(du), yu1B);
+                yu0 = n0.fma(minusU, yu0);
+                yu0B = n0B.fma(minusU, yu0B);
+                yu1 = n1.fma(minusU, yu1);
+                yu1B = n1B.fma(minusU, yu1B);
+            }
+            yt0.intoArray(out, offT + SL * part);
+            yt0B.intoArray(out, offTB + SL * part);
+            yt1.intoArray(out, offT + SL * part + SL / 2);
+            yt1B.intoArray(out, offTB + SL * part + SL / 2);
+            yu0.intoArray(out, offU + SL * part);
+            yu0B.intoArray(out, offUB + SL * part);
+            yu1.intoArray(out, offU + SL * part + SL / 2);
+            yu1B.intoArray(out, offUB + SL * part + SL / 2);
+        }
+    }
+
     /** Up to 16 rows the integer kernel beats the f32 panel product here (measured, see {@link RowLaneMatrix#integerRows}). */
     @Override
     int integerRows() {
