@@ -194,6 +194,89 @@ public final class Q8_0R32Matrix extends RowLaneMatrix {
         }
     }
 
+    @Override
+    boolean pairsGroups2() {
+        return true;
+    }
+
+    /** {@link #group2} for two groups at once (see {@link RowLaneMatrix#groups}). */
+    @Override
+    void groups2(int g, int gb, Int8Activations a, int t, int u, float[] out, int offT, int offU, int offTB, int offUB) {
+        MemorySegment data = chunk(g);
+        MemorySegment dataB = chunk(gb);
+        long base = offset(g);
+        long baseB = offset(gb);
+        int xt = t * cols;
+        int xu = u * cols;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector yt0 = FloatVector.zero(F);
+            FloatVector yt0B = FloatVector.zero(F);
+            FloatVector yt1 = FloatVector.zero(F);
+            FloatVector yt1B = FloatVector.zero(F);
+            FloatVector yu0 = FloatVector.zero(F);
+            FloatVector yu0B = FloatVector.zero(F);
+            FloatVector yu1 = FloatVector.zero(F);
+            FloatVector yu1B = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                long oB = baseB + (long) b * GROUP_BLOCK_BYTES;
+                IntVector st0 = IntVector.zero(I);
+                IntVector st0B = IntVector.zero(I);
+                IntVector st1 = IntVector.zero(I);
+                IntVector st1B = IntVector.zero(I);
+                IntVector su0 = IntVector.zero(I);
+                IntVector su0B = IntVector.zero(I);
+                IntVector su1 = IntVector.zero(I);
+                IntVector su1B = IntVector.zero(I);
+                for (int p = 0; p < 16; p++) {
+                    long qo = o + SCALE_BYTES + (long) R * 2 * p + (long) SL * part;
+                    long qoB = oB + SCALE_BYTES + (long) R * 2 * p + (long) SL * part;
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B, data, qo, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector q0B = (ShortVector) ByteVector.fromMemorySegment(B, dataB, qoB, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B, data, qo + R, LE).convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector q1B = (ShortVector) ByteVector.fromMemorySegment(B, dataB, qoB + R, LE).convertShape(VectorOperators.B2S, S, 0);
+                    int c = 32 * b + 2 * p;
+                    ShortVector pairT = q0.mul(a.q[xt + c]).add(q1.mul(a.q[xt + c + 1]));
+                    ShortVector pairTB = q0B.mul(a.q[xt + c]).add(q1B.mul(a.q[xt + c + 1]));
+                    ShortVector pairU = q0.mul(a.q[xu + c]).add(q1.mul(a.q[xu + c + 1]));
+                    ShortVector pairUB = q0B.mul(a.q[xu + c]).add(q1B.mul(a.q[xu + c + 1]));
+                    st0 = st0.add(pairT.convertShape(VectorOperators.S2I, I, 0));
+                    st0B = st0B.add(pairTB.convertShape(VectorOperators.S2I, I, 0));
+                    st1 = st1.add(pairT.convertShape(VectorOperators.S2I, I, 1));
+                    st1B = st1B.add(pairTB.convertShape(VectorOperators.S2I, I, 1));
+                    su0 = su0.add(pairU.convertShape(VectorOperators.S2I, I, 0));
+                    su0B = su0B.add(pairUB.convertShape(VectorOperators.S2I, I, 0));
+                    su1 = su1.add(pairU.convertShape(VectorOperators.S2I, I, 1));
+                    su1B = su1B.add(pairUB.convertShape(VectorOperators.S2I, I, 1));
+                }
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                ShortVector hB = ShortVector.fromMemorySegment(S, dataB, oB + 2L * SL * part, LE);
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w0B = ((IntVector) hB.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1B = ((IntVector) hB.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                float dt = a.d[t * nb + b];
+                float du = a.d[u * nb + b];
+                yt0 = ((FloatVector) st0.convert(VectorOperators.I2F, 0)).fma(w0.mul(dt), yt0);
+                yt0B = ((FloatVector) st0B.convert(VectorOperators.I2F, 0)).fma(w0B.mul(dt), yt0B);
+                yt1 = ((FloatVector) st1.convert(VectorOperators.I2F, 0)).fma(w1.mul(dt), yt1);
+                yt1B = ((FloatVector) st1B.convert(VectorOperators.I2F, 0)).fma(w1B.mul(dt), yt1B);
+                yu0 = ((FloatVector) su0.convert(VectorOperators.I2F, 0)).fma(w0.mul(du), yu0);
+                yu0B = ((FloatVector) su0B.convert(VectorOperators.I2F, 0)).fma(w0B.mul(du), yu0B);
+                yu1 = ((FloatVector) su1.convert(VectorOperators.I2F, 0)).fma(w1.mul(du), yu1);
+                yu1B = ((FloatVector) su1B.convert(VectorOperators.I2F, 0)).fma(w1B.mul(du), yu1B);
+            }
+            yt0.intoArray(out, offT + SL * part);
+            yt0B.intoArray(out, offTB + SL * part);
+            yt1.intoArray(out, offT + SL * part + SL / 2);
+            yt1B.intoArray(out, offTB + SL * part + SL / 2);
+            yu0.intoArray(out, offU + SL * part);
+            yu0B.intoArray(out, offUB + SL * part);
+            yu1.intoArray(out, offU + SL * part + SL / 2);
+            yu1B.intoArray(out, offUB + SL * part + SL / 2);
+        }
+    }
+
     /** Up to 10 rows the integer kernel beats the f32 panel product here (measured, see {@link RowLaneMatrix#integerRows}). */
     @Override
     int integerRows() {

@@ -205,8 +205,8 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     }
 
     /**
-     * Whether this layout has a {@link #groups2} kernel that beats two {@link #group2} calls (Q4_0 and Q4_K, measured:
-     * two rows of 512×2048 in cache +39% and +26%, from memory +18% and +25–40%, one thread).
+     * Whether this layout has a {@link #groups2} kernel that beats two {@link #group2} calls (Q4_0, Q4_K and Q8_0,
+     * measured: two rows of 512×2048 in cache +39%, +26% and +20%, from memory +18%, +25–40% and +25%, one thread).
      */
     boolean pairsGroups2() {
         return false;
