@@ -361,26 +361,34 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     }
 
     /**
-     * One activation row (a decode step) by {@link #single}, two by {@link #twoRows} where the layout pairs groups for
-     * them; more group by group, each group for all {@code n} rows
-     * while its weights are in cache: four rows at a time ({@link #group4}), the last 1–3 by {@link #group},
-     * {@link #group2} or (see {@link #fourRowsForThree}) {@link #group4} with a row repeated.
+     * With one activation row (a decode step) or two, where the layout has the kernel for it ({@link #pairsGroups},
+     * {@link #pairsGroups2}), the range's whole groups first, two at a time, half the range apart ({@link #groups},
+     * {@link #groups2}: two streams of weights, far enough apart for the prefetchers to see two). Then every other
+     * group for all {@code n} rows while its weights are in cache: four rows at a time ({@link #group4}), the last 1–3
+     * by {@link #group}, {@link #group2} or (see {@link #fourRowsForThree}) {@link #group4} with a row repeated.
      */
     private void multiply(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
         if (r0 >= r1 || n <= 0) {
             return;
         }
         Int8Activations a = Int8Activations.of(x, xOff, xStride, n, cols);
-        if (n == 1) {
-            single(a, 0, y, yOff, r0, r1);
-            return;
-        }
-        if (n == 2 && pairsGroups2()) {
-            twoRows(a, y, yOff, yStride, r0, r1);
-            return;
+        int ga = (r0 + R - 1) / R; // whole groups [ga, gb)
+        int gb = r1 / R;
+        int half = n == 1 && pairsGroups() || n == 2 && pairsGroups2() ? Math.max(0, gb - ga) / 2 : 0;
+        for (int i = 0; i < half; i++) {
+            int g = ga + i;
+            int h = ga + half + i;
+            if (n == 1) {
+                groups(g, h, a, 0, y, yOff + g * R, yOff + h * R);
+            } else {
+                groups2(g, h, a, 0, 1, y, yOff + g * R, yOff + yStride + g * R, yOff + h * R, yOff + yStride + h * R);
+            }
         }
         float[] part = null;
         for (int g = r0 / R; g * R < r1; g++) {
+            if (g >= ga && g < ga + 2 * half) {
+                continue; // done in pairs
+            }
             int g0 = g * R;
             // a group cut by the chunk's bounds (or the padding) is computed into part, its rows in [r0, r1) copied
             boolean whole = g0 >= r0 && g0 + R <= r1;
@@ -401,67 +409,6 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
                 t += m;
             }
         }
-    }
-
-    /**
-     * Activation row {@code t} over rows {@code [r0, r1)} into {@code y[yo + row]}: where the layout pairs its groups
-     * ({@link #pairsGroups}) the whole groups two at a time, half the range apart ({@link #groups}: two streams of
-     * weights, far enough apart for the prefetchers to see two); an odd one, the groups the range cuts and every group
-     * of a layout that does not pair them by {@link #group}.
-     */
-    private void single(Int8Activations a, int t, float[] y, int yo, int r0, int r1) {
-        int first = r0 / R;
-        int last = (r1 - 1) / R;
-        int ga = first * R >= r0 ? first : first + 1; // whole groups [ga, gb)
-        int gb = last * R + R <= r1 ? last + 1 : last;
-        int half = pairsGroups() ? Math.max(0, gb - ga) / 2 : 0;
-        for (int i = 0; i < half; i++) {
-            groups(ga + i, ga + half + i, a, t, y, yo + (ga + i) * R, yo + (ga + half + i) * R);
-        }
-        for (int g = ga + 2 * half; g < gb; g++) { // the odd one out, or every group of a layout that does not pair them
-            group(g, a, t, y, yo + g * R);
-        }
-        if (first < ga || first >= gb) { // the first group is cut (at its start, its end or both)
-            cut(first, a, t, y, yo, r0, r1);
-        }
-        if (last != first && last >= gb) {
-            cut(last, a, t, y, yo, r0, r1);
-        }
-    }
-
-    /**
-     * Two activation rows (rows 0 and 1, into {@code y[yOff + row]} and {@code y[yOff + yStride + row]}) where the
-     * layout pairs groups for them ({@link #pairsGroups2}): the whole groups two at a time, half the range apart, as
-     * {@link #single} does; the others by {@link #group2}.
-     */
-    private void twoRows(Int8Activations a, float[] y, int yOff, int yStride, int r0, int r1) {
-        int first = r0 / R;
-        int last = (r1 - 1) / R;
-        int ga = first * R >= r0 ? first : first + 1; // whole groups [ga, gb)
-        int gb = last * R + R <= r1 ? last + 1 : last;
-        int half = Math.max(0, gb - ga) / 2;
-        for (int i = 0; i < half; i++) {
-            int g = ga + i;
-            int h = ga + half + i;
-            groups2(g, h, a, 0, 1, y, yOff + g * R, yOff + yStride + g * R, yOff + h * R, yOff + yStride + h * R);
-        }
-        float[] part = null;
-        for (int g = first; g <= last; g++) {
-            if (g >= ga && g < ga + 2 * half) {
-                continue; // done in pairs
-            }
-            part = part == null ? new float[2 * R] : part;
-            group2(g, a, 0, 1, part, 0, R);
-            copyCut(part, 0, y, yOff, g * R, r0, r1);
-            copyCut(part, R, y, yOff + yStride, g * R, r0, r1);
-        }
-    }
-
-    /** Group {@code g}, which {@code [r0, r1)} cuts, for row {@code t}: its rows inside the range into {@code y[yo + row]}. */
-    private void cut(int g, Int8Activations a, int t, float[] y, int yo, int r0, int r1) {
-        float[] part = new float[R];
-        group(g, a, t, part, 0);
-        copyCut(part, 0, y, yo, g * R, r0, r1);
     }
 
     /**
