@@ -67,29 +67,146 @@ public final class DeltaRule {
     public record Carry(float[] gc, int gcOff, float[] vNew, int vNewOff) {
     }
 
-    /** One token of the recurrent rule; updates {@code S} in place and writes {@code out[outOff .. +dv)}. */
+    /**
+     * One token of the recurrent rule; updates {@code S} in place and writes {@code out[outOff .. +dv)}. Every column
+     * d of the rule is independent of the others ({@code (Sᵀk)[d]} reads column d only), so the state is swept one
+     * block of columns at a time, the block's {@code Sᵀk}, {@code β(v − Sᵀk)} and {@code Sᵀq} held in registers:
+     * two passes over S per token (decay and {@code Sᵀk}; update and {@code Sᵀq}), no other memory traffic. Per
+     * element, in key order: {@code s = s·e^g; m = fma(s, k_i, m)}, then {@code δ = β(v − m)}, then
+     * {@code s = fma(δ, k_i, s); o = fma(s, q_i, o)} — lanes and scalar tail alike, so the bits do not depend on the
+     * vector width. {@code scratch} is unused (kept for callers that pass one).
+     */
     public static void recurrentStep(float[] S, int sOff, int dk, int dv,
                                      float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
                                      float g, float beta, float[] out, int outOff, float[] scratch) {
         float decay = (float) Math.exp(g);
-        // kvMem = (S·e^g)ᵀ k
-        float[] kvMem = scratch;
-        java.util.Arrays.fill(kvMem, 0, dv, 0f);
+        int lanes = F.length();
+        int d = 0;
+        for (; d + 8 * lanes <= dv; d += 8 * lanes) {
+            columns8(S, sOff + d, dk, dv, q, qOff, k, kOff, v, vOff + d, decay, beta, out, outOff + d);
+        }
+        for (; d + lanes <= dv; d += lanes) {
+            columns1(S, sOff + d, dk, dv, q, qOff, k, kOff, v, vOff + d, decay, beta, out, outOff + d);
+        }
+        for (; d < dv; d++) {
+            float m = 0f;
+            for (int i = 0; i < dk; i++) {
+                int at = sOff + i * dv + d;
+                S[at] *= decay;
+                m = Math.fma(S[at], k[kOff + i], m);
+            }
+            float delta = beta * (v[vOff + d] - m);
+            float o = 0f;
+            for (int i = 0; i < dk; i++) {
+                int at = sOff + i * dv + d;
+                S[at] = Math.fma(delta, k[kOff + i], S[at]);
+                o = Math.fma(S[at], q[qOff + i], o);
+            }
+            out[outOff + d] = o;
+        }
+    }
+
+    /** {@link #recurrentStep} for the {@code 8·lanes} columns at {@code S[s0 + i·dv ..]}: 8 sums in registers per pass. */
+    private static void columns8(float[] S, int s0, int dk, int dv, float[] q, int qOff, float[] k, int kOff,
+                                 float[] v, int v0, float decay, float beta, float[] out, int o0) {
+        int l = F.length();
+        FloatVector m0 = FloatVector.zero(F), m1 = m0, m2 = m0, m3 = m0, m4 = m0, m5 = m0, m6 = m0, m7 = m0;
         for (int i = 0; i < dk; i++) {
-            int row = sOff + i * dv;
-            VectorOps.scale(S, row, dv, decay);
-            VectorOps.axpy(k[kOff + i], S, row, kvMem, 0, dv);
+            int r = s0 + i * dv;
+            FloatVector ki = FloatVector.broadcast(F, k[kOff + i]);
+            FloatVector a0 = FloatVector.fromArray(F, S, r).mul(decay);
+            FloatVector a1 = FloatVector.fromArray(F, S, r + l).mul(decay);
+            FloatVector a2 = FloatVector.fromArray(F, S, r + 2 * l).mul(decay);
+            FloatVector a3 = FloatVector.fromArray(F, S, r + 3 * l).mul(decay);
+            FloatVector a4 = FloatVector.fromArray(F, S, r + 4 * l).mul(decay);
+            FloatVector a5 = FloatVector.fromArray(F, S, r + 5 * l).mul(decay);
+            FloatVector a6 = FloatVector.fromArray(F, S, r + 6 * l).mul(decay);
+            FloatVector a7 = FloatVector.fromArray(F, S, r + 7 * l).mul(decay);
+            a0.intoArray(S, r);
+            a1.intoArray(S, r + l);
+            a2.intoArray(S, r + 2 * l);
+            a3.intoArray(S, r + 3 * l);
+            a4.intoArray(S, r + 4 * l);
+            a5.intoArray(S, r + 5 * l);
+            a6.intoArray(S, r + 6 * l);
+            a7.intoArray(S, r + 7 * l);
+            m0 = a0.fma(ki, m0);
+            m1 = a1.fma(ki, m1);
+            m2 = a2.fma(ki, m2);
+            m3 = a3.fma(ki, m3);
+            m4 = a4.fma(ki, m4);
+            m5 = a5.fma(ki, m5);
+            m6 = a6.fma(ki, m6);
+            m7 = a7.fma(ki, m7);
         }
-        // delta = β(v − kvMem); S += k ⊗ delta; o = Sᵀq
-        for (int d = 0; d < dv; d++) {
-            kvMem[d] = beta * (v[vOff + d] - kvMem[d]);
-        }
-        java.util.Arrays.fill(out, outOff, outOff + dv, 0f);
+        // δ = β(v − m), then the same registers accumulate o
+        m0 = FloatVector.fromArray(F, v, v0).sub(m0).mul(beta);
+        m1 = FloatVector.fromArray(F, v, v0 + l).sub(m1).mul(beta);
+        m2 = FloatVector.fromArray(F, v, v0 + 2 * l).sub(m2).mul(beta);
+        m3 = FloatVector.fromArray(F, v, v0 + 3 * l).sub(m3).mul(beta);
+        m4 = FloatVector.fromArray(F, v, v0 + 4 * l).sub(m4).mul(beta);
+        m5 = FloatVector.fromArray(F, v, v0 + 5 * l).sub(m5).mul(beta);
+        m6 = FloatVector.fromArray(F, v, v0 + 6 * l).sub(m6).mul(beta);
+        m7 = FloatVector.fromArray(F, v, v0 + 7 * l).sub(m7).mul(beta);
+        FloatVector o0v = FloatVector.zero(F), o1 = o0v, o2 = o0v, o3 = o0v, o4 = o0v, o5 = o0v, o6 = o0v, o7 = o0v;
         for (int i = 0; i < dk; i++) {
-            int row = sOff + i * dv;
-            VectorOps.axpy(k[kOff + i], kvMem, 0, S, row, dv);
-            VectorOps.axpy(q[qOff + i], S, row, out, outOff, dv);
+            int r = s0 + i * dv;
+            FloatVector ki = FloatVector.broadcast(F, k[kOff + i]);
+            FloatVector qi = FloatVector.broadcast(F, q[qOff + i]);
+            FloatVector a0 = m0.fma(ki, FloatVector.fromArray(F, S, r));
+            FloatVector a1 = m1.fma(ki, FloatVector.fromArray(F, S, r + l));
+            FloatVector a2 = m2.fma(ki, FloatVector.fromArray(F, S, r + 2 * l));
+            FloatVector a3 = m3.fma(ki, FloatVector.fromArray(F, S, r + 3 * l));
+            FloatVector a4 = m4.fma(ki, FloatVector.fromArray(F, S, r + 4 * l));
+            FloatVector a5 = m5.fma(ki, FloatVector.fromArray(F, S, r + 5 * l));
+            FloatVector a6 = m6.fma(ki, FloatVector.fromArray(F, S, r + 6 * l));
+            FloatVector a7 = m7.fma(ki, FloatVector.fromArray(F, S, r + 7 * l));
+            a0.intoArray(S, r);
+            a1.intoArray(S, r + l);
+            a2.intoArray(S, r + 2 * l);
+            a3.intoArray(S, r + 3 * l);
+            a4.intoArray(S, r + 4 * l);
+            a5.intoArray(S, r + 5 * l);
+            a6.intoArray(S, r + 6 * l);
+            a7.intoArray(S, r + 7 * l);
+            o0v = a0.fma(qi, o0v);
+            o1 = a1.fma(qi, o1);
+            o2 = a2.fma(qi, o2);
+            o3 = a3.fma(qi, o3);
+            o4 = a4.fma(qi, o4);
+            o5 = a5.fma(qi, o5);
+            o6 = a6.fma(qi, o6);
+            o7 = a7.fma(qi, o7);
         }
+        o0v.intoArray(out, o0);
+        o1.intoArray(out, o0 + l);
+        o2.intoArray(out, o0 + 2 * l);
+        o3.intoArray(out, o0 + 3 * l);
+        o4.intoArray(out, o0 + 4 * l);
+        o5.intoArray(out, o0 + 5 * l);
+        o6.intoArray(out, o0 + 6 * l);
+        o7.intoArray(out, o0 + 7 * l);
+    }
+
+    /** {@link #columns8} for one vector of columns. */
+    private static void columns1(float[] S, int s0, int dk, int dv, float[] q, int qOff, float[] k, int kOff,
+                                 float[] v, int v0, float decay, float beta, float[] out, int o0) {
+        FloatVector m = FloatVector.zero(F);
+        for (int i = 0; i < dk; i++) {
+            int r = s0 + i * dv;
+            FloatVector a = FloatVector.fromArray(F, S, r).mul(decay);
+            a.intoArray(S, r);
+            m = a.fma(FloatVector.broadcast(F, k[kOff + i]), m);
+        }
+        FloatVector delta = FloatVector.fromArray(F, v, v0).sub(m).mul(beta);
+        FloatVector o = FloatVector.zero(F);
+        for (int i = 0; i < dk; i++) {
+            int r = s0 + i * dv;
+            FloatVector a = delta.fma(FloatVector.broadcast(F, k[kOff + i]), FloatVector.fromArray(F, S, r));
+            a.intoArray(S, r);
+            o = a.fma(FloatVector.broadcast(F, q[qOff + i]), o);
+        }
+        o.intoArray(out, o0);
     }
 
     /** Token-by-token over {@code n} tokens. */

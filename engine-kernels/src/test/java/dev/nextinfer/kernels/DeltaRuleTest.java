@@ -1,5 +1,6 @@
 package dev.nextinfer.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nextinfer.kernels.DeltaRule.Carry;
@@ -67,6 +68,42 @@ class DeltaRuleTest {
         }
         assertClose("recurrent state", sRec, sRefF, 2e-5);
         assertClose("chunked state", sChunk, sRefF, 2e-5);
+    }
+
+    /**
+     * The recurrent step against its scalar twin, bit for bit: per element in key order {@code s = s·e^g;
+     * m = fma(s, k_i, m)}, then {@code δ = β(v − m)}, then {@code s = fma(δ, k_i, s); o = fma(s, q_i, o)}. Column
+     * counts that are and are not multiples of the vector (8-vector blocks, single vectors, scalar tail).
+     */
+    @ParameterizedTest(name = "dk={0} dv={1}")
+    @CsvSource({"16, 16", "12, 20", "128, 128", "32, 136", "5, 7", "24, 264", "8, 3"})
+    void recurrentStepEqualsScalarTwinBitForBit(int dk, int dv) {
+        Inputs in = inputs(3, dk, dv, true, 77L * dk + dv);
+        float[] s = in.s0.clone();
+        float[] twin = in.s0.clone();
+        for (int t = 0; t < 3; t++) {
+            float[] out = new float[dv];
+            DeltaRule.recurrentStep(s, 0, dk, dv, in.q, t * dk, in.k, t * dk, in.v, t * dv, in.g[t], in.beta[t], out, 0,
+                    new float[dv]);
+            float[] expected = new float[dv];
+            float decay = (float) Math.exp(in.g[t]);
+            for (int d = 0; d < dv; d++) {
+                float m = 0f;
+                for (int i = 0; i < dk; i++) {
+                    twin[i * dv + d] *= decay;
+                    m = Math.fma(twin[i * dv + d], in.k[t * dk + i], m);
+                }
+                float delta = in.beta[t] * (in.v[t * dv + d] - m);
+                float o = 0f;
+                for (int i = 0; i < dk; i++) {
+                    twin[i * dv + d] = Math.fma(delta, in.k[t * dk + i], twin[i * dv + d]);
+                    o = Math.fma(twin[i * dv + d], in.q[t * dk + i], o);
+                }
+                expected[d] = o;
+            }
+            assertArrayEquals(expected, out, "output of token " + t);
+            assertArrayEquals(twin, s, "state after token " + t);
+        }
     }
 
     @ParameterizedTest(name = "split at {0}")
