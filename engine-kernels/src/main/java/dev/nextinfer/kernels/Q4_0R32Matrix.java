@@ -372,6 +372,113 @@ public final class Q4_0R32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** Pairs its groups in four-row (and three-row) products too (measured, see {@link RowLaneMatrix#pairsGroups4}). */
+    @Override
+    boolean pairsGroups4() {
+        return true;
+    }
+
+    /** {@link #group4} for two groups at once (see {@link RowLaneMatrix#groups}). */
+    @Override
+    void groups4(int g, int gb, Int8Activations a, int t, int m, float[] out, int off, int offB, int stride) {
+        MemorySegment data = chunk(g);
+        MemorySegment dataB = chunk(gb);
+        long base = offset(g);
+        long baseB = offset(gb);
+        short[] k = a.quad;
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int last = Math.min(3, m - 1); // slot 3: token t + 3, or again token t + 2 when m = 3 (same bits, same place)
+        int x3 = x0 + last * cols;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y00 = FloatVector.zero(F), y01 = FloatVector.zero(F);
+            FloatVector y00B = FloatVector.zero(F), y01B = FloatVector.zero(F);
+            FloatVector y10 = FloatVector.zero(F), y11 = FloatVector.zero(F);
+            FloatVector y10B = FloatVector.zero(F), y11B = FloatVector.zero(F);
+            FloatVector y20 = FloatVector.zero(F), y21 = FloatVector.zero(F);
+            FloatVector y20B = FloatVector.zero(F), y21B = FloatVector.zero(F);
+            FloatVector y30 = FloatVector.zero(F), y31 = FloatVector.zero(F);
+            FloatVector y30B = FloatVector.zero(F), y31B = FloatVector.zero(F);
+            for (int b = 0; b < nb; b++) {
+                long o = base + (long) b * GROUP_BLOCK_BYTES;
+                long oB = baseB + (long) b * GROUP_BLOCK_BYTES;
+                int xb = t * nb + b;
+                ShortVector c0 = ShortVector.broadcast(S, (short) (-8 * a.sum[xb]));
+                ShortVector c0B = ShortVector.broadcast(S, (short) (-8 * a.sum[xb]));
+                ShortVector c1 = ShortVector.broadcast(S, (short) (-8 * a.sum[xb + nb]));
+                ShortVector c1B = ShortVector.broadcast(S, (short) (-8 * a.sum[xb + nb]));
+                ShortVector c2 = ShortVector.broadcast(S, (short) (-8 * a.sum[xb + 2 * nb]));
+                ShortVector c2B = ShortVector.broadcast(S, (short) (-8 * a.sum[xb + 2 * nb]));
+                ShortVector c3 = ShortVector.broadcast(S, (short) (-8 * a.sum[xb + last * nb]));
+                ShortVector c3B = ShortVector.broadcast(S, (short) (-8 * a.sum[xb + last * nb]));
+                for (int v = 0; v < 8; v++) {
+                    ShortVector w = ShortVector.fromMemorySegment(S, data, o + SCALE_BYTES + (long) QUAD_BYTES * v + 2L * SL * part, LE);
+                    ShortVector wB = ShortVector.fromMemorySegment(S, dataB, oB + SCALE_BYTES + (long) QUAD_BYTES * v + 2L * SL * part, LE);
+                    ShortVector w1 = w.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector w1B = wB.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector w2 = w.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector w2B = wB.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector w3 = w.lanewise(VectorOperators.LSHR, 12);
+                    ShortVector w3B = wB.lanewise(VectorOperators.LSHR, 12);
+                    int c = 32 * b + 4 * v;
+                    c0 = c0.add(w.mul(k[x0 + c])).add(w1.mul(k[x0 + c + 1])).add(w2.mul(k[x0 + c + 2])).add(w3.mul(k[x0 + c + 3]));
+                    c0B = c0B.add(wB.mul(k[x0 + c])).add(w1B.mul(k[x0 + c + 1])).add(w2B.mul(k[x0 + c + 2])).add(w3B.mul(k[x0 + c + 3]));
+                    c1 = c1.add(w.mul(k[x1 + c])).add(w1.mul(k[x1 + c + 1])).add(w2.mul(k[x1 + c + 2])).add(w3.mul(k[x1 + c + 3]));
+                    c1B = c1B.add(wB.mul(k[x1 + c])).add(w1B.mul(k[x1 + c + 1])).add(w2B.mul(k[x1 + c + 2])).add(w3B.mul(k[x1 + c + 3]));
+                    c2 = c2.add(w.mul(k[x2 + c])).add(w1.mul(k[x2 + c + 1])).add(w2.mul(k[x2 + c + 2])).add(w3.mul(k[x2 + c + 3]));
+                    c2B = c2B.add(wB.mul(k[x2 + c])).add(w1B.mul(k[x2 + c + 1])).add(w2B.mul(k[x2 + c + 2])).add(w3B.mul(k[x2 + c + 3]));
+                    c3 = c3.add(w.mul(k[x3 + c])).add(w1.mul(k[x3 + c + 1])).add(w2.mul(k[x3 + c + 2])).add(w3.mul(k[x3 + c + 3]));
+                    c3B = c3B.add(wB.mul(k[x3 + c])).add(w1B.mul(k[x3 + c + 1])).add(w2B.mul(k[x3 + c + 2])).add(w3B.mul(k[x3 + c + 3]));
+                }
+                ShortVector h = ShortVector.fromMemorySegment(S, data, o + 2L * SL * part, LE); // f16 → f32 as F16Tiles.widen
+                ShortVector hB = ShortVector.fromMemorySegment(S, dataB, oB + 2L * SL * part, LE);
+                FloatVector w0 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w0B = ((IntVector) hB.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1 = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                FloatVector w1B = ((IntVector) hB.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+                float d0 = a.d[xb];
+                float d1 = a.d[xb + nb];
+                float d2 = a.d[xb + 2 * nb];
+                float d3 = a.d[xb + last * nb];
+                y00 = ((FloatVector) c0.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0.mul(d0), y00);
+                y00B = ((FloatVector) c0B.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0B.mul(d0), y00B);
+                y01 = ((FloatVector) c0.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1.mul(d0), y01);
+                y01B = ((FloatVector) c0B.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1B.mul(d0), y01B);
+                y10 = ((FloatVector) c1.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0.mul(d1), y10);
+                y10B = ((FloatVector) c1B.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0B.mul(d1), y10B);
+                y11 = ((FloatVector) c1.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1.mul(d1), y11);
+                y11B = ((FloatVector) c1B.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1B.mul(d1), y11B);
+                y20 = ((FloatVector) c2.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0.mul(d2), y20);
+                y20B = ((FloatVector) c2B.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0B.mul(d2), y20B);
+                y21 = ((FloatVector) c2.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1.mul(d2), y21);
+                y21B = ((FloatVector) c2B.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1B.mul(d2), y21B);
+                y30 = ((FloatVector) c3.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0.mul(d3), y30);
+                y30B = ((FloatVector) c3B.convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0)).fma(w0B.mul(d3), y30B);
+                y31 = ((FloatVector) c3.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1.mul(d3), y31);
+                y31B = ((FloatVector) c3B.convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0)).fma(w1B.mul(d3), y31B);
+            }
+            int at = off + SL * part;
+            int atB = offB + SL * part;
+            y00.intoArray(out, at);
+            y00B.intoArray(out, atB);
+            y01.intoArray(out, at + SL / 2);
+            y01B.intoArray(out, atB + SL / 2);
+            y10.intoArray(out, at + stride);
+            y10B.intoArray(out, atB + stride);
+            y11.intoArray(out, at + stride + SL / 2);
+            y11B.intoArray(out, atB + stride + SL / 2);
+            y20.intoArray(out, at + 2 * stride);
+            y20B.intoArray(out, atB + 2 * stride);
+            y21.intoArray(out, at + 2 * stride + SL / 2);
+            y21B.intoArray(out, atB + 2 * stride + SL / 2);
+            y30.intoArray(out, at + last * stride);
+            y30B.intoArray(out, atB + last * stride);
+            y31.intoArray(out, at + last * stride + SL / 2);
+            y31B.intoArray(out, atB + last * stride + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code (q − 8)·d}, as {@link #row}. One flat loop over column quads. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {

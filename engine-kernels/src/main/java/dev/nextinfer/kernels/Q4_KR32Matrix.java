@@ -515,6 +515,147 @@ public final class Q4_KR32Matrix extends RowLaneMatrix {
         }
     }
 
+    /** Pairs its groups in four-row (and three-row) products too (measured, see {@link RowLaneMatrix#pairsGroups4}). */
+    @Override
+    boolean pairsGroups4() {
+        return true;
+    }
+
+    /** {@link #group4} for two groups at once (see {@link RowLaneMatrix#groups}). */
+    @Override
+    void groups4(int g, int gb, Int8Activations a, int t, int m, float[] out, int off, int offB, int stride) {
+        MemorySegment data = chunk(g);
+        MemorySegment dataB = chunk(gb);
+        long base = offset(g);
+        long baseB = offset(gb);
+        int x0 = t * cols;
+        int x1 = x0 + cols;
+        int x2 = x1 + cols;
+        int last = Math.min(3, m - 1); // slot 3: token t + 3, or again token t + 2 when m = 3 (same bits, same place)
+        int x3 = x0 + last * cols;
+        int nbx = cols / Int8Activations.QK;
+        for (int part = 0; part < PARTS; part++) {
+            FloatVector y00 = FloatVector.zero(F), y01 = FloatVector.zero(F);
+            FloatVector y00B = FloatVector.zero(F), y01B = FloatVector.zero(F);
+            FloatVector y10 = FloatVector.zero(F), y11 = FloatVector.zero(F);
+            FloatVector y10B = FloatVector.zero(F), y11B = FloatVector.zero(F);
+            FloatVector y20 = FloatVector.zero(F), y21 = FloatVector.zero(F);
+            FloatVector y20B = FloatVector.zero(F), y21B = FloatVector.zero(F);
+            FloatVector y30 = FloatVector.zero(F), y31 = FloatVector.zero(F);
+            FloatVector y30B = FloatVector.zero(F), y31B = FloatVector.zero(F);
+            for (int w = 0; w < 8 * nb; w++) { // flat over sub-blocks, as group
+                int sb = w >> 3;
+                int j = w & 7;
+                long o = base + (long) sb * GROUP_BLOCK_BYTES;
+                long oB = baseB + (long) sb * GROUP_BLOCK_BYTES;
+                short[] k = a.quad;
+                int b0 = t * nbx + w;
+                int b1 = b0 + nbx;
+                int b2 = b1 + nbx;
+                int b3 = b0 + last * nbx;
+                ShortVector c0 = ShortVector.broadcast(S, (short) (-8 * a.sum[b0]));
+                ShortVector c0B = ShortVector.broadcast(S, (short) (-8 * a.sum[b0]));
+                ShortVector c1 = ShortVector.broadcast(S, (short) (-8 * a.sum[b1]));
+                ShortVector c1B = ShortVector.broadcast(S, (short) (-8 * a.sum[b1]));
+                ShortVector c2 = ShortVector.broadcast(S, (short) (-8 * a.sum[b2]));
+                ShortVector c2B = ShortVector.broadcast(S, (short) (-8 * a.sum[b2]));
+                ShortVector c3 = ShortVector.broadcast(S, (short) (-8 * a.sum[b3]));
+                ShortVector c3B = ShortVector.broadcast(S, (short) (-8 * a.sum[b3]));
+                for (int v = 0; v < 8; v++) {
+                    ShortVector q0 = ShortVector.fromMemorySegment(S, data, o + QS + (long) SUB * j + (long) QUAD * v + 2L * SL * part, LE);
+                    ShortVector q0B = ShortVector.fromMemorySegment(S, dataB, oB + QS + (long) SUB * j + (long) QUAD * v + 2L * SL * part, LE);
+                    ShortVector q1 = q0.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector q1B = q0B.lanewise(VectorOperators.LSHR, 4);
+                    ShortVector q2 = q0.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector q2B = q0B.lanewise(VectorOperators.LSHR, 8);
+                    ShortVector q3 = q0.lanewise(VectorOperators.LSHR, 12);
+                    ShortVector q3B = q0B.lanewise(VectorOperators.LSHR, 12);
+                    int c = 32 * w + 4 * v;
+                    c0 = c0.add(q0.mul(k[x0 + c])).add(q1.mul(k[x0 + c + 1])).add(q2.mul(k[x0 + c + 2])).add(q3.mul(k[x0 + c + 3]));
+                    c0B = c0B.add(q0B.mul(k[x0 + c])).add(q1B.mul(k[x0 + c + 1])).add(q2B.mul(k[x0 + c + 2])).add(q3B.mul(k[x0 + c + 3]));
+                    c1 = c1.add(q0.mul(k[x1 + c])).add(q1.mul(k[x1 + c + 1])).add(q2.mul(k[x1 + c + 2])).add(q3.mul(k[x1 + c + 3]));
+                    c1B = c1B.add(q0B.mul(k[x1 + c])).add(q1B.mul(k[x1 + c + 1])).add(q2B.mul(k[x1 + c + 2])).add(q3B.mul(k[x1 + c + 3]));
+                    c2 = c2.add(q0.mul(k[x2 + c])).add(q1.mul(k[x2 + c + 1])).add(q2.mul(k[x2 + c + 2])).add(q3.mul(k[x2 + c + 3]));
+                    c2B = c2B.add(q0B.mul(k[x2 + c])).add(q1B.mul(k[x2 + c + 1])).add(q2B.mul(k[x2 + c + 2])).add(q3B.mul(k[x2 + c + 3]));
+                    c3 = c3.add(q0.mul(k[x3 + c])).add(q1.mul(k[x3 + c + 1])).add(q2.mul(k[x3 + c + 2])).add(q3.mul(k[x3 + c + 3]));
+                    c3B = c3B.add(q0B.mul(k[x3 + c])).add(q1B.mul(k[x3 + c + 1])).add(q2B.mul(k[x3 + c + 2])).add(q3B.mul(k[x3 + c + 3]));
+                }
+                FloatVector d0 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part, LE);
+                FloatVector d0B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part, LE);
+                FloatVector d1 = FloatVector.fromMemorySegment(F, data, o + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector d1B = FloatVector.fromMemorySegment(F, dataB, oB + D + 4L * SL * part + 2L * SL, LE);
+                FloatVector m0 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part, LE);
+                FloatVector m0B = FloatVector.fromMemorySegment(F, dataB, oB + DMIN + 4L * SL * part, LE);
+                FloatVector m1 = FloatVector.fromMemorySegment(F, data, o + DMIN + 4L * SL * part + 2L * SL, LE);
+                FloatVector m1B = FloatVector.fromMemorySegment(F, dataB, oB + DMIN + 4L * SL * part + 2L * SL, LE);
+                ByteVector sc = ByteVector.fromMemorySegment(B, data, o + SC + (long) SUB * j + (long) SL * part, LE);
+                ByteVector scB = ByteVector.fromMemorySegment(B, dataB, oB + SC + (long) SUB * j + (long) SL * part, LE);
+                ByteVector mn = ByteVector.fromMemorySegment(B, data, o + MIN + (long) SUB * j + (long) SL * part, LE);
+                ByteVector mnB = ByteVector.fromMemorySegment(B, dataB, oB + MIN + (long) SUB * j + (long) SL * part, LE);
+                FloatVector e0 = d0.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e0B = d0B.mul((FloatVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector e1 = d1.mul((FloatVector) ((ShortVector) sc.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector e1B = d1B.mul((FloatVector) ((ShortVector) scB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n0 = m0.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n0B = m0B.mul((FloatVector) ((ShortVector) mnB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 0).convert(VectorOperators.I2F, 0));
+                FloatVector n1 = m1.mul((FloatVector) ((ShortVector) mn.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                FloatVector n1B = m1B.mul((FloatVector) ((ShortVector) mnB.convertShape(VectorOperators.B2S, S, 0)).convertShape(VectorOperators.S2I, I, 1).convert(VectorOperators.I2F, 0));
+                float dx0 = a.d[b0], dx1 = a.d[b1], dx2 = a.d[b2], dx3 = a.d[b3];
+                int k0 = 8 * a.sum[b0], k1 = 8 * a.sum[b1], k2 = 8 * a.sum[b2], k3 = 8 * a.sum[b3];
+                y00 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 0)).add(k0).convert(VectorOperators.I2F, 0)).fma(e0.mul(dx0), y00);
+                y00B = ((FloatVector) ((IntVector) c0B.convertShape(VectorOperators.S2I, I, 0)).add(k0).convert(VectorOperators.I2F, 0)).fma(e0B.mul(dx0), y00B);
+                y01 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 1)).add(k0).convert(VectorOperators.I2F, 0)).fma(e1.mul(dx0), y01);
+                y01B = ((FloatVector) ((IntVector) c0B.convertShape(VectorOperators.S2I, I, 1)).add(k0).convert(VectorOperators.I2F, 0)).fma(e1B.mul(dx0), y01B);
+                y00 = n0.fma(FloatVector.broadcast(F, -(dx0 * a.sum[b0])), y00);
+                y00B = n0B.fma(FloatVector.broadcast(F, -(dx0 * a.sum[b0])), y00B);
+                y01 = n1.fma(FloatVector.broadcast(F, -(dx0 * a.sum[b0])), y01);
+                y01B = n1B.fma(FloatVector.broadcast(F, -(dx0 * a.sum[b0])), y01B);
+                y10 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 0)).add(k1).convert(VectorOperators.I2F, 0)).fma(e0.mul(dx1), y10);
+                y10B = ((FloatVector) ((IntVector) c1B.convertShape(VectorOperators.S2I, I, 0)).add(k1).convert(VectorOperators.I2F, 0)).fma(e0B.mul(dx1), y10B);
+                y11 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 1)).add(k1).convert(VectorOperators.I2F, 0)).fma(e1.mul(dx1), y11);
+                y11B = ((FloatVector) ((IntVector) c1B.convertShape(VectorOperators.S2I, I, 1)).add(k1).convert(VectorOperators.I2F, 0)).fma(e1B.mul(dx1), y11B);
+                y10 = n0.fma(FloatVector.broadcast(F, -(dx1 * a.sum[b1])), y10);
+                y10B = n0B.fma(FloatVector.broadcast(F, -(dx1 * a.sum[b1])), y10B);
+                y11 = n1.fma(FloatVector.broadcast(F, -(dx1 * a.sum[b1])), y11);
+                y11B = n1B.fma(FloatVector.broadcast(F, -(dx1 * a.sum[b1])), y11B);
+                y20 = ((FloatVector) ((IntVector) c2.convertShape(VectorOperators.S2I, I, 0)).add(k2).convert(VectorOperators.I2F, 0)).fma(e0.mul(dx2), y20);
+                y20B = ((FloatVector) ((IntVector) c2B.convertShape(VectorOperators.S2I, I, 0)).add(k2).convert(VectorOperators.I2F, 0)).fma(e0B.mul(dx2), y20B);
+                y21 = ((FloatVector) ((IntVector) c2.convertShape(VectorOperators.S2I, I, 1)).add(k2).convert(VectorOperators.I2F, 0)).fma(e1.mul(dx2), y21);
+                y21B = ((FloatVector) ((IntVector) c2B.convertShape(VectorOperators.S2I, I, 1)).add(k2).convert(VectorOperators.I2F, 0)).fma(e1B.mul(dx2), y21B);
+                y20 = n0.fma(FloatVector.broadcast(F, -(dx2 * a.sum[b2])), y20);
+                y20B = n0B.fma(FloatVector.broadcast(F, -(dx2 * a.sum[b2])), y20B);
+                y21 = n1.fma(FloatVector.broadcast(F, -(dx2 * a.sum[b2])), y21);
+                y21B = n1B.fma(FloatVector.broadcast(F, -(dx2 * a.sum[b2])), y21B);
+                y30 = ((FloatVector) ((IntVector) c3.convertShape(VectorOperators.S2I, I, 0)).add(k3).convert(VectorOperators.I2F, 0)).fma(e0.mul(dx3), y30);
+                y30B = ((FloatVector) ((IntVector) c3B.convertShape(VectorOperators.S2I, I, 0)).add(k3).convert(VectorOperators.I2F, 0)).fma(e0B.mul(dx3), y30B);
+                y31 = ((FloatVector) ((IntVector) c3.convertShape(VectorOperators.S2I, I, 1)).add(k3).convert(VectorOperators.I2F, 0)).fma(e1.mul(dx3), y31);
+                y31B = ((FloatVector) ((IntVector) c3B.convertShape(VectorOperators.S2I, I, 1)).add(k3).convert(VectorOperators.I2F, 0)).fma(e1B.mul(dx3), y31B);
+                y30 = n0.fma(FloatVector.broadcast(F, -(dx3 * a.sum[b3])), y30);
+                y30B = n0B.fma(FloatVector.broadcast(F, -(dx3 * a.sum[b3])), y30B);
+                y31 = n1.fma(FloatVector.broadcast(F, -(dx3 * a.sum[b3])), y31);
+                y31B = n1B.fma(FloatVector.broadcast(F, -(dx3 * a.sum[b3])), y31B);
+            }
+            int at = off + SL * part;
+            int atB = offB + SL * part;
+            y00.intoArray(out, at);
+            y00B.intoArray(out, atB);
+            y01.intoArray(out, at + SL / 2);
+            y01B.intoArray(out, atB + SL / 2);
+            y10.intoArray(out, at + stride);
+            y10B.intoArray(out, atB + stride);
+            y11.intoArray(out, at + stride + SL / 2);
+            y11B.intoArray(out, atB + stride + SL / 2);
+            y20.intoArray(out, at + 2 * stride);
+            y20B.intoArray(out, atB + 2 * stride);
+            y21.intoArray(out, at + 2 * stride + SL / 2);
+            y21B.intoArray(out, atB + 2 * stride + SL / 2);
+            y30.intoArray(out, at + last * stride);
+            y30B.intoArray(out, atB + last * stride);
+            y31.intoArray(out, at + last * stride + SL / 2);
+            y31B.intoArray(out, atB + last * stride + SL / 2);
+        }
+    }
+
     /** Columns {@code [c0, c1)} of group {@code g}: {@code d1·q − m1}, as {@link #row}. One flat loop over column quads. */
     @Override
     void values(int g, int c0, int c1, float[] panel) {

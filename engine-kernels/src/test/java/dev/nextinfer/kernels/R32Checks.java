@@ -117,8 +117,9 @@ final class R32Checks {
      * A one-row product computes its whole groups two at a time, half the range apart, where the layout pairs them
      * ({@link RowLaneMatrix#groups}), a lone or cut group alone: every output must be the bits of its group computed
      * alone ({@code dot}), for ranges with even and odd counts of whole groups, cut at either end or inside one group,
-     * and for the rows of a two-row product (groups paired where the layout pairs them for two rows,
-     * {@link RowLaneMatrix#groups2}) and of a five-row product (four through the four-row kernel, the fifth alone).
+     * and for the rows of two-, three- and four-row products (groups paired where the layout pairs them for those,
+     * {@link RowLaneMatrix#groups2}, {@link RowLaneMatrix#groups4}) and of a five-row product (four through the
+     * four-row kernel, the fifth alone).
      */
     static void pairedGroupsAgree(MatrixFormat format, int cols, Random rnd, Repack repack) {
         int rows = 7 * RowLaneMatrix.R + 5;
@@ -140,6 +141,10 @@ final class R32Checks {
                 r.matVecRows(x, 0, cols, 5, five, 0, rows, range[0], range[1]);
                 float[] two = new float[2 * rows];
                 r.matVecRows(x, 0, cols, 2, two, 0, rows, range[0], range[1]);
+                float[] three = new float[3 * rows];
+                r.matVecRows(x, 0, cols, 3, three, 0, rows, range[0], range[1]);
+                float[] four = new float[4 * rows];
+                r.matVecRows(x, 0, cols, 4, four, 0, rows, range[0], range[1]);
                 for (int row = 0; row < rows; row++) {
                     boolean in = row >= range[0] && row < range[1];
                     assertEquals(Float.floatToRawIntBits(in ? alone[0][row] : 0f), Float.floatToRawIntBits(y[row]),
@@ -147,6 +152,14 @@ final class R32Checks {
                     for (int t = 0; t < 2; t++) {
                         assertEquals(Float.floatToRawIntBits(in ? alone[t][row] : 0f), Float.floatToRawIntBits(two[t * rows + row]),
                                 format + " two rows, row " + t + ", rows [" + range[0] + ", " + range[1] + "), output " + row);
+                    }
+                    for (int t = 0; t < 3; t++) {
+                        assertEquals(Float.floatToRawIntBits(in ? alone[t][row] : 0f), Float.floatToRawIntBits(three[t * rows + row]),
+                                format + " three rows, row " + t + ", rows [" + range[0] + ", " + range[1] + "), output " + row);
+                    }
+                    for (int t = 0; t < 4; t++) {
+                        assertEquals(Float.floatToRawIntBits(in ? alone[t][row] : 0f), Float.floatToRawIntBits(four[t * rows + row]),
+                                format + " four rows, row " + t + ", rows [" + range[0] + ", " + range[1] + "), output " + row);
                     }
                     for (int t = 0; t < 5; t++) {
                         assertEquals(Float.floatToRawIntBits(in ? alone[t][row] : 0f), Float.floatToRawIntBits(five[t * rows + row]),
