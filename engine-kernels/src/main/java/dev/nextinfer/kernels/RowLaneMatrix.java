@@ -224,9 +224,10 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
 
     /**
      * Whether this layout has a {@link #groups4} kernel that beats two {@link #group4} calls: each broadcast activation
-     * feeds two groups' multiplies, and two weight streams run (Q4_0 and Q4_K, measured: four rows of 512×2048, one
-     * thread, in cache +13% and +17%, from memory +14% and +11–70%). Not Q8_0, whose four-row loop holds 16
-     * accumulators per group already.
+     * feeds two groups' multiplies, and two weight streams run (Q4_0, measured: four rows of 512×2048, one thread, in
+     * cache +13%, from memory +14%). Q4_K's paired loop was as fast once compiled (+17%, +11–70%), but C1 gave up on
+     * it ("out of virtual registers") and it ran interpreted until C2 compiled it, tens of seconds into a batch; Q8_0's
+     * four-row loop holds 16 accumulators per group already.
      */
     boolean pairsGroups4() {
         return false;
