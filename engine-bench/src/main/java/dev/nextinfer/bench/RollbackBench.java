@@ -150,11 +150,10 @@ public class RollbackBench {
         for (int l = 0; l < LAYERS; l++) {
             float[] s = S[l];
             pool.parallelFor(NV, 1, (j0, j1) -> {
-                float[] scratch = new float[DV];
                 for (int j = j0; j < j1; j++) {
                     int hk = j / (NV / NK);
                     DeltaRule.recurrentStep(s, j * DK * DV, DK, DV, conv, hk * DK, conv, NK * DK + hk * DK,
-                            conv, 2 * NK * DK + j * DV, -0.1f, 0.5f, out, j * DV, scratch);
+                            conv, 2 * NK * DK + j * DV, -0.1f, 0.5f, out, j * DV);
                 }
             });
         }

@@ -74,11 +74,11 @@ public final class DeltaRule {
      * two passes over S per token (decay and {@code Sᵀk}; update and {@code Sᵀq}), no other memory traffic. Per
      * element, in key order: {@code s = s·e^g; m = fma(s, k_i, m)}, then {@code δ = β(v − m)}, then
      * {@code s = fma(δ, k_i, s); o = fma(s, q_i, o)} — lanes and scalar tail alike, so the bits do not depend on the
-     * vector width. {@code scratch} is unused (kept for callers that pass one).
+     * vector width.
      */
     public static void recurrentStep(float[] S, int sOff, int dk, int dv,
                                      float[] q, int qOff, float[] k, int kOff, float[] v, int vOff,
-                                     float g, float beta, float[] out, int outOff, float[] scratch) {
+                                     float g, float beta, float[] out, int outOff) {
         float decay = (float) Math.exp(g);
         int lanes = F.length();
         int d = 0;
@@ -216,10 +216,9 @@ public final class DeltaRule {
         Strided v = in.v();
         Strided g = in.g();
         Strided beta = in.beta();
-        float[] scratch = new float[s.dv()];
         for (int t = 0; t < n; t++) {
             recurrentStep(s.S(), s.off(), s.dk(), s.dv(), q.a(), q.at(t), k.a(), k.at(t), v.a(), v.at(t),
-                    g.a()[g.at(t)], beta.a()[beta.at(t)], out.a(), out.at(t), scratch);
+                    g.a()[g.at(t)], beta.a()[beta.at(t)], out.a(), out.at(t));
         }
     }
 

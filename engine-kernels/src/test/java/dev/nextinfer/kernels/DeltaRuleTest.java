@@ -83,8 +83,7 @@ class DeltaRuleTest {
         float[] twin = in.s0.clone();
         for (int t = 0; t < 3; t++) {
             float[] out = new float[dv];
-            DeltaRule.recurrentStep(s, 0, dk, dv, in.q, t * dk, in.k, t * dk, in.v, t * dv, in.g[t], in.beta[t], out, 0,
-                    new float[dv]);
+            DeltaRule.recurrentStep(s, 0, dk, dv, in.q, t * dk, in.k, t * dk, in.v, t * dv, in.g[t], in.beta[t], out, 0);
             float[] expected = new float[dv];
             float decay = (float) Math.exp(in.g[t]);
             for (int d = 0; d < dv; d++) {
