@@ -205,6 +205,15 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     }
 
     /**
+     * Whether this layout has a {@link #groups} kernel that beats two {@link #group} calls (measured per layout, in
+     * cache and from memory: Q4_0, Q4_K, Q5_K, Q2_K, Q5_0, Q8_0 and IQ4_NL do; Q3_K, IQ4_XS and Q6_K, whose loops
+     * written twice over ran no faster or slower, do not).
+     */
+    boolean pairsGroups() {
+        return false;
+    }
+
+    /**
      * Whether this layout has a {@link #groups2} kernel that beats two {@link #group2} calls (Q4_0, Q4_K and Q8_0,
      * measured: two rows of 512×2048 in cache +39%, +26% and +20%, from memory +18%, +25–40% and +25%, one thread).
      */
@@ -241,15 +250,6 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
     void groups4(int g, int gb, Int8Activations a, int t, int m, float[] out, int off, int offB, int stride) {
         group4(g, a, t, m, out, off, stride);
         group4(gb, a, t, m, out, offB, stride);
-    }
-
-    /**
-     * Whether this layout has a {@link #groups} kernel that beats two {@link #group} calls (measured per layout, in
-     * cache and from memory: Q4_0, Q4_K, Q5_K, Q2_K, Q5_0, Q8_0 and IQ4_NL do; Q3_K, IQ4_XS and Q6_K, whose loops
-     * written twice over ran no faster or slower, do not).
-     */
-    boolean pairsGroups() {
-        return false;
     }
 
     /**

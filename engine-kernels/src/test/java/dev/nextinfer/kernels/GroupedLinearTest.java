@@ -57,9 +57,8 @@ class GroupedLinearTest {
         for (MatrixFormat format : new MatrixFormat[] {MatrixFormat.Q4_0, MatrixFormat.Q8_0, MatrixFormat.Q6_K}) {
             int[][] shapes = {{512, 2048}, {2048, 512}, {96, 256}, {32, 256}, {4096, 256}};
             for (int[] shape : shapes) {
-                Matrix w;
                 try (Arena arena = Arena.ofConfined()) {
-                    w = IntegerKernels.repack(TestMatrices.random(format, rnd, shape[0], shape[1], 0).matrix(), arena, null);
+                    Matrix w = IntegerKernels.repack(TestMatrices.random(format, rnd, shape[0], shape[1], 0).matrix(), arena, null);
                     int align = Math.max(LanePanel.ROWS, w.rowGroup());
                     int groups = (w.rows() + align - 1) / align;
                     long groupBytes = w.byteSize() / groups;
