@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -92,10 +93,17 @@ public final class BF16Matrix implements Matrix {
         return sum;
     }
 
-    /** {@code F.length()} bf16 values at byte {@code off}, widened to f32 (bf16 bits are the top half of f32). */
+    /**
+     * {@code F.length()} bf16 values at byte {@code off}, widened to f32 (bf16 bits are the top half of f32). The
+     * shift is called on {@code IntVector}, not on the {@code Vector<Integer>} that {@code convertShape} declares:
+     * through the interface's {@code lanewise(op, long)} C2 (JDK 25.0.3) sometimes typed the shifted lanes as float
+     * and the JVM died compiling this method ("fatal error: LSHIFT: float" in {@code VectorSupport::vop2ideal};
+     * reproduced by running the GGUF and safetensors tests of engine-core alone).
+     */
     private FloatVector load(long off) {
         ShortVector s = ShortVector.fromMemorySegment(S_HALF, data, off, ByteOrder.LITTLE_ENDIAN);
-        return s.convertShape(VectorOperators.S2I, I, 0).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        IntVector widened = (IntVector) s.convertShape(VectorOperators.S2I, I, 0);
+        return widened.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
     @Override
