@@ -18,11 +18,11 @@ public final class GroupedLinear {
     }
 
     /**
-     * About {@link #CHUNK_BYTES} of rows, a multiple of {@link LanePanel#ROWS} (whole mat-mat panels) and of the
-     * matrix's row group; for a matrix with row groups, at least {@link #MIN_GROUPS} of them, so that a decode step's
-     * mat-vec pairs groups at least two apart ({@code RowLaneMatrix.groups}): with 128 KB a Q8_0 expert chunk held
-     * two adjacent groups, which stream worse than groups further apart (48 layers' 22 Q8_0 gate/up experts, 2
-     * threads: 33–41 → 43–46 G weights/s with four groups per chunk).
+     * Rows per chunk of products with more than {@link #DECODE_ROWS} activation rows (prefill, verification passes):
+     * about {@link #CHUNK_BYTES} of rows, a multiple of {@link LanePanel#ROWS} (whole mat-mat panels) and of the
+     * matrix's row group; for a matrix with row groups, at least {@link #MIN_GROUPS} of them (a rule from when decode
+     * steps used these chunks: with 128 KB a Q8_0 expert chunk held two adjacent groups, which the paired mat-vec
+     * streamed worse than groups further apart; kept, prefill was not re-measured without it).
      */
     static int rowsPerChunk(Matrix w) {
         long rowBytes = Math.max(1, w.byteSize() / Math.max(1, w.rows()));
@@ -35,35 +35,8 @@ public final class GroupedLinear {
     /** Row groups per chunk at least, for matrices that have them (see {@link #rowsPerChunk}). */
     static final int MIN_GROUPS = 4;
 
-    /** Activation rows up to which a product counts as a decode step's (see {@link #decodeRowsPerChunk}). */
+    /** Activation rows up to which a product counts as a decode step's (see {@link #decode}). */
     static final int DECODE_ROWS = 4;
-    /** Most weight bytes per chunk of a decode step's products (see {@link #decodeRowsPerChunk}). */
-    static final int DECODE_CHUNK_BYTES = 1280 * 1024;
-
-    /**
-     * Rows per chunk when every product has at most {@link #DECODE_ROWS} activation rows: the fewest equal pieces of
-     * at most {@link #DECODE_CHUNK_BYTES} each (a whole 512 × 2048 Q4_0 or Q8_0 gate or up expert) such that the region's
-     * {@code count} matrices give a multiple of {@code threads} chunks, or at least 8 per thread. A decode step's
-     * mat-vec streams each chunk's rows as two runs (its paired row groups), and runs of 128 KB chunks left the
-     * hardware prefetchers restarting every few tens of KB: one layer's 22 gate/up and 11 down Q4_0 experts on 2
-     * threads, 56 → 69 G weights/s (medians; whole down matrices instead of halves leave one of 11 chunks alone at
-     * the tail); 1280 KB rather than 640 keeps Q8_0's 1.1 MB gate/up experts whole (a3b-e32 Q8_0 decode +5–29% in
-     * three alternating pairs).
-     */
-    static int decodeRowsPerChunk(Matrix w, int count, int threads) {
-        int align = Math.max(LanePanel.ROWS, w.rowGroup());
-        int groups = (w.rows() + align - 1) / align;
-        long groupBytes = Math.max(1, w.byteSize() / groups);
-        for (int k = 1; k < groups; k++) {
-            int perChunk = (groups + k - 1) / k;
-            int chunks = (groups + perChunk - 1) / perChunk;
-            if (perChunk * groupBytes <= DECODE_CHUNK_BYTES
-                    && ((long) count * chunks % threads == 0 || (long) count * chunks >= 8L * threads)) {
-                return perChunk * align;
-            }
-        }
-        return align;
-    }
 
     /**
      * For each {@code i < count}: {@code ys[i][t][r] = W_i[r]·xs[i][t]} for {@code t < ns[i]}, dense row-major
@@ -76,22 +49,22 @@ public final class GroupedLinear {
 
     /** As {@link #forward(ThreadPool, int, Matrix[], float[][], int[], float[][])} with the kernel chosen by {@code mode}. */
     public static void forward(ThreadPool pool, MatMulMode mode, int count, Matrix[] ws, float[][] xs, int[] ns, float[][] ys) {
-        int[] firstChunk = new int[count + 1];
-        int[] rowsPerChunk = new int[count];
-        int active = 0;
         int maxRows = 0;
         for (int i = 0; i < count; i++) {
-            active += ns[i] > 0 ? 1 : 0;
             maxRows = Math.max(maxRows, ns[i]);
         }
-        boolean decode = maxRows <= DECODE_ROWS;
+        if (maxRows <= DECODE_ROWS) {
+            decode(pool, mode, count, ws, xs, ns, ys, DECODE_MIN_PIECE_BYTES);
+            return;
+        }
+        int[] firstChunk = new int[count + 1];
+        int[] rowsPerChunk = new int[count];
         for (int i = 0; i < count; i++) {
-            rowsPerChunk[i] = decode ? decodeRowsPerChunk(ws[i], active, pool.threads()) : rowsPerChunk(ws[i]);
+            rowsPerChunk[i] = rowsPerChunk(ws[i]);
             int chunks = ns[i] == 0 ? 0 : (ws[i].rows() + rowsPerChunk[i] - 1) / rowsPerChunk[i];
             firstChunk[i + 1] = firstChunk[i] + chunks;
         }
-        int total = firstChunk[count];
-        pool.parallelFor(total, 1, (c0, c1) -> {
+        pool.parallelFor(firstChunk[count], 1, (c0, c1) -> {
             int i = 0;
             for (int c = c0; c < c1; c++) {
                 while (firstChunk[i + 1] <= c) {
@@ -101,6 +74,52 @@ public final class GroupedLinear {
                 int r0 = (c - firstChunk[i]) * rowsPerChunk[i];
                 int r1 = Math.min(w.rows(), r0 + rowsPerChunk[i]);
                 mode.multiply(w, xs[i], 0, w.cols(), ns[i], ys[i], 0, w.rows(), r0, r1);
+            }
+        });
+    }
+
+    /** Smallest guided piece of a decode step's products, in weight bytes (see {@link #decode}). */
+    static final int DECODE_MIN_PIECE_BYTES = 64 * 1024;
+
+    /**
+     * A decode step's products: the matrices' row groups laid end to end and handed out by guided scheduling
+     * ({@link ThreadPool#parallelForGuided}; pieces of at least {@code minPieceBytes}), so a thread's first pieces
+     * span several whole experts (long runs for the prefetchers: fixed 128 KB chunks restarted them every few tens of
+     * KB) and the last ones a few row groups, so the threads finish together: fixed whole-expert chunks left one
+     * thread idle for up to an expert's time at each region's tail (a3b-e32 Q4_0 decode, 2 threads: the threads'
+     * idle time in these regions 9.8–12.5% → 7.8–7.9%). A piece that crosses from one matrix into the next is one
+     * product call per matrix.
+     */
+    static void decode(ThreadPool pool, MatMulMode mode, int count, Matrix[] ws, float[][] xs, int[] ns, float[][] ys,
+                       int minPieceBytes) {
+        int[] firstUnit = new int[count + 1];
+        int[] unitRows = new int[count];
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            unitRows[i] = Math.max(LanePanel.ROWS, ws[i].rowGroup());
+            int units = ns[i] == 0 ? 0 : (ws[i].rows() + unitRows[i] - 1) / unitRows[i];
+            firstUnit[i + 1] = firstUnit[i] + units;
+            bytes += ns[i] == 0 ? 0 : ws[i].byteSize();
+        }
+        int total = firstUnit[count];
+        if (total == 0) {
+            return;
+        }
+        int grain = (int) Math.max(1, Math.min(total, minPieceBytes * (long) total / Math.max(1, bytes)));
+        pool.parallelForGuided(total, grain, (u0, u1) -> {
+            int i = 0;
+            while (firstUnit[i + 1] <= u0) {
+                i++;
+            }
+            for (int u = u0; u < u1; i++) {
+                int end = Math.min(u1, firstUnit[i + 1]);
+                if (end > u) {
+                    Matrix w = ws[i];
+                    int r0 = (u - firstUnit[i]) * unitRows[i];
+                    int r1 = Math.min(w.rows(), (end - firstUnit[i]) * unitRows[i]);
+                    mode.multiply(w, xs[i], 0, w.cols(), ns[i], ys[i], 0, w.rows(), r0, r1);
+                    u = end;
+                }
             }
         });
     }

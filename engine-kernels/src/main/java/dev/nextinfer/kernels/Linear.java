@@ -25,9 +25,17 @@ public final class Linear {
     public static void forward(ThreadPool pool, MatMulMode mode, Matrix w, float[] x, int xOff, int xStride, int n,
                                float[] y, int yOff, int yStride) {
         int rows = w.rows();
+        int align = Math.max(LanePanel.ROWS, w.rowGroup());
+        if (n <= GroupedLinear.DECODE_ROWS) {
+            // a decode step: row groups by guided scheduling, as GroupedLinear's decode products
+            int units = (rows + align - 1) / align;
+            long grain = GroupedLinear.DECODE_MIN_PIECE_BYTES * (long) units / Math.max(1, w.byteSize());
+            pool.parallelForGuided(units, (int) Math.max(1, Math.min(units, grain)), (u0, u1) ->
+                    mode.multiply(w, x, xOff, xStride, n, y, yOff, yStride, u0 * align, Math.min(rows, u1 * align)));
+            return;
+        }
         // ~8 chunks per thread balance the load; multiples of LanePanel.ROWS keep mat-mat panels whole (none computed
         // twice), and multiples of the matrix's row group keep its groups whole
-        int align = Math.max(LanePanel.ROWS, w.rowGroup());
         int grain = (Math.max(8, rows / (pool.threads() * 8)) + align - 1) / align * align;
         pool.parallelFor(rows, grain, (r0, r1) -> mode.multiply(w, x, xOff, xStride, n, y, yOff, yStride, r0, r1));
     }

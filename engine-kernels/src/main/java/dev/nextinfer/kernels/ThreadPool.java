@@ -34,31 +34,50 @@ public final class ThreadPool implements AutoCloseable {
         final RangeTask task;
         final int n;
         final int chunk;
-        final int chunks;
+        /** Guided regions: a piece takes {@code max(chunk, remaining / divisor)} indices; 0 for fixed chunks. */
+        final int divisor;
         final AtomicInteger next = new AtomicInteger();
+        /** Indices finished (or failed); the caller waits until all {@link #n} are. */
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
 
-        Region(RangeTask task, int n, int chunk) {
+        Region(RangeTask task, int n, int chunk, int divisor) {
             this.task = task;
             this.n = n;
             this.chunk = chunk;
-            this.chunks = (n + chunk - 1) / chunk;
+            this.divisor = divisor;
         }
 
-        /** Takes and runs chunks until none is left; each finished (or failed) chunk is counted in {@link #done}. */
+        /** Takes and runs pieces until none is left; each finished (or failed) piece is counted in {@link #done}. */
         void runChunks() {
-            int c;
-            while ((c = next.getAndIncrement()) < chunks) {
+            while (true) {
+                int start;
+                int end;
+                if (divisor == 0) { // the counter numbers chunks, so it cannot overflow past n
+                    long c = next.getAndIncrement();
+                    if (c * chunk >= n) {
+                        return;
+                    }
+                    start = (int) (c * chunk);
+                    end = (int) Math.min(n, c * chunk + chunk);
+                } else {
+                    start = next.get();
+                    if (start >= n) {
+                        return;
+                    }
+                    end = Math.min(n, start + Math.max(chunk, (n - start) / divisor));
+                    if (!next.compareAndSet(start, end)) {
+                        continue;
+                    }
+                }
                 try {
                     if (failure == null) {
-                        int start = c * chunk;
-                        task.run(start, Math.min(n, start + chunk));
+                        task.run(start, end);
                     }
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
-                    done.incrementAndGet();
+                    done.addAndGet(end - start);
                 }
             }
         }
@@ -105,6 +124,20 @@ public final class ThreadPool implements AutoCloseable {
 
     /** Runs {@code task} over {@code [0, n)} in chunks of {@code grain} indices on all threads; returns when done. */
     public void parallelFor(int n, int grain, RangeTask task) {
+        run(n, Math.max(1, grain), 0, task);
+    }
+
+    /**
+     * Runs {@code task} over {@code [0, n)} in pieces that shrink as the region drains (guided scheduling): each
+     * thread takes {@code max(grain, remaining / (2·threads))} indices. The first pieces are long runs (streamed
+     * well by the hardware prefetchers), the last ones short, so the threads finish close together even when one
+     * started late or ran slower; fixed chunks leave one thread idle for up to a chunk at every region's tail.
+     */
+    public void parallelForGuided(int n, int grain, RangeTask task) {
+        run(n, Math.max(1, grain), 2 * threads, task);
+    }
+
+    private void run(int n, int grain, int divisor, RangeTask task) {
         if (n <= 0) {
             return;
         }
@@ -114,7 +147,7 @@ public final class ThreadPool implements AutoCloseable {
         }
         regionLock.lock();
         try {
-            Region r = new Region(task, n, grain);
+            Region r = new Region(task, n, grain, divisor);
             region = r;
             for (Thread w : workers) {
                 LockSupport.unpark(w);
@@ -125,7 +158,7 @@ public final class ThreadPool implements AutoCloseable {
             } finally {
                 inRegion.set(false);
             }
-            while (r.done.get() < r.chunks) { // only chunks a worker took and is still running
+            while (r.done.get() < n) { // only pieces a worker took and is still running
                 Thread.onSpinWait();
             }
             Throwable f = r.failure;

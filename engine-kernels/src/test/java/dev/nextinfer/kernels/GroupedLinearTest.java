@@ -48,47 +48,16 @@ class GroupedLinearTest {
     }
 
     /**
-     * A decode step's chunks: whole row groups, at most {@link GroupedLinear#DECODE_CHUNK_BYTES} unless one group is
-     * larger, and a multiple of the thread count in all (or at least 8 per thread), so equal chunks end together.
-     */
-    @Test
-    void decodeChunksAreBalancedAndBounded() {
-        Random rnd = new Random(3);
-        for (MatrixFormat format : new MatrixFormat[] {MatrixFormat.Q4_0, MatrixFormat.Q8_0, MatrixFormat.Q6_K}) {
-            int[][] shapes = {{512, 2048}, {2048, 512}, {96, 256}, {32, 256}, {4096, 256}};
-            for (int[] shape : shapes) {
-                try (Arena arena = Arena.ofConfined()) {
-                    Matrix w = IntegerKernels.repack(TestMatrices.random(format, rnd, shape[0], shape[1], 0).matrix(), arena, null);
-                    int align = Math.max(LanePanel.ROWS, w.rowGroup());
-                    int groups = (w.rows() + align - 1) / align;
-                    long groupBytes = w.byteSize() / groups;
-                    for (int threads : new int[] {1, 2, 3, 16}) {
-                        for (int count : new int[] {1, 10, 11, 22, 25}) {
-                            String what = format + " " + shape[0] + "×" + shape[1] + ", " + count + " matrices, " + threads + " threads";
-                            int rows = GroupedLinear.decodeRowsPerChunk(w, count, threads);
-                            assertEquals(0, rows % align, what + ": whole row groups");
-                            int chunks = (w.rows() + rows - 1) / rows;
-                            assertTrue(rows == align || (long) rows / align * groupBytes <= GroupedLinear.DECODE_CHUNK_BYTES,
-                                    what + ": " + rows + " rows per chunk is over the byte bound");
-                            assertTrue(rows == align || (long) count * chunks % threads == 0 || (long) count * chunks >= 8L * threads,
-                                    what + ": " + count * chunks + " chunks do not balance");
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /**
      * Decode-sized products (1, 2, 3 and 4 rows) of integer-kernel matrices in one grouped region give each matrix the
-     * bits of its own product over all its rows, whatever the thread count (the decode chunks pair other groups).
+     * bits of its own product over all its rows, whatever the thread count and piece size (guided pieces cross from
+     * one matrix into the next, skip products with no rows, and pair other groups than one whole product would).
      */
     @Test
     void decodeProductsOfIntegerMatricesKeepTheirBits() {
         Random rnd = new Random(9);
         int cols = 256;
-        int[] rows = {512, 96, 2048, 64, 200};
-        int[] ns = {1, 2, 0, 4, 3};
+        int[] rows = {64, 512, 96, 2048, 64, 200, 32};
+        int[] ns = {0, 1, 2, 0, 4, 3, 0};
         try (Arena arena = Arena.ofShared()) { // the pool's threads read the matrices
             Matrix[] ws = new Matrix[rows.length];
             float[][] xs = new float[rows.length][];
@@ -102,15 +71,27 @@ class GroupedLinearTest {
                 }
             }
             for (int threads : new int[] {1, 2, 3}) {
-                float[][] ys = new float[rows.length][];
-                for (int i = 0; i < rows.length; i++) {
-                    ys[i] = new float[expected[i].length];
-                }
-                try (ThreadPool pool = new ThreadPool(threads)) {
-                    GroupedLinear.forward(pool, rows.length, ws, xs, ns, ys);
-                }
-                for (int i = 0; i < rows.length; i++) {
-                    assertArrayEquals(expected[i], ys[i], "product " + i + " (" + ns[i] + " rows) with " + threads + " threads");
+                for (int minPieceBytes : new int[] {1, 5000, GroupedLinear.DECODE_MIN_PIECE_BYTES}) {
+                    float[][] ys = new float[rows.length][];
+                    for (int i = 0; i < rows.length; i++) {
+                        ys[i] = new float[expected[i].length];
+                    }
+                    try (ThreadPool pool = new ThreadPool(threads)) {
+                        for (int repeat = 0; repeat < 20; repeat++) { // pieces fall differently between the threads
+                            for (int i = 0; i < rows.length; i++) { // a row no piece wrote stays NaN
+                                java.util.Arrays.fill(ys[i], ns[i] > 0 ? Float.NaN : 0f);
+                            }
+                            GroupedLinear.decode(pool, MatMulMode.FASTEST, rows.length, ws, xs, ns, ys, minPieceBytes);
+                            for (int i = 0; i < rows.length; i++) {
+                                assertArrayEquals(expected[i], ys[i], "product " + i + " (" + ns[i] + " rows) with "
+                                        + threads + " threads, pieces of " + minPieceBytes + "+ bytes");
+                            }
+                        }
+                        GroupedLinear.forward(pool, rows.length, ws, xs, ns, ys);
+                    }
+                    for (int i = 0; i < rows.length; i++) {
+                        assertArrayEquals(expected[i], ys[i], "forward: product " + i + " with " + threads + " threads");
+                    }
                 }
             }
         }
