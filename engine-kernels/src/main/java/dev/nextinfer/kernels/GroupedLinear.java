@@ -81,6 +81,11 @@ public final class GroupedLinear {
     /** Smallest guided piece of a decode step's products, in weight bytes (see {@link #decode}). */
     static final int DECODE_MIN_PIECE_BYTES = 64 * 1024;
 
+    /** Smallest guided piece, in units, when {@code units} of a decode step's products hold {@code bytes} of weights. */
+    static int unitsPerPiece(int units, long bytes, int minPieceBytes) {
+        return (int) Math.max(1, Math.min(units, minPieceBytes * (long) units / Math.max(1, bytes)));
+    }
+
     /**
      * A decode step's products: the matrices' row groups laid end to end and handed out by guided scheduling
      * ({@link ThreadPool#parallelForGuided}; pieces of at least {@code minPieceBytes}), so a thread's first pieces
@@ -105,8 +110,7 @@ public final class GroupedLinear {
         if (total == 0) {
             return;
         }
-        int grain = (int) Math.max(1, Math.min(total, minPieceBytes * (long) total / Math.max(1, bytes)));
-        pool.parallelForGuided(total, grain, (u0, u1) -> {
+        pool.parallelForGuided(total, unitsPerPiece(total, bytes, minPieceBytes), (u0, u1) -> {
             int i = 0;
             while (firstUnit[i + 1] <= u0) {
                 i++;

@@ -29,8 +29,8 @@ public final class Linear {
         if (n <= GroupedLinear.DECODE_ROWS) {
             // a decode step: row groups by guided scheduling, as GroupedLinear's decode products
             int units = (rows + align - 1) / align;
-            long grain = GroupedLinear.DECODE_MIN_PIECE_BYTES * (long) units / Math.max(1, w.byteSize());
-            pool.parallelForGuided(units, (int) Math.max(1, Math.min(units, grain)), (u0, u1) ->
+            int grain = GroupedLinear.unitsPerPiece(units, w.byteSize(), GroupedLinear.DECODE_MIN_PIECE_BYTES);
+            pool.parallelForGuided(units, grain, (u0, u1) ->
                     mode.multiply(w, x, xOff, xStride, n, y, yOff, yStride, u0 * align, Math.min(rows, u1 * align)));
             return;
         }

@@ -89,11 +89,13 @@ public enum MatrixFormat {
 
     /**
      * The {@code rows × cols} matrix stored in this format at the start of {@code data} (no copy; {@code data} may
-     * be a mapped file and need not be aligned).
+     * be a mapped file and need not be aligned). A mapped {@code data} is read through {@link Segments#plain}, so
+     * that every segment the kernels see is of one class.
      *
      * @throws IllegalArgumentException when the shape does not fit the format or {@code data} is too small
      */
-    public Matrix wrap(MemorySegment data, int rows, int cols) {
+    public Matrix wrap(MemorySegment segment, int rows, int cols) {
+        MemorySegment data = Segments.plain(segment);
         return switch (this) {
             case F32 -> new F32Matrix(data, rows, cols);
             case BF16 -> new BF16Matrix(data, rows, cols);

@@ -3,7 +3,6 @@ package dev.nextinfer.core.gguf;
 import dev.nextinfer.core.checkpoint.SourceTensor;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
-import dev.nextinfer.kernels.Segments;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.function.DoubleUnaryOperator;
@@ -121,13 +120,13 @@ final class GgufTensorView implements SourceTensor {
         if (transform != null) {
             throw new IllegalStateException(name + " holds transformed values, read it with readAll()");
         }
-        return format().wrap(Segments.plain(segment()), rows, cols);
+        return format().wrap(segment(), rows, cols);
     }
 
     @Override
     public void readRow(int row, float[] dst, int off) {
         int cols = Math.toIntExact(info.rowLength());
-        format().wrap(Segments.plain(segment()), Math.toIntExact(rowCount), cols).row(row, dst, off);
+        format().wrap(segment(), Math.toIntExact(rowCount), cols).row(row, dst, off);
         if (transform != null) {
             for (int c = 0; c < cols; c++) {
                 dst[off + c] = (float) transform.applyAsDouble(dst[off + c]);

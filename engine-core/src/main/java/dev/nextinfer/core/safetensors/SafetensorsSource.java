@@ -4,7 +4,6 @@ import dev.nextinfer.core.checkpoint.SourceTensor;
 import dev.nextinfer.core.checkpoint.TensorSource;
 import dev.nextinfer.kernels.Matrix;
 import dev.nextinfer.kernels.MatrixFormat;
-import dev.nextinfer.kernels.Segments;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -162,7 +161,7 @@ public final class SafetensorsSource implements TensorSource {
 
         @Override
         public Matrix matrix(int rows, int cols) {
-            return format().wrap(Segments.plain(ckpt.data(info)), rows, cols);
+            return format().wrap(ckpt.data(info), rows, cols);
         }
 
         private StoredTensor stored() {
