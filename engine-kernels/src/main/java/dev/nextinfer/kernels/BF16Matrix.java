@@ -71,6 +71,14 @@ public final class BF16Matrix implements Matrix {
     }
 
     /** Four independent accumulators, so the loop runs at load/FMA throughput rather than FMA latency. */
+    /** One loop per format: see {@link BlockMatrix#matVec}. */
+    @Override
+    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            y[yOff + r] = dot(r, x, xOff);
+        }
+    }
+
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = (long) row * cols * 2;

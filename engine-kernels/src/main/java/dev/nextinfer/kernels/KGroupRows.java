@@ -168,8 +168,7 @@ final class KGroupRows {
 
     /** {@code dot}'s result: {@code Σ(even + odd) − Σ minimums}. */
     static float result(float[] st, int a) {
-        FloatVector e = FloatVector.fromArray(FB, st, a);
-        FloatVector o = FloatVector.fromArray(FB, st, a + FB_LANES);
-        return Simd.sum(e.add(o)) - Simd.sum(FloatVector.fromArray(FB, st, a + 2 * FB_LANES));
+        // scalar lane sums (Simd.sumPair): no vector is handed to a method that might not be inlined
+        return Simd.sumPair(st, a) - Simd.sumOf(st, a + 2 * FB_LANES);
     }
 }

@@ -71,6 +71,6 @@ final class Q2_KRows {
         for (int i = a + FB_LANES; i < a + FB_LANES + 16; i++) {
             mins += st[i];
         }
-        return Simd.sum(FloatVector.fromArray(FB, st, a)) - mins;
+        return Simd.sumOf(st, a) - mins;
     }
 }

@@ -54,6 +54,23 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
     }
 
     /** Two passes over the row, as {@link Q4_KMatrix#dot}: the scales of all its super-blocks, then its groups. */
+    /** One loop per format: see {@link SuperBlockMatrix#matVec}. */
+    @Override
+    void dots(int row, float[] x, int xOff, int xStride, int t0, int n, float[][] p, float[] y, int yOff, int yStride) {
+        for (int t = t0; t < n; t++) {
+            y[yOff + t * yStride + row] = dot(row, x, xOff + t * xStride, p[t]);
+        }
+    }
+
+    /** One loop per format: see {@link SuperBlockMatrix#matVec}. */
+    @Override
+    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        float[] p = prepare(x, xOff);
+        for (int r = r0; r < r1; r++) {
+            y[yOff + r] = dot(r, x, xOff, p);
+        }
+    }
+
     @Override
     float dot(int row, float[] x, int xOff, float[] p) {
         float mins = KScaleMin.scaleRow(data, row * rowBytes, nb, BLOCK_BYTES, p);

@@ -73,6 +73,6 @@ final class Q6_KRows {
 
     /** {@code dot}'s result: the lane sum of the two running vectors' sum. */
     static float result(float[] st, int a) {
-        return Simd.sum(FloatVector.fromArray(FB, st, a).add(FloatVector.fromArray(FB, st, a + FB_LANES)));
+        return Simd.sumPair(st, a);
     }
 }

@@ -84,6 +84,14 @@ public final class Q8_0Matrix extends BlockMatrix {
         return new Q8_0Matrix(seg, rows, cols);
     }
 
+    /** One loop per format: see {@link BlockMatrix#matVec}. */
+    @Override
+    public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
+        for (int r = r0; r < r1; r++) {
+            y[yOff + r] = dot(r, x, xOff);
+        }
+    }
+
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = row * rowBytes;

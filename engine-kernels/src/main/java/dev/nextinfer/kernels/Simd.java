@@ -84,6 +84,56 @@ final class Simd {
         return v.lane(0);
     }
 
+    /**
+     * {@code sum(fromArray(FB, a, off).add(fromArray(FB, a, off + FB_LANES)))} with the same bits, in scalar code: the
+     * lane sums of kernels that keep their running vectors in memory. Scalar on purpose: a kernel whose C2 node budget
+     * is spent cannot inline {@link #sum(FloatVector)}, and a vector handed to a method that is not inlined is boxed
+     * (measured on {@link Q6_KMatrix}: one allocation per row, and the add through the Java fallback).
+     */
+    static float sumPair(float[] a, int off) {
+        return tree(a, off, FB_LANES);
+    }
+
+    /** {@code sum(fromArray(FB, a, off))} with the same bits, in scalar code (see {@link #sumPair}). */
+    static float sumOf(float[] a, int off) {
+        return tree(a, off, FB_LANES / 2);
+    }
+
+    /**
+     * The pairwise tree of {@link #sum(FloatVector)} over {@code a[off .. off + 2·half)}: lane i + lane i + half, then
+     * + half/2, …; only the lanes that reach lane 0 are computed.
+     */
+    private static float tree(float[] a, int off, int half) {
+        int o = off + half;
+        switch (half) {
+            case 16 -> {
+                float w0 = (a[off] + a[o]) + (a[off + 8] + a[o + 8]);
+                float w1 = (a[off + 1] + a[o + 1]) + (a[off + 9] + a[o + 9]);
+                float w2 = (a[off + 2] + a[o + 2]) + (a[off + 10] + a[o + 10]);
+                float w3 = (a[off + 3] + a[o + 3]) + (a[off + 11] + a[o + 11]);
+                float w4 = (a[off + 4] + a[o + 4]) + (a[off + 12] + a[o + 12]);
+                float w5 = (a[off + 5] + a[o + 5]) + (a[off + 13] + a[o + 13]);
+                float w6 = (a[off + 6] + a[o + 6]) + (a[off + 14] + a[o + 14]);
+                float w7 = (a[off + 7] + a[o + 7]) + (a[off + 15] + a[o + 15]);
+                return ((w0 + w4) + (w2 + w6)) + ((w1 + w5) + (w3 + w7));
+            }
+            case 8 -> {
+                float w0 = (a[off] + a[o]) + (a[off + 4] + a[o + 4]);
+                float w1 = (a[off + 1] + a[o + 1]) + (a[off + 5] + a[o + 5]);
+                float w2 = (a[off + 2] + a[o + 2]) + (a[off + 6] + a[o + 6]);
+                float w3 = (a[off + 3] + a[o + 3]) + (a[off + 7] + a[o + 7]);
+                return (w0 + w2) + (w1 + w3);
+            }
+            case 4 -> {
+                return ((a[off] + a[o]) + (a[off + 2] + a[o + 2])) + ((a[off + 1] + a[o + 1]) + (a[off + 3] + a[o + 3]));
+            }
+            case 2 -> {
+                return (a[off] + a[o]) + (a[off + 1] + a[o + 1]);
+            }
+            default -> throw new IllegalStateException("no lane-sum tree for " + 2 * half + " lanes");
+        }
+    }
+
     // exp: x = n·ln 2 + r with |r| ≤ ln 2 / 2, e^r by Cephes' degree-6 polynomial, 2^n put in the exponent bits.
     private static final float EXP_MIN = -87.33654475f; // ln(2^-126): below it the result would be subnormal
     private static final float EXP_MAX = 88.37626266f; // largest x whose n stays ≤ 127

@@ -63,14 +63,16 @@ abstract class SuperBlockMatrix implements Matrix {
         return dot(row, x, xOff, prepare(x, xOff));
     }
 
-    /** Prepares the activations once, then one row at a time (one sequential weight stream, see {@link Matrix}). */
+    /**
+     * Prepares the activations once, then one row at a time (one sequential weight stream, see {@link Matrix}).
+     * Each format writes this loop itself, so that C2 profiles and compiles each format's {@link #dot} call on its
+     * own: through one shared loop the call is bimorphic once two formats run (Q4_K and Q6_K in every Q4_K_M file),
+     * C2 inlines both formats' kernels into the loop, and their vector helpers may be left out as cold, boxing their
+     * vectors (see {@link BlockMatrix#matVec}; a 64-token
+     * decode of an a3b-e32 Q4_K_M file allocated ~5 GB of boxed vectors in the Q4_K and Q6_K kernels that way).
+     */
     @Override
-    public final void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
-        float[] p = prepare(x, xOff);
-        for (int r = r0; r < r1; r++) {
-            y[yOff + r] = dot(r, x, xOff, p);
-        }
-    }
+    public abstract void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1);
 
     @Override
     public final void matMul(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
@@ -123,6 +125,10 @@ abstract class SuperBlockMatrix implements Matrix {
      */
     @Override
     public final void matVecRows(float[] x, int xOff, int xStride, int n, float[] y, int yOff, int yStride, int r0, int r1) {
+        if (n == 1) {
+            matVec(x, xOff, y, yOff, r0, r1); // a decode step's experts: the format's own loop, the same bits
+            return;
+        }
         float[][] p = new float[n][];
         for (int t = 0; t < n; t++) {
             p[t] = prepare(x, xOff + t * xStride);
@@ -146,9 +152,17 @@ abstract class SuperBlockMatrix implements Matrix {
                     y[yOff + t * yStride + r] = widenedResult(st, t * slot);
                 }
             }
-            for (int t = four; t < n; t++) {
-                y[yOff + t * yStride + r] = dot(r, x, xOff + t * xStride, p[t]);
+            if (four < n) {
+                dots(r, x, xOff, xStride, four, n, p, y, yOff, yStride);
             }
         }
     }
+
+    /**
+     * {@code y[yOff + t·yStride + row] = dot(row, x_t, p[t])} for activation rows {@code t ∈ [t0, n)}, {@code x_t} at
+     * {@code x[xOff + t·xStride ..]}: {@link #matVecRows}'s rows beyond its fours, one {@link #dot} each while the
+     * weight row is in L1. Each format writes this loop itself, for the reason given at {@link #matVec}.
+     */
+    abstract void dots(int row, float[] x, int xOff, int xStride, int t0, int n, float[][] p, float[] y, int yOff,
+                       int yStride);
 }

@@ -188,7 +188,7 @@ final class WidenedRows {
 
     /** {@link Simd#sum} of the running vector stored at {@code acc[a ..]}: {@code dot}'s final lane sum. */
     static float laneSum(float[] acc, int a) {
-        return Simd.sum(FloatVector.fromArray(FB, acc, a));
+        return Simd.sumOf(acc, a);
     }
 
     /**

@@ -29,6 +29,27 @@ class SimdSumTest {
         }
     }
 
+    /**
+     * {@link Simd#sumPair} and {@link Simd#sumOf} give the bits of {@code sum(fromArray(FB, a, off).add(fromArray(FB, a, off + FB_LANES)))}
+     * at this JVM's width (the surefire runs at 128, 256 and 512 bits cover the three forms), at any offset.
+     */
+    @org.junit.jupiter.api.Test
+    void sumPairEqualsVectorSumOfTheTwoVectors() {
+        SplittableRandom r = new SplittableRandom(7);
+        int n = Simd.FB_LANES;
+        float[] a = new float[2 * n + 5];
+        for (int trial = 0; trial < 2000; trial++) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (r.nextDouble(-1, 1) * Math.pow(10, r.nextInt(-4, 5)));
+            }
+            int off = trial % 6;
+            float want = Simd.sum(FloatVector.fromArray(Simd.FB, a, off).add(FloatVector.fromArray(Simd.FB, a, off + n)));
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(Simd.sumPair(a, off)), n + " lanes, trial " + trial);
+            float one = Simd.sum(FloatVector.fromArray(Simd.FB, a, off));
+            assertEquals(Float.floatToIntBits(one), Float.floatToIntBits(Simd.sumOf(a, off)), n + " lanes, one vector, trial " + trial);
+        }
+    }
+
     /** The scalar twin: v[i] += v[(i + k) mod n] for k = n/2, n/4, …, 1; the result is lane 0. */
     private static float tree(float[] x) {
         float[] v = x.clone();
