@@ -253,15 +253,17 @@ public final class DeltaRule {
         int gcOff = c.gcOff();
         float[] vNew = c.vNew();
         int vNewOff = c.vNewOff();
-        float[] Q = new float[L * dk];
-        float[] K = new float[L * dk];
-        float[] Kt = new float[dk * L];
-        float[] Kb = new float[L * dk];   // β_j e^gc_j k_j
-        float[] Vb = new float[L * dv];   // β_j v_j
-        float[] D = new float[L * L];     // e^(gc_i − gc_j) for j ≤ i
-        float[] A = new float[L * L];
-        float[] QK = new float[L * L];
-        float[] W = new float[L * dk];
+        // every element of these is written before it is read (D above its diagonal never is)
+        ChunkScratch w = ChunkScratch.LOCAL.get().fit(L, dk, dv);
+        float[] Q = w.q;
+        float[] K = w.k;
+        float[] Kt = w.kt;
+        float[] Kb = w.kb;   // β_j e^gc_j k_j
+        float[] Vb = w.vb;   // β_j v_j
+        float[] D = w.d;     // e^(gc_i − gc_j) for j ≤ i
+        float[] A = w.a;
+        float[] QK = w.qk;
+        float[] W = w.w;
         float acc = 0f;
         for (int i = 0; i < L; i++) {
             acc += g.a()[g.at(i)];
@@ -293,7 +295,7 @@ public final class DeltaRule {
             }
         }
         // forward substitution: row_i ← row_i + row_i·A[<i][<i] with rows m < i final (strictly lower)
-        float[] row = new float[L];
+        float[] row = w.row;
         for (int i = 1; i < L; i++) {
             System.arraycopy(A, i * L, row, 0, i);
             for (int m = 1; m < i; m++) {
@@ -314,11 +316,50 @@ public final class DeltaRule {
         for (int i = 0; i < L; i++) {
             VectorOps.scale(Q, i * dk, dk, (float) Math.exp(gc[gcOff + i]));
         }
-        float[] O = new float[L * dv];
+        float[] O = w.o;
         SmallGemm.mul(L, dv, dk, Q, 0, dk, s.S(), s.off(), dv, O, 0, dv, false);
         SmallGemm.mul(L, dv, L, QK, 0, L, vNew, vNewOff, dv, O, 0, dv, true);
         for (int i = 0; i < L; i++) {
             System.arraycopy(O, i * dv, out.a(), out.at(i), dv);
+        }
+    }
+
+    /**
+     * Per-thread work arrays of {@link #chunk}, reused across calls: fresh ones were ~270 KB per chunk and head (L = 64,
+     * head dims 128), ~2.5 GB per 512-token prefill of the real shapes, and young collections pause the compute.
+     */
+    private static final class ChunkScratch {
+        static final ThreadLocal<ChunkScratch> LOCAL = ThreadLocal.withInitial(ChunkScratch::new);
+        float[] q = new float[0];
+        float[] k = new float[0];
+        float[] kt = new float[0];
+        float[] kb = new float[0];
+        float[] vb = new float[0];
+        float[] d = new float[0];
+        float[] a = new float[0];
+        float[] qk = new float[0];
+        float[] w = new float[0];
+        float[] row = new float[0];
+        float[] o = new float[0];
+
+        ChunkScratch fit(int L, int dk, int dv) {
+            if (q.length < L * dk || vb.length < L * dv || d.length < L * L || row.length < L) {
+                int kn = Math.max(q.length, L * dk);
+                int vn = Math.max(vb.length, L * dv);
+                int ln = Math.max(d.length, L * L);
+                q = new float[kn];
+                k = new float[kn];
+                kt = new float[kn];
+                kb = new float[kn];
+                w = new float[kn];
+                vb = new float[vn];
+                o = new float[vn];
+                d = new float[ln];
+                a = new float[ln];
+                qk = new float[ln];
+                row = new float[Math.max(row.length, L)];
+            }
+            return this;
         }
     }
 

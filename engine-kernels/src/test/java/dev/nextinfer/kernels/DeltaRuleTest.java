@@ -105,6 +105,33 @@ class DeltaRuleTest {
         }
     }
 
+    /**
+     * {@code chunk} reuses per-thread work arrays: its result must not depend on what an earlier call left in them.
+     * The same input on a fresh thread (zeroed arrays) and on this thread after larger, different calls (arrays full
+     * of other values) gives the same bits.
+     */
+    @org.junit.jupiter.api.Test
+    void chunkedDoesNotDependOnEarlierCalls() throws Exception {
+        int T = 100;
+        int dk = 16;
+        int dv = 24;
+        Inputs in = inputs(T, dk, dv, true, 5);
+        float[] sFresh = in.s0.clone();
+        float[] oFresh = new float[T * dv];
+        Thread fresh = new Thread(() -> DeltaRule.chunked(T, view(in, dk, dv), new State(sFresh, 0, dk, dv),
+                new Strided(oFresh, 0, dv), 64));
+        fresh.start();
+        fresh.join();
+        Inputs other = inputs(130, 32, 40, true, 6);
+        DeltaRule.chunked(130, view(other, 32, 40), new State(other.s0.clone(), 0, 32, 40),
+                new Strided(new float[130 * 40], 0, 40), 64);
+        float[] sAgain = in.s0.clone();
+        float[] oAgain = new float[T * dv];
+        DeltaRule.chunked(T, view(in, dk, dv), new State(sAgain, 0, dk, dv), new Strided(oAgain, 0, dv), 64);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(oFresh, oAgain, "outputs");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(sFresh, sAgain, "state");
+    }
+
     @ParameterizedTest(name = "split at {0}")
     @CsvSource({"1", "37", "64", "100", "199"})
     void chunkedContinuesAcrossCalls(int split) {
