@@ -70,7 +70,6 @@ public final class BF16Matrix implements Matrix {
         return (long) rows * cols * 2;
     }
 
-    /** Four independent accumulators, so the loop runs at load/FMA throughput rather than FMA latency. */
     /** One loop per format: see {@link BlockMatrix#matVec}. */
     @Override
     public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
@@ -79,6 +78,7 @@ public final class BF16Matrix implements Matrix {
         }
     }
 
+    /** Four independent accumulators, so the loop runs at load/FMA throughput rather than FMA latency. */
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = (long) row * cols * 2;

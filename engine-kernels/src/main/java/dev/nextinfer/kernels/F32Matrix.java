@@ -63,7 +63,6 @@ public final class F32Matrix implements Matrix {
         return (long) rows * cols * 4;
     }
 
-    /** Four independent accumulators, so the loop runs at load/FMA throughput rather than FMA latency. */
     /** One loop per format: see {@link BlockMatrix#matVec}. */
     @Override
     public void matVec(float[] x, int xOff, float[] y, int yOff, int r0, int r1) {
@@ -72,6 +71,7 @@ public final class F32Matrix implements Matrix {
         }
     }
 
+    /** Four independent accumulators, so the loop runs at load/FMA throughput rather than FMA latency. */
     @Override
     public float dot(int row, float[] x, int xOff) {
         long base = (long) row * cols * 4;

@@ -36,8 +36,11 @@ final class PanelMatMul {
      */
     private static final class Scratch {
         static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
+        /** Dequantised weight rows. */
         float[] rows = new float[0];
-        float[] panel = new float[0];
+        /** The second work array: {@link #lanes}' transposed panel, {@link #panels}' spilled tile lanes. */
+        float[] work = new float[0];
+        /** {@link #lanes}' sums. */
         float[] sums = new float[0];
 
         static float[] atLeast(float[] a, int n) {
@@ -77,7 +80,7 @@ final class PanelMatMul {
         int cols = w.cols();
         Scratch scratch = Scratch.LOCAL.get();
         float[] rows = scratch.rows = Scratch.atLeast(scratch.rows, g * cols);
-        float[] panel = scratch.panel = Scratch.atLeast(scratch.panel, LanePanel.COLS * g);
+        float[] panel = scratch.work = Scratch.atLeast(scratch.work, LanePanel.COLS * g);
         float[] sums = scratch.sums = Scratch.atLeast(scratch.sums, n * g);
         for (int first = r0 / g * g; first < r1; first += g) {
             int count = Math.min(g, w.rows() - first);
@@ -111,7 +114,7 @@ final class PanelMatMul {
         int cols = w.cols();
         Scratch scratch = Scratch.LOCAL.get();
         float[] panel = scratch.rows = Scratch.atLeast(scratch.rows, R * cols);
-        float[] lanes = scratch.panel = Scratch.atLeast(scratch.panel, R * T * F.length());
+        float[] lanes = scratch.work = Scratch.atLeast(scratch.work, R * T * F.length());
         int r = r0;
         for (; r + R <= r1; r += R) {
             for (int i = 0; i < R; i++) {

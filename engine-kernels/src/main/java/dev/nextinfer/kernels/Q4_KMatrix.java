@@ -59,14 +59,6 @@ public final class Q4_KMatrix extends SuperBlockMatrix {
         return KScaleMin.prepare(x, xOff, cols);
     }
 
-    /**
-     * Two passes over the row: {@link KScaleMin#scaleRow} unpacks every super-block's scales (and takes the minimums' term),
-     * then {@link #groups} runs one flat loop over the row's 64-value groups. Measured against the single loop over
-     * super-blocks with the unpacking inline and the four groups in an inner loop: 21–25% faster (C2 compiles the
-     * 4-trip inner loop with its own entry, range checks and exit per super-block). Both are methods with scalar
-     * and array arguments only, each with its own inlining budget: one method with both parts, or two groups per
-     * iteration, exceeds C2's node budget (boxed vectors, 5–10× slower).
-     */
     /** One loop per format: see {@link SuperBlockMatrix#matVec}. */
     @Override
     void dots(int row, float[] x, int xOff, int xStride, int t0, int n, float[][] p, float[] y, int yOff, int yStride) {
@@ -84,6 +76,14 @@ public final class Q4_KMatrix extends SuperBlockMatrix {
         }
     }
 
+    /**
+     * Two passes over the row: {@link KScaleMin#scaleRow} unpacks every super-block's scales (and takes the minimums' term),
+     * then {@link #groups} runs one flat loop over the row's 64-value groups. Measured against the single loop over
+     * super-blocks with the unpacking inline and the four groups in an inner loop: 21–25% faster (C2 compiles the
+     * 4-trip inner loop with its own entry, range checks and exit per super-block). Both are methods with scalar
+     * and array arguments only, each with its own inlining budget: one method with both parts, or two groups per
+     * iteration, exceeds C2's node budget (boxed vectors, 5–10× slower).
+     */
     @Override
     float dot(int row, float[] x, int xOff, float[] p) {
         float mins = KScaleMin.scaleRow(data, row * rowBytes, nb, BLOCK_BYTES, p);

@@ -53,7 +53,6 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
         return KScaleMin.prepare(x, xOff, cols);
     }
 
-    /** Two passes over the row, as {@link Q4_KMatrix#dot}: the scales of all its super-blocks, then its groups. */
     /** One loop per format: see {@link SuperBlockMatrix#matVec}. */
     @Override
     void dots(int row, float[] x, int xOff, int xStride, int t0, int n, float[][] p, float[] y, int yOff, int yStride) {
@@ -71,6 +70,7 @@ public final class Q5_KMatrix extends SuperBlockMatrix {
         }
     }
 
+    /** Two passes over the row, as {@link Q4_KMatrix#dot}: the scales of all its super-blocks, then its groups. */
     @Override
     float dot(int row, float[] x, int xOff, float[] p) {
         float mins = KScaleMin.scaleRow(data, row * rowBytes, nb, BLOCK_BYTES, p);
