@@ -25,6 +25,14 @@ final class F16Tiles {
     private static final int P = GqaAttention.BLOCK;
     private static final int RUN = KvTileFormat.RUN;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /**
+     * The factor {@link #widen} multiplies by, which {@link #scores} and {@link #weightedValues} leave to their other
+     * operand: a power of two, so {@code (k·2^−112)·(q·2^112)} is the same real number as {@code k·q} and every FMA
+     * rounds to the same bits, one multiply per query element or weight instead of one per cached value.
+     */
+    static final float SCALE = 0x1p112f;
+    /** Largest |query| whose product with {@link #SCALE} is a finite float. */
+    private static final float MAX_QUERY = 0x1p16f;
 
     private F16Tiles() {
     }
@@ -52,12 +60,56 @@ final class F16Tiles {
     }
 
     private static FloatVector scaled(IntVector h) {
-        return h.lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats().mul(0x1p112f);
+        return unscaled(h).mul(SCALE);
+    }
+
+    /** The half's value times 2^−112 (exact, subnormal halves included: see {@link #widen}). */
+    private static FloatVector unscaled(IntVector h) {
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8fff_ffff).reinterpretAsFloats();
+    }
+
+    private static FloatVector raw(MemorySegment seg, long off) {
+        return unscaled(halves(seg, off));
+    }
+
+    /**
+     * {@code dst[r·hd + d] = q[qOff + r·qStride + d] · SCALE} for {@code rows} rows, the queries {@link #scores}
+     * takes; false (dst then unusable) where some |q| is too large for the product to stay finite and exact, or is
+     * not a number.
+     */
+    static boolean prescale(float[] q, int qOff, int qStride, int rows, int hd, float[] dst) {
+        for (int r = 0; r < rows; r++) {
+            for (int d = 0; d < hd; d++) {
+                float x = q[qOff + r * qStride + d];
+                if (!(Math.abs(x) < MAX_QUERY)) {
+                    return false;
+                }
+                dst[r * hd + d] = x * SCALE;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Multiplies the weights {@code p[r·BLOCK + j]}, {@code r < rows}, {@code j < n}, by {@link #SCALE}, for
+     * {@link #weightedValues}: softmax weights are at most 1, so every product is finite and exact.
+     */
+    static void prescaleWeights(float[] p, int rows, int n) {
+        for (int r = 0; r < rows; r++) {
+            int j = r * P;
+            for (int upper = j + T.loopBound(n); j < upper; j += T.length()) {
+                FloatVector.fromArray(T, p, j).mul(SCALE).intoArray(p, j);
+            }
+            for (; j < r * P + n; j++) {
+                p[j] *= SCALE;
+            }
+        }
     }
 
     /**
      * {@code acc_r += Σ_{j<n} p[r][j]·v_j} for rows {@code r0 .. r0+m} (m ≤ 8), values read from the f16 region at
-     * {@code vOff} (slots from 0): 8 rows × 2 vectors of the head dimension at a time, every widened value vector
+     * {@code vOff} (slots from 0), the weights {@code p} multiplied by {@link #SCALE} already
+     * ({@link #prescaleWeights}): 8 rows × 2 vectors of the head dimension at a time, every widened value vector
      * feeding 8 FMAs and every broadcast weight 2.
      */
     static void weightedValues(MemorySegment seg, long vOff, float[] p, int r0, int m, int n, int hd, float[] acc) {
@@ -97,8 +149,8 @@ final class F16Tiles {
         long v0 = vOff + 2L * (d / RUN * P * RUN + d % RUN);
         long v1 = vOff + 2L * ((d + lanes) / RUN * P * RUN + (d + lanes) % RUN);
         for (int j = 0; j < n; j++) {
-            FloatVector x = widen(seg, v0 + 2L * j * RUN);
-            FloatVector y = widen(seg, v1 + 2L * j * RUN);
+            FloatVector x = raw(seg, v0 + 2L * j * RUN);
+            FloatVector y = raw(seg, v1 + 2L * j * RUN);
             FloatVector w = FloatVector.broadcast(T, p[b0 + j]);
             a00 = x.fma(w, a00);
             a01 = y.fma(w, a01);
@@ -159,7 +211,8 @@ final class F16Tiles {
 
     /**
      * {@code p[r][j] = q_r·k_j} for rows {@code r0 .. r0+m} (m ≤ 8) and the tile's positions {@code j < n}, keys
-     * read from the f16 key region at {@code kOff}: a register tile of 8 rows × 2 vectors of positions, so every
+     * read from the f16 key region at {@code kOff}, the query rows multiplied by {@link #SCALE} already
+     * ({@link #prescale}): a register tile of 8 rows × 2 vectors of positions, so every
      * widened key vector feeds 8 FMAs and every broadcast query element 2. Rows past
      * m repeat row r0 and are not stored; positions up to the vector's end are computed even past n, never read.
      */
@@ -182,8 +235,8 @@ final class F16Tiles {
             long k0 = kOff + 2L * (j0 / RUN * hd * RUN + j0 % RUN);
             long k1 = kOff + 2L * ((j0 + lanes) / RUN * hd * RUN + (j0 + lanes) % RUN);
             for (int d = 0; d < hd; d++) {
-                FloatVector x = widen(seg, k0 + 2L * d * RUN);
-                FloatVector y = widen(seg, k1 + 2L * d * RUN);
+                FloatVector x = raw(seg, k0 + 2L * d * RUN);
+                FloatVector y = raw(seg, k1 + 2L * d * RUN);
                 FloatVector b = FloatVector.broadcast(T, q[q0 + d]);
                 a00 = x.fma(b, a00);
                 a01 = y.fma(b, a01);

@@ -3,6 +3,7 @@ package dev.nextinfer.kernels;
 import static dev.nextinfer.kernels.Simd.F;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -78,6 +79,8 @@ public final class GqaAttention {
         final float[] m;
         final float[] l;
         final float[] acc;
+        /** Sum of the words {@link #touch} loaded: never used, but written, so that the loads are not removed. */
+        long touched;
 
         /** Empty state (m = −∞, l = 0, acc = 0). */
         public State(int rows, int headDim) {
@@ -100,9 +103,13 @@ public final class GqaAttention {
         float[] kBlock = new float[0];
         float[] vBlock = new float[0];
         float[] p = new float[0];
+        float[] q = new float[0];
 
         static Scratch local(int rows, int headDim) {
             Scratch w = LOCAL.get();
+            if (w.q.length < rows * headDim) {
+                w.q = new float[rows * headDim];
+            }
             if (w.kBlock.length < BLOCK * headDim) {
                 w.kBlock = new float[BLOCK * headDim];
                 w.vBlock = new float[BLOCK * headDim];
@@ -132,11 +139,27 @@ public final class GqaAttention {
         // one decode of each tile. Stored tiles start at multiples of BLOCK, and so do all blocks of a range that does.
         KvTileFormat format = kv.tileFormat();
         boolean inPlace = s.rows <= 8 && p0 % BLOCK == 0 && format != null && readsInPlace(format, hd);
+        float[] qs = q;
+        int qsOff = qOff;
+        int qsStride = qStride;
+        if (inPlace && format == KvTileFormat.F16) {
+            // F16Tiles leaves the 2^112 of its widening to the queries and weights (once per query element, not once
+            // per cached value); a query too large to carry it has its tiles decoded instead
+            inPlace = F16Tiles.prescale(q, qOff, qStride, s.rows, hd, w.q);
+            qs = w.q;
+            qsOff = 0;
+            qsStride = hd;
+        }
         for (int b0 = p0; b0 < p1; b0 += BLOCK) {
             int n = Math.min(BLOCK, p1 - b0);
             MemorySegment tile = inPlace ? kv.storedTile(b0) : null;
+            if (tile != null && b0 + BLOCK < p1) {
+                MemorySegment next = kv.storedTile(b0 + BLOCK);
+                s.touched += touch(next, kv.keyOffset(head), format.keyBytes(hd))
+                        + touch(next, kv.valueOffset(head), format.valueBytes(hd));
+            }
             if (tile != null) {
-                scoresInPlace(format, tile, kv.keyOffset(head), q, qOff, qStride, s.rows, n, hd, w.p);
+                scoresInPlace(format, tile, kv.keyOffset(head), qs, qsOff, qsStride, s.rows, n, hd, w.p);
             } else {
                 kv.keysTransposed(head, b0, n, w.kBlock);
                 for (int r = 0; r < s.rows; r += 4) {
@@ -163,6 +186,21 @@ public final class GqaAttention {
         }
     }
 
+    /**
+     * Loads one word of every cache line of {@code [off, off + bytes)} and returns their sum (kept by the caller, so
+     * that the loads stay). A decode step's kernels spend ~30 instructions on each line they read, so the core's
+     * window holds only a dozen of their misses at a time and they read DRAM at a quarter of its rate; this loop,
+     * two instructions a line, has many misses in flight and brings the next block into cache in a fraction of the
+     * time its arithmetic takes (docs/performance.md, "Decode attention: the next block fetched ahead").
+     */
+    private static long touch(MemorySegment seg, long off, long bytes) {
+        long sum = 0;
+        for (long o = off; o < off + bytes; o += 64) {
+            sum += seg.get(ValueLayout.JAVA_LONG_UNALIGNED, o);
+        }
+        return sum;
+    }
+
     /** Whether {@code format}'s tiles have kernels that read them in place at head width {@code hd}. */
     private static boolean readsInPlace(KvTileFormat format, int hd) {
         return switch (format) {
@@ -186,7 +224,10 @@ public final class GqaAttention {
     private static void valuesInPlace(KvTileFormat format, MemorySegment tile, long vOff, float[] p, int rows, int n,
                                       int hd, float[] acc) {
         switch (format) {
-            case F16 -> F16Tiles.weightedValues(tile, vOff, p, 0, rows, n, hd, acc);
+            case F16 -> {
+                F16Tiles.prescaleWeights(p, rows, n);
+                F16Tiles.weightedValues(tile, vOff, p, 0, rows, n, hd, acc);
+            }
             case Q8_0 -> Q8Tiles.weightedValues(tile, vOff, p, 0, rows, n, hd, acc);
             case Q4_0 -> Q4Tiles.weightedValues(tile, vOff, p, 0, rows, n, hd, acc);
             case F32 -> throw new IllegalStateException("f32 tiles are not read in place");

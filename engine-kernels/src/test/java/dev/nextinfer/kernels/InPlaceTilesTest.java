@@ -2,6 +2,7 @@ package dev.nextinfer.kernels;
 
 import static dev.nextinfer.kernels.DeltaRuleTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -154,6 +155,39 @@ class InPlaceTilesTest {
                 float[] qi = Arrays.copyOfRange(q, i * hd, (i + 1) * hd);
                 float[] expected = ScalarReference.attend(qi, k, v, limit[i], hd, 1.0);
                 assertClose("row " + i, Arrays.copyOfRange(inPlace, i * hd, (i + 1) * hd), expected, 2e-5);
+            }
+        }
+    }
+
+    /**
+     * The f16 kernels leave widening's 2^112 to the queries and weights: subnormal halves (keys and values scaled
+     * down) and queries just below the 2^16 the product allows keep the decoded tiles' bits, and larger queries
+     * (which take the decoded path instead) give finite results with those bits too.
+     */
+    @ParameterizedTest(name = "query scale {0}, cache scale {1}")
+    @CsvSource({"0.3, 1e-6", "60000, 1e-6", "60000, 1e-9", "70000, 1e-6", "1e6, 1e-7", "0.3, 1"})
+    void extremeOperandsKeepTheBitsOfDecodedF16Tiles(double qScale, double cacheScale) {
+        int len = 200;
+        int hd = 256;
+        int rows = 8;
+        Rand r = new Rand(Double.doubleToLongBits(qScale) ^ Double.doubleToLongBits(cacheScale));
+        float[] keys = r.normal(len * hd, cacheScale);
+        float[] values = r.normal(len * hd, cacheScale);
+        float[] q = r.normal(rows * hd, qScale);
+        if (qScale < 65536) { // keep every query on the scaled path, one at its edge
+            for (int i = 0; i < q.length; i++) {
+                q[i] = Math.max(-65535.9f, Math.min(65535.9f, q[i]));
+            }
+            q[5] = 65535.9f;
+        }
+        int[] limit = new int[rows];
+        Arrays.fill(limit, len);
+        try (Arena arena = Arena.ofConfined()) {
+            float[] inPlace = attend(new Tiles(arena, KvTileFormat.F16, keys, values, len, hd, true), q, rows, hd, limit, len, 0);
+            float[] decoded = attend(new Tiles(arena, KvTileFormat.F16, keys, values, len, hd, false), q, rows, hd, limit, len, 0);
+            for (int i = 0; i < inPlace.length; i++) {
+                assertTrue(Float.isFinite(inPlace[i]), "element " + i + " is " + inPlace[i]);
+                assertEquals(Float.floatToRawIntBits(decoded[i]), Float.floatToRawIntBits(inPlace[i]), "element " + i);
             }
         }
     }
