@@ -30,17 +30,22 @@ final class PanelMatMul {
     }
 
     /**
-     * Per-thread scratch of {@link #lanes} and {@link #panels}, reused across calls (every element a call reads is
-     * written by it first). Allocated per call, a 512-token prefill of a3b-e32 spent ~5.6 of its ~16 GB of
-     * allocation in 15 s on these arrays, and each young collection of a 2-core machine pauses the compute threads.
+     * Per-thread scratch of {@link #lanes} and {@link #panels}, and of {@link RowLaneMatrix#prefill} (a leaf like
+     * them: never running inside either), reused across calls (every element a call reads is written by it first).
+     * Allocated per call, a 512-token prefill of a3b-e32 spent ~5.6 of its ~16 GB of allocation in 15 s on these
+     * arrays (and ~1 GB more in {@code RowLaneMatrix.prefill} with the integer kernels), and each young collection of
+     * a 2-core machine pauses the compute threads.
      */
-    private static final class Scratch {
+    static final class Scratch {
         static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(Scratch::new);
         /** Dequantised weight rows. */
         float[] rows = new float[0];
-        /** The second work array: {@link #lanes}' transposed panel, {@link #panels}' spilled tile lanes. */
+        /**
+         * The second work array: {@link #lanes}' and {@link RowLaneMatrix#prefill}'s panel, {@link #panels}' spilled
+         * tile lanes.
+         */
         float[] work = new float[0];
-        /** {@link #lanes}' sums. */
+        /** {@link #lanes}' and {@link RowLaneMatrix#prefill}'s sums. */
         float[] sums = new float[0];
 
         static float[] atLeast(float[] a, int n) {

@@ -337,30 +337,6 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
         return PanelMatMul.SMALL_N;
     }
 
-    /**
-     * {@link #prefill}'s panel and sums, kept per thread: fresh for every call they were ~1 GB of garbage in a
-     * 512-token prefill of an a3b-e32 Q4_K_M file. Every element a call reads it writes first.
-     */
-    private static final class PrefillScratch {
-        static final ThreadLocal<PrefillScratch> LOCAL = ThreadLocal.withInitial(PrefillScratch::new);
-        private float[] panel = new float[0];
-        private float[] sums = new float[0];
-
-        float[] panel(int n) {
-            if (panel.length < n) {
-                panel = new float[n];
-            }
-            return panel;
-        }
-
-        float[] sums(int n) {
-            if (sums.length < n) {
-                sums = new float[n];
-            }
-            return sums;
-        }
-    }
-
     /** Columns per panel of {@link #prefill}: 128 columns of a group's 32 rows in f32 are 16 KB, which stay in L1. */
     static final int PANEL_COLS = 128;
 
@@ -384,9 +360,9 @@ abstract sealed class RowLaneMatrix implements Matrix permits IQ4_NLR32Matrix, I
         if (r0 >= r1 || n <= 0) {
             return;
         }
-        PrefillScratch w = PrefillScratch.LOCAL.get();
-        float[] panel = w.panel(PANEL_COLS * R);
-        float[] sums = w.sums(n * R);
+        PanelMatMul.Scratch scratch = PanelMatMul.Scratch.LOCAL.get(); // kept per thread (see there)
+        float[] panel = scratch.work = PanelMatMul.Scratch.atLeast(scratch.work, PANEL_COLS * R);
+        float[] sums = scratch.sums = PanelMatMul.Scratch.atLeast(scratch.sums, n * R);
         for (int g = r0 / R; g * R < r1; g++) {
             java.util.Arrays.fill(sums, 0, n * R, 0f);
             for (int c0 = 0; c0 < cols; c0 += PANEL_COLS) {
