@@ -4,9 +4,14 @@ import dev.nextinfer.core.model.KvCache;
 import dev.nextinfer.core.model.KvCacheFormat;
 import dev.nextinfer.kernels.GqaAttention;
 import dev.nextinfer.kernels.ThreadPool;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Decode attention of a whole step at depth, as the model runs it: 12 full-attention layers × 2 kv heads of
@@ -98,7 +103,7 @@ public final class AttentionTiming {
         }
     }
 
-    private static final jdk.incubator.vector.VectorSpecies<Short> S = jdk.incubator.vector.ShortVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
 
     /** Reads the same bytes in the same order as {@link #step}, with no arithmetic: what the layout allows. */
     private static void read(ThreadPool pool, KvCache[] caches, int depth, float[] out) {
@@ -106,21 +111,21 @@ public final class AttentionTiming {
         for (KvCache cache : caches) {
             long region = cache.keyOffset(1) - cache.keyOffset(0);
             pool.parallelFor(KV_HEADS * splits, 1, (u0, u1) -> {
-                var acc = jdk.incubator.vector.ShortVector.zero(S);
+                ShortVector acc = ShortVector.zero(S);
                 for (int u = u0; u < u1; u++) {
                     int h = u / splits;
                     int s = u % splits;
                     for (int p = s * SPLIT; p < Math.min(depth, (s + 1) * SPLIT); p += KvCache.PAGE_POSITIONS) {
-                        var seg = cache.storedTile(p);
+                        MemorySegment seg = cache.storedTile(p);
                         for (long o = cache.keyOffset(h); o < cache.keyOffset(h) + region; o += S.vectorByteSize()) {
-                            acc = acc.add(jdk.incubator.vector.ShortVector.fromMemorySegment(S, seg, o, java.nio.ByteOrder.LITTLE_ENDIAN));
+                            acc = acc.add(ShortVector.fromMemorySegment(S, seg, o, ByteOrder.LITTLE_ENDIAN));
                         }
                         for (long o = cache.valueOffset(h); o < cache.valueOffset(h) + region; o += S.vectorByteSize()) {
-                            acc = acc.add(jdk.incubator.vector.ShortVector.fromMemorySegment(S, seg, o, java.nio.ByteOrder.LITTLE_ENDIAN));
+                            acc = acc.add(ShortVector.fromMemorySegment(S, seg, o, ByteOrder.LITTLE_ENDIAN));
                         }
                     }
                 }
-                out[u0 % out.length] = acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+                out[u0 % out.length] = acc.reduceLanes(VectorOperators.ADD);
             });
         }
     }
