@@ -29,8 +29,11 @@ public record MemoryEstimate(int positions, int sequences, KvCacheFormat kvForma
      * unused part of the last 64 MiB slab of KV pages.
      */
     static final long RUNTIME_BYTES = 448L << 20;
-    /** Young-generation churn and live activations of a prefill chunk, as a multiple of one chunk's activations. */
-    static final int ACTIVATION_FACTOR = 3;
+    /**
+     * Workspaces of a prefill chunk's activations a model keeps at most (a prefill and a server's batched decode
+     * steps; see {@code Qwen3NextModel}).
+     */
+    static final int WORKSPACES = 2;
 
     /** Sum of the parts. */
     public long totalBytes() {
@@ -79,17 +82,21 @@ public record MemoryEstimate(int positions, int sequences, KvCacheFormat kvForma
                 scratchBytes(cfg));
     }
 
-    /** The JVM plus {@value #ACTIVATION_FACTOR}× the activations of one prefill chunk. */
+    /**
+     * The JVM, {@value #WORKSPACES} workspaces of a prefill chunk (every activation array of a layer of each kind, held
+     * between calls), and once more the largest layer part's arrays of a chunk plus a row of logits: what the forward
+     * pass still allocates per call and the collector has yet to free.
+     */
     static long scratchBytes(Qwen3NextConfig cfg) {
         long h = cfg.hiddenSize();
         long attnWidth = (long) cfg.numAttentionHeads() * cfg.headDim();
         long attention = 5 * attnWidth + 2L * cfg.numKeyValueHeads() * cfg.headDim();
         long deltaNet = cfg.linearQkvzDim() + 3L * cfg.linearConvDim()
                 + 2L * cfg.linearNumValueHeads() * cfg.linearValueHeadDim() + 2L * cfg.linearNumValueHeads();
-        long moe = cfg.numExperts() + (long) cfg.numExpertsPerTok() * (2L * cfg.moeIntermediateSize() + 2 * h)
-                + 2L * cfg.sharedExpertIntermediateSize() + 2 * Math.max(cfg.intermediateSize(), 0);
-        long perToken = 5 * h + Math.max(attention, Math.max(deltaNet, moe));
-        long chunk = 4L * Session.PREFILL_CHUNK * perToken + 4L * cfg.vocabSize();
-        return RUNTIME_BYTES + ACTIVATION_FACTOR * chunk;
+        long ffnWidth = Math.max(Math.max(cfg.moeIntermediateSize(), cfg.sharedExpertIntermediateSize()), Math.max(cfg.intermediateSize(), 0));
+        long moe = cfg.numExperts() + (long) cfg.numExpertsPerTok() * h + (cfg.numExpertsPerTok() + 1L) * (2 * ffnWidth + h);
+        long workspace = 4L * Session.PREFILL_CHUNK * (2 * h + attention + deltaNet + moe);
+        long churn = 4L * Session.PREFILL_CHUNK * (5 * h + Math.max(attention, Math.max(deltaNet, moe))) + 4L * cfg.vocabSize();
+        return RUNTIME_BYTES + WORKSPACES * workspace + churn;
     }
 }

@@ -49,12 +49,22 @@ public final class GroupedLinear {
 
     /** As {@link #forward(ThreadPool, int, Matrix[], float[][], int[], float[][])} with the kernel chosen by {@code mode}. */
     public static void forward(ThreadPool pool, MatMulMode mode, int count, Matrix[] ws, float[][] xs, int[] ns, float[][] ys) {
+        forward(pool, mode, count, ws, xs, new int[count], ns, ys, new int[count]);
+    }
+
+    /**
+     * As {@link #forward(ThreadPool, MatMulMode, int, Matrix[], float[][], int[], float[][])} with product {@code i}'s
+     * rows starting at {@code xs[i][xOffs[i]]} and {@code ys[i][yOffs[i]]} (still dense: row strides are the matrix's
+     * columns and rows), so that several products can share one array.
+     */
+    public static void forward(ThreadPool pool, MatMulMode mode, int count, Matrix[] ws, float[][] xs, int[] xOffs, int[] ns,
+                               float[][] ys, int[] yOffs) {
         int maxRows = 0;
         for (int i = 0; i < count; i++) {
             maxRows = Math.max(maxRows, ns[i]);
         }
         if (maxRows <= DECODE_ROWS) {
-            decode(pool, mode, count, ws, xs, ns, ys, DECODE_MIN_PIECE_BYTES);
+            decode(pool, mode, count, ws, xs, xOffs, ns, ys, yOffs, DECODE_MIN_PIECE_BYTES);
             return;
         }
         int[] firstChunk = new int[count + 1];
@@ -73,7 +83,7 @@ public final class GroupedLinear {
                 Matrix w = ws[i];
                 int r0 = (c - firstChunk[i]) * rowsPerChunk[i];
                 int r1 = Math.min(w.rows(), r0 + rowsPerChunk[i]);
-                mode.multiply(w, xs[i], 0, w.cols(), ns[i], ys[i], 0, w.rows(), r0, r1);
+                mode.multiply(w, xs[i], xOffs[i], w.cols(), ns[i], ys[i], yOffs[i], w.rows(), r0, r1);
             }
         });
     }
@@ -95,8 +105,8 @@ public final class GroupedLinear {
      * idle time in these regions 9.8–12.5% → 7.8–7.9%). A piece that crosses from one matrix into the next is one
      * product call per matrix.
      */
-    static void decode(ThreadPool pool, MatMulMode mode, int count, Matrix[] ws, float[][] xs, int[] ns, float[][] ys,
-                       int minPieceBytes) {
+    static void decode(ThreadPool pool, MatMulMode mode, int count, Matrix[] ws, float[][] xs, int[] xOffs, int[] ns,
+                       float[][] ys, int[] yOffs, int minPieceBytes) {
         int[] firstUnit = new int[count + 1];
         int[] unitRows = new int[count];
         long bytes = 0;
@@ -121,7 +131,7 @@ public final class GroupedLinear {
                     Matrix w = ws[i];
                     int r0 = (u - firstUnit[i]) * unitRows[i];
                     int r1 = Math.min(w.rows(), (end - firstUnit[i]) * unitRows[i]);
-                    mode.multiply(w, xs[i], 0, w.cols(), ns[i], ys[i], 0, w.rows(), r0, r1);
+                    mode.multiply(w, xs[i], xOffs[i], w.cols(), ns[i], ys[i], yOffs[i], w.rows(), r0, r1);
                     u = end;
                 }
             }

@@ -81,7 +81,8 @@ class GroupedLinearTest {
                             for (int i = 0; i < rows.length; i++) { // a row no piece wrote stays NaN
                                 java.util.Arrays.fill(ys[i], ns[i] > 0 ? Float.NaN : 0f);
                             }
-                            GroupedLinear.decode(pool, MatMulMode.FASTEST, rows.length, ws, xs, ns, ys, minPieceBytes);
+                            GroupedLinear.decode(pool, MatMulMode.FASTEST, rows.length, ws, xs, new int[rows.length], ns, ys,
+                                    new int[rows.length], minPieceBytes);
                             for (int i = 0; i < rows.length; i++) {
                                 assertArrayEquals(expected[i], ys[i], "product " + i + " (" + ns[i] + " rows) with "
                                         + threads + " threads, pieces of " + minPieceBytes + "+ bytes");
@@ -93,6 +94,57 @@ class GroupedLinearTest {
                         assertArrayEquals(expected[i], ys[i], "forward: product " + i + " with " + threads + " threads");
                     }
                 }
+            }
+        }
+    }
+    /**
+     * Products whose rows sit at offsets in shared arrays (a MoE layer's experts, each over its own tokens) give the
+     * bits of the same products in arrays of their own, at decode sizes and prefill sizes, and write nothing outside
+     * their rows.
+     */
+    @Test
+    void productsAtOffsetsInSharedArraysKeepTheirBits() {
+        Random rnd = new Random(11);
+        int cols = 64;
+        int[] rows = {48, 96, 32};
+        for (int[] ns : new int[][] {{1, 0, 3}, {2, 4, 1}, {7, 0, 20}, {5, 9, 33}}) {
+            Matrix[] ws = new Matrix[rows.length];
+            float[][] own = new float[rows.length][];
+            float[][] expected = new float[rows.length][];
+            int[] xOffs = new int[rows.length];
+            int[] yOffs = new int[rows.length];
+            int xTotal = 3; // a gap before the first product's rows
+            int yTotal = 5;
+            for (int i = 0; i < rows.length; i++) {
+                float[] wv = TestMatrices.randomVector(rnd, rows[i] * cols);
+                ws[i] = F32Matrix.of(wv, rows[i], cols);
+                own[i] = TestMatrices.randomVector(rnd, Math.max(1, ns[i]) * cols);
+                expected[i] = new float[Math.max(1, ns[i]) * rows[i]];
+                xOffs[i] = xTotal;
+                yOffs[i] = yTotal;
+                xTotal += ns[i] * cols + 1;
+                yTotal += ns[i] * rows[i] + 2;
+            }
+            float[] x = new float[xTotal];
+            float[] y = new float[yTotal];
+            java.util.Arrays.fill(y, -7f);
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(own[i], 0, x, xOffs[i], ns[i] * cols);
+            }
+            try (ThreadPool pool = new ThreadPool(2)) {
+                GroupedLinear.forward(pool, MatMulMode.FASTEST, rows.length, ws, own, ns, expected);
+                GroupedLinear.forward(pool, MatMulMode.FASTEST, rows.length, ws, new float[][] {x, x, x}, xOffs, ns,
+                        new float[][] {y, y, y}, yOffs);
+            }
+            float[] outside = y.clone();
+            for (int i = 0; i < rows.length; i++) {
+                float[] got = java.util.Arrays.copyOfRange(y, yOffs[i], yOffs[i] + ns[i] * rows[i]);
+                assertArrayEquals(java.util.Arrays.copyOf(expected[i], ns[i] * rows[i]), got,
+                        "product " + i + " of " + java.util.Arrays.toString(ns));
+                java.util.Arrays.fill(outside, yOffs[i], yOffs[i] + ns[i] * rows[i], -7f);
+            }
+            for (float v : outside) {
+                assertEquals(-7f, v, "a product wrote outside its rows");
             }
         }
     }

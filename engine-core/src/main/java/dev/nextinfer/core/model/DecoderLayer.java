@@ -40,18 +40,18 @@ final class DecoderLayer {
 
     /**
      * Updates the residual stream {@code x[T][H]} in place, advancing {@code state} (this layer's kind: a
-     * {@link DeltaNetState} or a {@link KvCache}) past the T positions.
+     * {@link DeltaNetState} or a {@link KvCache}) past the T positions; the activations live in {@code ws}.
      */
-    void forward(ThreadPool pool, float[] x, int T, LayerState state) {
-        float[] h = new float[T * hidden];
-        float[] mix = new float[T * hidden];
+    void forward(ThreadPool pool, float[] x, int T, LayerState state, Workspace ws) {
+        float[] h = ws.floats(Workspace.Buffer.NORMED, T * hidden);
+        float[] mix = ws.floats(Workspace.Buffer.MIX, T * hidden);
         inputNorm(x, T, h);
         switch (mixer) {
-            case GatedDeltaNet d -> d.forward(pool, h, T, (DeltaNetState) state, mix);
-            case GatedAttention a -> a.forward(pool, MatMulMode.FASTEST, h, T, (KvCache) state, mix);
+            case GatedDeltaNet d -> d.forward(pool, h, T, (DeltaNetState) state, mix, ws);
+            case GatedAttention a -> a.forward(pool, MatMulMode.FASTEST, h, T, (KvCache) state, mix, ws);
         }
         VectorOps.add(x, 0, mix, 0, T * hidden);
-        ffn(pool, MatMulMode.FASTEST, x, T, h, mix);
+        ffn(pool, MatMulMode.FASTEST, x, T, h, mix, ws);
     }
 
     /**
@@ -60,21 +60,21 @@ final class DecoderLayer {
      * The products run the few-row kernel ({@link MatMulMode#ROW_EXACT}), which widens each weight once for the
      * few tokens.
      */
-    LayerUpdate forwardSpeculative(ThreadPool pool, float[] x, int T, LayerState state) {
-        float[] h = new float[T * hidden];
-        float[] mix = new float[T * hidden];
+    LayerUpdate forwardSpeculative(ThreadPool pool, float[] x, int T, LayerState state, Workspace ws) {
+        float[] h = ws.floats(Workspace.Buffer.NORMED, T * hidden);
+        float[] mix = ws.floats(Workspace.Buffer.MIX, T * hidden);
         inputNorm(x, T, h);
         LayerUpdate update = switch (mixer) {
-            case GatedDeltaNet d -> d.forwardDeferred(pool, h, T, (DeltaNetState) state, mix);
+            case GatedDeltaNet d -> d.forwardDeferred(pool, h, T, (DeltaNetState) state, mix, ws);
             case GatedAttention a -> {
                 KvCache cache = (KvCache) state;
                 int start = cache.length();
-                a.forward(pool, MatMulMode.ROW_EXACT, h, T, cache, mix);
+                a.forward(pool, MatMulMode.ROW_EXACT, h, T, cache, mix, ws);
                 yield new LayerUpdate.KvAppend(cache, start);
             }
         };
         VectorOps.add(x, 0, mix, 0, T * hidden);
-        ffn(pool, MatMulMode.ROW_EXACT, x, T, h, mix);
+        ffn(pool, MatMulMode.ROW_EXACT, x, T, h, mix, ws);
         return update;
     }
 
@@ -83,16 +83,16 @@ final class DecoderLayer {
      * sequence whose state for this layer is {@code states[b]}, and is updated in place to the bits a
      * single-sequence {@link #forward} gives it.
      */
-    void forwardBatch(ThreadPool pool, float[] x, int B, LayerState[] states) {
-        float[] h = new float[B * hidden];
-        float[] mix = new float[B * hidden];
+    void forwardBatch(ThreadPool pool, float[] x, int B, LayerState[] states, Workspace ws) {
+        float[] h = ws.floats(Workspace.Buffer.NORMED, B * hidden);
+        float[] mix = ws.floats(Workspace.Buffer.MIX, B * hidden);
         inputNorm(x, B, h);
         switch (mixer) {
-            case GatedDeltaNet d -> d.forwardBatch(pool, h, B, java.util.Arrays.copyOf(states, B, DeltaNetState[].class), mix);
-            case GatedAttention a -> a.forwardBatch(pool, h, B, java.util.Arrays.copyOf(states, B, KvCache[].class), mix);
+            case GatedDeltaNet d -> d.forwardBatch(pool, h, B, java.util.Arrays.copyOf(states, B, DeltaNetState[].class), mix, ws);
+            case GatedAttention a -> a.forwardBatch(pool, h, B, java.util.Arrays.copyOf(states, B, KvCache[].class), mix, ws);
         }
         VectorOps.add(x, 0, mix, 0, B * hidden);
-        ffn(pool, MatMulMode.ROW_EXACT, x, B, h, mix);
+        ffn(pool, MatMulMode.ROW_EXACT, x, B, h, mix, ws);
     }
 
     private void inputNorm(float[] x, int T, float[] h) {
@@ -102,11 +102,11 @@ final class DecoderLayer {
     }
 
     /** {@code x += ffn(post_attention_layernorm(x))}, with {@code h} and {@code mix} as scratch of {@code T·H}. */
-    private void ffn(ThreadPool pool, MatMulMode mode, float[] x, int T, float[] h, float[] mix) {
+    private void ffn(ThreadPool pool, MatMulMode mode, float[] x, int T, float[] h, float[] mix, Workspace ws) {
         for (int t = 0; t < T; t++) {
             Norms.rmsNormZeroCentred(x, t * hidden, w.postAttentionLayernorm(), eps, h, t * hidden, hidden);
         }
-        ffn.forward(pool, mode, h, T, mix);
+        ffn.forward(pool, mode, h, T, mix, ws);
         VectorOps.add(x, 0, mix, 0, T * hidden);
     }
 }

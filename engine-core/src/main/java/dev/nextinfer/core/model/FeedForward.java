@@ -18,10 +18,10 @@ final class FeedForward implements ChannelMixer {
 
     /** {@code out[n][H] = ffn(x[n][H])}; {@code mode} picks the products' kernel ({@link MatMulMode}). */
     @Override
-    public void forward(ThreadPool pool, MatMulMode mode, float[] x, int n, float[] out) {
+    public void forward(ThreadPool pool, MatMulMode mode, float[] x, int n, float[] out, Workspace ws) {
         int inter = w.intermediateSize();
-        float[] gate = new float[n * inter];
-        float[] up = new float[n * inter];
+        float[] gate = ws.floats(Workspace.Buffer.FFN_GATE, n * inter);
+        float[] up = ws.floats(Workspace.Buffer.FFN_UP, n * inter);
         GroupedLinear.forward(pool, mode, 2, new Matrix[] {w.gateProj(), w.upProj()}, new float[][] {x, x}, new int[] {n, n},
                 new float[][] {gate, up});
         Activations.swiglu(gate, 0, up, 0, n * inter);

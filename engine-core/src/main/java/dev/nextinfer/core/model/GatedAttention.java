@@ -44,21 +44,19 @@ final class GatedAttention implements TokenMixer {
         this.ropeFactor = ropeFactor;
     }
 
-    /** {@code out[T][H] = mixer(h[T][H])} for positions {@code cache.length() ..}, appending T positions to the cache. */
-    void forward(ThreadPool pool, float[] h, int T, KvCache cache, float[] out) {
-        forward(pool, MatMulMode.FASTEST, h, T, cache, out);
-    }
-
-    /** As {@link #forward(ThreadPool, float[], int, KvCache, float[])} with the projections' kernel chosen by {@code mode}. */
-    void forward(ThreadPool pool, MatMulMode mode, float[] h, int T, KvCache cache, float[] out) {
+    /**
+     * {@code out[T][H] = mixer(h[T][H])} for positions {@code cache.length() ..}, appending T positions to the cache;
+     * {@code mode} picks the projections' kernel, {@code ws} holds the activations.
+     */
+    void forward(ThreadPool pool, MatMulMode mode, float[] h, int T, KvCache cache, float[] out, Workspace ws) {
         int start = cache.length();
         int[] positions = new int[T];
         for (int t = 0; t < T; t++) {
             positions[t] = start + t;
         }
-        Projected p = project(pool, mode, h, T, positions);
+        Projected p = project(pool, mode, h, T, positions, ws);
         cache.append(p.k, p.v, T);
-        float[] attn = new float[T * nh * hd];
+        float[] attn = ws.floats(Workspace.Buffer.ATTN, T * nh * hd);
         VectorOps.scale(p.query, 0, T * nh * hd, scale);
         if (T == 1) {
             attendDecode(pool, p.query, new KvCache[] {cache}, 1, attn);
@@ -74,18 +72,18 @@ final class GatedAttention implements TokenMixer {
      * few-row kernel ({@link MatMulMode#ROW_EXACT}), attention per sequence as a single-token call does it, so
      * every row is, to the bit, what {@link #forward} gives that sequence alone.
      */
-    void forwardBatch(ThreadPool pool, float[] h, int B, KvCache[] caches, float[] out) {
+    void forwardBatch(ThreadPool pool, float[] h, int B, KvCache[] caches, float[] out, Workspace ws) {
         int kvWidth = nkv * hd;
         int[] positions = new int[B];
         for (int b = 0; b < B; b++) {
             positions[b] = caches[b].length();
         }
-        Projected p = project(pool, MatMulMode.ROW_EXACT, h, B, positions);
+        Projected p = project(pool, MatMulMode.ROW_EXACT, h, B, positions, ws);
         for (int b = 0; b < B; b++) {
             caches[b].append(java.util.Arrays.copyOfRange(p.k, b * kvWidth, (b + 1) * kvWidth),
                     java.util.Arrays.copyOfRange(p.v, b * kvWidth, (b + 1) * kvWidth), 1);
         }
-        float[] attn = new float[B * nh * hd];
+        float[] attn = ws.floats(Workspace.Buffer.ATTN, B * nh * hd);
         VectorOps.scale(p.query, 0, B * nh * hd, scale);
         attendDecode(pool, p.query, caches, B, attn);
         output(pool, MatMulMode.ROW_EXACT, attn, p.gate, B, out);
@@ -96,17 +94,17 @@ final class GatedAttention implements TokenMixer {
     }
 
     /** Projections of {@code T} rows, row {@code t} at position {@code positions[t]}: q/k norms and RoPE applied. */
-    private Projected project(ThreadPool pool, MatMulMode mode, float[] h, int T, int[] positions) {
+    private Projected project(ThreadPool pool, MatMulMode mode, float[] h, int T, int[] positions, Workspace ws) {
         int qWidth = 2 * nh * hd;
         int kvWidth = nkv * hd;
-        float[] qg = new float[T * qWidth];
-        float[] k = new float[T * kvWidth];
-        float[] v = new float[T * kvWidth];
+        float[] qg = ws.floats(Workspace.Buffer.QG, T * qWidth);
+        float[] k = ws.floats(Workspace.Buffer.KEY, T * kvWidth);
+        float[] v = ws.floats(Workspace.Buffer.VALUE, T * kvWidth);
         GroupedLinear.forward(pool, mode, 3, new Matrix[] {w.qProj(), w.kProj(), w.vProj()}, new float[][] {h, h, h},
                 new int[] {T, T, T}, new float[][] {qg, k, v});
 
-        float[] query = new float[T * nh * hd];
-        float[] gate = new float[T * nh * hd];
+        float[] query = ws.floats(Workspace.Buffer.QUERY, T * nh * hd);
+        float[] gate = ws.floats(Workspace.Buffer.GATE, T * nh * hd);
         int half = rope.rotaryDim() / 2;
         float[] cos = new float[half];
         float[] sin = new float[half];

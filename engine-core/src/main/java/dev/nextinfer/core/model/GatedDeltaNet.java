@@ -63,15 +63,15 @@ final class GatedDeltaNet implements TokenMixer {
 
     /**
      * {@code out[T][H] = mixer(h[T][H])}, advancing {@code state} by T tokens: the recurrent rule for a single
-     * token, the chunked rule for more.
+     * token, the chunked rule for more. The activations live in {@code ws}.
      */
-    void forward(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out) {
-        Projected p = project(pool, MatMulMode.FASTEST, h, T);
-        float[] conv = new float[T * convDim];
+    void forward(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out, Workspace ws) {
+        Projected p = project(pool, MatMulMode.FASTEST, h, T, ws, ws);
+        float[] conv = ws.floats(Workspace.Buffer.CONV_OUT, T * convDim);
         pool.parallelFor(convDim, 256, (c0, c1) ->
                 CausalConv1d.forward(p.mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim));
         normalizeQk(conv, T);
-        float[] core = new float[T * nv * dv];
+        float[] core = ws.floats(Workspace.Buffer.CORE, T * nv * dv);
         pool.parallelFor(nv, 1, (j0, j1) -> {
             for (int j = j0; j < j1; j++) {
                 DeltaRule.Inputs in = head(conv, p, 0, j);
@@ -90,18 +90,19 @@ final class GatedDeltaNet implements TokenMixer {
     /**
      * {@code out[T][H] = mixer(h[T][H])} from {@code state} without changing it ({@code T ≤ }{@value #CHUNK}); the
      * returned update advances it past any prefix of the T tokens. This is a speculative verification: each row's
-     * products are computed as its own mat-vec would ({@link MatMulMode#ROW_EXACT}), like a batched step.
+     * products are computed as its own mat-vec would ({@link MatMulMode#ROW_EXACT}), like a batched step. The
+     * arrays the update keeps are allocated anew; the others live in {@code ws}.
      */
-    DeltaNetUpdate forwardDeferred(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out) {
+    DeltaNetUpdate forwardDeferred(ThreadPool pool, float[] h, int T, DeltaNetState state, float[] out, Workspace ws) {
         if (T > CHUNK) {
             throw new IllegalArgumentException("a deferred DeltaNet call covers one chunk: " + T + " > " + CHUNK + " tokens");
         }
-        Projected p = project(pool, MatMulMode.ROW_EXACT, h, T);
+        Projected p = project(pool, MatMulMode.ROW_EXACT, h, T, ws, Workspace.fresh());
         float[] conv = new float[T * convDim];
         pool.parallelFor(convDim, 256, (c0, c1) ->
                 CausalConv1d.convolve(p.mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim));
         normalizeQk(conv, T);
-        float[] core = new float[T * nv * dv];
+        float[] core = ws.floats(Workspace.Buffer.CORE, T * nv * dv);
         float[] gc = new float[nv * T];
         float[] vNew = new float[nv * T * dv];
         pool.parallelFor(nv, 1, (j0, j1) -> {
@@ -120,8 +121,8 @@ final class GatedDeltaNet implements TokenMixer {
      * for all rows through the few-row kernel ({@link MatMulMode#ROW_EXACT}); the conv and the recurrent delta rule
      * run per sequence; so every row is, to the bit, what {@link #forward} gives that sequence alone.
      */
-    void forwardBatch(ThreadPool pool, float[] h, int B, DeltaNetState[] states, float[] out) {
-        Projected p = project(pool, MatMulMode.ROW_EXACT, h, B);
+    void forwardBatch(ThreadPool pool, float[] h, int B, DeltaNetState[] states, float[] out, Workspace ws) {
+        Projected p = project(pool, MatMulMode.ROW_EXACT, h, B, ws, ws);
         // each sequence's conv row on its own window: the single-token call a sequence makes alone
         float[][] in = new float[B][];
         float[][] o = new float[B][];
@@ -136,12 +137,12 @@ final class GatedDeltaNet implements TokenMixer {
                 CausalConv1d.forward(in[b], convDim, 1, convDim, c0, c1, w.conv1d(), kernel, states[b].convWindow, true, o[b], convDim);
             }
         });
-        float[] conv = new float[B * convDim];
+        float[] conv = ws.floats(Workspace.Buffer.CONV_OUT, B * convDim);
         for (int b = 0; b < B; b++) {
             System.arraycopy(o[b], 0, conv, b * convDim, convDim);
         }
         normalizeQk(conv, B);
-        float[] core = new float[B * nv * dv];
+        float[] core = ws.floats(Workspace.Buffer.CORE, B * nv * dv);
         pool.parallelFor(B * nv, 1, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int b = u / nv;
@@ -173,17 +174,18 @@ final class GatedDeltaNet implements TokenMixer {
     private record Projected(float[] mixed, float[] z, float[] beta, float[] g) {
     }
 
-    private Projected project(ThreadPool pool, MatMulMode mode, float[] h, int T) {
-        float[] qkvz = new float[T * qkvzDim];
-        float[] ba = new float[T * 2 * nv];
+    /** {@code kept} holds the conv input, which a deferred call's update keeps; {@code ws} the rest. */
+    private Projected project(ThreadPool pool, MatMulMode mode, float[] h, int T, Workspace ws, Workspace kept) {
+        float[] qkvz = ws.floats(Workspace.Buffer.QKVZ, T * qkvzDim);
+        float[] ba = ws.floats(Workspace.Buffer.BA, T * 2 * nv);
         GroupedLinear.forward(pool, mode, 2, new Matrix[] {w.inProjQkvz(), w.inProjBa()}, new float[][] {h, h},
                 new int[] {T, T}, new float[][] {qkvz, ba});
 
         // un-group into the conv input [q_all | k_all | v_all] and the bypassing z, b, a
-        float[] mixed = new float[T * convDim];
-        float[] z = new float[T * nv * dv];
-        float[] beta = new float[T * nv];
-        float[] g = new float[T * nv];
+        float[] mixed = kept.floats(Workspace.Buffer.CONV_IN, T * convDim);
+        float[] z = ws.floats(Workspace.Buffer.Z, T * nv * dv);
+        float[] beta = ws.floats(Workspace.Buffer.BETA, T * nv);
+        float[] g = ws.floats(Workspace.Buffer.G, T * nv);
         int group = 2 * dk + 2 * r * dv;
         for (int t = 0; t < T; t++) {
             int src = t * qkvzDim;

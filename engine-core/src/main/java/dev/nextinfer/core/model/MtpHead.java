@@ -49,7 +49,7 @@ final class MtpHead {
         }
         float[] x = new float[T * hidden];
         Linear.forward(pool, m.fc(), cat, T, x);
-        layer.forward(pool, x, T, cache);
+        layer.forward(pool, x, T, cache, Workspace.fresh()); // one layer over a few rows: not worth a lent workspace
         float[] normed = new float[T * hidden];
         for (int t = 0; t < T; t++) {
             Norms.rmsNormZeroCentred(x, t * hidden, m.norm(), eps, normed, t * hidden, hidden);

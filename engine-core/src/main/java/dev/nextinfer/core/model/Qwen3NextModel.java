@@ -22,8 +22,9 @@ import dev.nextinfer.kernels.ThreadPool;
  * and the MTP head: {@code mtp.norm(layer(fc([pre_fc_norm_embedding(embed(next)) | pre_fc_norm_hidden(hidden)])))}
  * then the shared {@code lm_head}.
  *
- * <p>Stateless and thread-safe: all per-sequence data lives in {@link SequenceState}, so any number of sequences
- * can run on one model. Calls on one pool are serialised by the pool.
+ * <p>Thread-safe: all per-sequence data lives in {@link SequenceState}, so any number of sequences can run on one
+ * model. Calls on one pool are serialised by the pool. Each call borrows a {@link Workspace} for its activations
+ * and gives it back; the model keeps up to two (a 512-token chunk's arrays are ~230 MB on the real shapes).
  */
 public final class Qwen3NextModel {
     private final Qwen3NextConfig cfg;
@@ -35,6 +36,14 @@ public final class Qwen3NextModel {
     private final int vocab;
     private final float eps;
     private final KvCacheFormat kvFormat;
+    /**
+     * Idle workspaces kept at most: a prefill and the batched decode steps of a server's other sequences. Calls beyond
+     * that gain nothing from running at the same time (their parallel regions take turns on the pool), so a burst of
+     * them does not leave its workspaces behind for good.
+     */
+    private static final int MAX_IDLE_WORKSPACES = 2;
+    /** Workspaces no call is using. */
+    private final java.util.concurrent.ConcurrentLinkedDeque<Workspace> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     /** Builds the graph with an exact (f32) KV cache; {@code pool} runs every parallel region. */
     public Qwen3NextModel(Qwen3NextConfig cfg, ModelWeights w, ThreadPool pool) {
@@ -128,7 +137,13 @@ public final class Qwen3NextModel {
         state.requireRoom(T);
         checkTokens(tokens, from, to);
         float[][] captured = captureLayers ? new float[layers.length + 1][] : null;
-        float[] normed = layersForward(tokens, from, T, state, captured);
+        Workspace ws = borrow();
+        float[] normed;
+        try {
+            normed = layersForward(tokens, from, T, state, captured, ws);
+        } finally {
+            giveBack(ws);
+        }
         state.advance(normed, tokens, from, T, mtp);
         return new ForwardResult(lmHead(normed, T, allLogits), allLogits ? T : 1, normed, captured);
     }
@@ -149,8 +164,13 @@ public final class Qwen3NextModel {
         checkTokens(tokens, from, to);
         float[] x = embed(tokens, from, T);
         LayerUpdate[] updates = new LayerUpdate[layers.length];
-        for (int i = 0; i < layers.length; i++) {
-            updates[i] = layers[i].forwardSpeculative(pool, x, T, state.layer(i));
+        Workspace ws = borrow();
+        try {
+            for (int i = 0; i < layers.length; i++) {
+                updates[i] = layers[i].forwardSpeculative(pool, x, T, state.layer(i), ws);
+            }
+        } finally {
+            giveBack(ws);
         }
         float[] normed = finalNorm(x, T);
         int[] verified = java.util.Arrays.copyOfRange(tokens, from, to);
@@ -192,11 +212,16 @@ public final class Qwen3NextModel {
             w.embedTokens().row(tokens[b], x, b * hidden);
         }
         LayerState[] layerStates = new LayerState[B];
-        for (int i = 0; i < layers.length; i++) {
-            for (int b = 0; b < B; b++) {
-                layerStates[b] = states[b].layer(i);
+        Workspace ws = borrow();
+        try {
+            for (int i = 0; i < layers.length; i++) {
+                for (int b = 0; b < B; b++) {
+                    layerStates[b] = states[b].layer(i);
+                }
+                layers[i].forwardBatch(pool, x, B, layerStates, ws);
             }
-            layers[i].forwardBatch(pool, x, B, layerStates);
+        } finally {
+            giveBack(ws);
         }
         float[] normed = new float[B * hidden];
         for (int b = 0; b < B; b++) {
@@ -211,18 +236,36 @@ public final class Qwen3NextModel {
     }
 
     /** Embeds and runs all layers, advancing their states; returns the normed final hidden states. */
-    private float[] layersForward(int[] tokens, int from, int T, SequenceState state, float[][] captured) {
+    private float[] layersForward(int[] tokens, int from, int T, SequenceState state, float[][] captured, Workspace ws) {
         float[] x = embed(tokens, from, T);
         if (captured != null) {
             captured[0] = x.clone();
         }
         for (int i = 0; i < layers.length; i++) {
-            layers[i].forward(pool, x, T, state.layer(i));
+            layers[i].forward(pool, x, T, state.layer(i), ws);
             if (captured != null) {
                 captured[i + 1] = x.clone();
             }
         }
         return finalNorm(x, T);
+    }
+
+    /** An idle workspace, or a new one when every workspace is in use. */
+    private Workspace borrow() {
+        Workspace ws = idle.poll();
+        return ws != null ? ws : Workspace.reusing();
+    }
+
+    /** Keeps {@code ws} for a later call unless {@value #MAX_IDLE_WORKSPACES} are idle already. */
+    private void giveBack(Workspace ws) {
+        if (idle.size() < MAX_IDLE_WORKSPACES) {
+            idle.push(ws);
+        }
+    }
+
+    /** Idle workspaces (tests). */
+    int idleWorkspaces() {
+        return idle.size();
     }
 
     private float[] embed(int[] tokens, int from, int T) {

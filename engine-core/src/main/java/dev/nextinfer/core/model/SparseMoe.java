@@ -39,8 +39,8 @@ final class SparseMoe implements ChannelMixer {
     record Routing(int[] expert, float[] weight) {
     }
 
-    Routing route(ThreadPool pool, MatMulMode mode, float[] x, int T) {
-        float[] logits = new float[T * experts];
+    Routing route(ThreadPool pool, MatMulMode mode, float[] x, int T, Workspace ws) {
+        float[] logits = ws.floats(Workspace.Buffer.ROUTER, T * experts);
         Linear.forward(pool, mode, w.gate(), x, T, logits);
         int[] idx = new int[T * topK];
         float[] weight = new float[T * topK];
@@ -66,11 +66,13 @@ final class SparseMoe implements ChannelMixer {
      * {@code out[T][H] = moe(x[T][H])}. All active experts (and the shared expert) run their gate/up rows in one
      * parallel region and their down rows in a second one. {@code mode} picks the products' kernel: with
      * {@link MatMulMode#ROW_EXACT} (a batch of sequences) each token's result is the bits it gets alone, since
-     * routing, expert products and the combination are all per token.
+     * routing, expert products and the combination are all per token. The experts' rows lie one after the other in
+     * the workspace's arrays: slot {@code s} (an active expert in ascending id, then the shared expert) from row
+     * {@code first[s]}.
      */
     @Override
-    public void forward(ThreadPool pool, MatMulMode mode, float[] x, int T, float[] out) {
-        Routing routing = route(pool, mode, x, T);
+    public void forward(ThreadPool pool, MatMulMode mode, float[] x, int T, float[] out, Workspace ws) {
+        Routing routing = route(pool, mode, x, T, ws);
         int[] count = new int[experts];
         for (int e : routing.expert) {
             count[e]++;
@@ -79,80 +81,102 @@ final class SparseMoe implements ChannelMixer {
         for (int c : count) {
             active += c > 0 ? 1 : 0;
         }
-        int slots = active + (w.sharedExpert() != null ? 1 : 0);
+        boolean shared = w.sharedExpert() != null;
+        int slots = active + (shared ? 1 : 0);
         MlpWeights[] mlp = new MlpWeights[slots];
-        float[][] in = new float[slots][];
-        int[] n = new int[slots];
+        int[] first = new int[slots + 1];
         int[] slotOf = new int[experts];
         int s = 0;
         for (int e = 0; e < experts; e++) {
-            if (count[e] == 0) {
-                continue;
+            if (count[e] > 0) {
+                slotOf[e] = s;
+                mlp[s] = w.experts()[e];
+                first[s + 1] = first[s] + count[e];
+                s++;
             }
-            slotOf[e] = s;
-            mlp[s] = w.experts()[e];
-            n[s] = count[e];
-            in[s] = new float[count[e] * hidden];
-            int m = 0;
-            for (int t = 0; t < T; t++) { // the tokens that chose e, in order
-                for (int i = 0; i < topK; i++) {
-                    if (routing.expert[t * topK + i] == e) {
-                        System.arraycopy(x, t * hidden, in[s], m++ * hidden, hidden);
-                    }
-                }
-            }
-            s++;
         }
-        if (w.sharedExpert() != null) {
+        int routed = first[active]; // T·topK
+        float[] in = ws.floats(Workspace.Buffer.EXPERT_IN, routed * hidden);
+        int[] cursor = Arrays.copyOf(first, slots);
+        for (int t = 0; t < T; t++) { // each expert's tokens in order
+            for (int i = 0; i < topK; i++) {
+                System.arraycopy(x, t * hidden, in, cursor[slotOf[routing.expert[t * topK + i]]]++ * hidden, hidden);
+            }
+        }
+        if (shared) {
             mlp[s] = w.sharedExpert();
-            in[s] = x;
-            n[s] = T;
+            first[s + 1] = first[s] + T;
         }
-        float[][] y = swiGluGrouped(pool, mode, mlp, in, n, slots);
+        float[] y = swiGluGrouped(pool, mode, mlp, in, x, first, slots, shared, ws);
 
         // combine: each token sums its experts in ascending expert id, then the gated shared expert
         Arrays.fill(out, 0, T * hidden, 0f);
-        int[] cursor = new int[slots];
+        System.arraycopy(first, 0, cursor, 0, slots);
         for (int t = 0; t < T; t++) {
             for (int i = 0; i < topK; i++) {
                 int slot = slotOf[routing.expert[t * topK + i]];
-                VectorOps.axpy(routing.weight[t * topK + i], y[slot], cursor[slot]++ * hidden, out, t * hidden, hidden);
+                VectorOps.axpy(routing.weight[t * topK + i], y, cursor[slot]++ * hidden, out, t * hidden, hidden);
             }
         }
-        if (w.sharedExpert() != null) {
+        if (shared) {
             for (int t = 0; t < T; t++) {
                 float gate = Activations.sigmoid(VectorOps.dot(w.sharedExpertGate(), 0, x, t * hidden, hidden));
-                VectorOps.axpy(gate, y[slots - 1], t * hidden, out, t * hidden, hidden);
+                VectorOps.axpy(gate, y, (first[slots - 1] + t) * hidden, out, t * hidden, hidden);
             }
         }
     }
 
-    /** {@code y_s = down_s(silu(gate_s·x_s) ⊙ up_s·x_s)} for every slot, in two grouped regions. */
-    private float[][] swiGluGrouped(ThreadPool pool, MatMulMode mode, MlpWeights[] mlp, float[][] in, int[] n, int slots) {
+    /**
+     * {@code y_s = down_s(silu(gate_s·x_s) ⊙ up_s·x_s)} for every slot, in two grouped regions: the routed experts'
+     * rows from {@code in}, the shared expert's ({@code shared}, the last slot) straight from {@code x}. Returns the
+     * array holding slot {@code s}'s outputs from row {@code first[s]}.
+     */
+    private float[] swiGluGrouped(ThreadPool pool, MatMulMode mode, MlpWeights[] mlp, float[] in, float[] x, int[] first,
+                                  int slots, boolean shared, Workspace ws) {
+        int rows = first[slots];
+        int inter = 0;
+        for (int s = 0; s < slots; s++) {
+            inter = Math.max(inter, mlp[s].intermediateSize());
+        }
+        // one row stride for every slot: the shared expert's intermediate size may differ from the experts'
+        float[] gate = ws.floats(Workspace.Buffer.FFN_GATE, rows * inter);
+        float[] up = ws.floats(Workspace.Buffer.FFN_UP, rows * inter);
         Matrix[] gu = new Matrix[2 * slots];
         float[][] guIn = new float[2 * slots][];
+        int[] guInOff = new int[2 * slots];
         int[] guN = new int[2 * slots];
         float[][] guOut = new float[2 * slots][];
+        int[] guOutOff = new int[2 * slots];
         for (int s = 0; s < slots; s++) {
-            int inter = mlp[s].intermediateSize();
+            boolean fromX = shared && s == slots - 1;
             gu[2 * s] = mlp[s].gateProj();
             gu[2 * s + 1] = mlp[s].upProj();
-            guIn[2 * s] = guIn[2 * s + 1] = in[s];
-            guN[2 * s] = guN[2 * s + 1] = n[s];
-            guOut[2 * s] = new float[n[s] * inter];
-            guOut[2 * s + 1] = new float[n[s] * inter];
+            guIn[2 * s] = guIn[2 * s + 1] = fromX ? x : in;
+            guInOff[2 * s] = guInOff[2 * s + 1] = fromX ? 0 : first[s] * hidden;
+            guN[2 * s] = guN[2 * s + 1] = first[s + 1] - first[s];
+            guOut[2 * s] = gate;
+            guOut[2 * s + 1] = up;
+            guOutOff[2 * s] = guOutOff[2 * s + 1] = first[s] * inter;
         }
-        GroupedLinear.forward(pool, mode, 2 * slots, gu, guIn, guN, guOut);
+        GroupedLinear.forward(pool, mode, 2 * slots, gu, guIn, guInOff, guN, guOut, guOutOff);
         Matrix[] down = new Matrix[slots];
         float[][] act = new float[slots][];
-        float[][] y = new float[slots][];
+        int[] actOff = new int[slots];
+        int[] n = new int[slots];
+        float[] y = ws.floats(Workspace.Buffer.EXPERT_OUT, rows * hidden);
+        float[][] ys = new float[slots][];
+        int[] yOff = new int[slots];
         for (int s = 0; s < slots; s++) {
-            Activations.swiglu(guOut[2 * s], 0, guOut[2 * s + 1], 0, guOut[2 * s].length);
+            n[s] = first[s + 1] - first[s];
+            // the intermediate values of a slot whose size is below the stride are packed at its first row's start
+            Activations.swiglu(gate, first[s] * inter, up, first[s] * inter, n[s] * mlp[s].intermediateSize());
             down[s] = mlp[s].downProj();
-            act[s] = guOut[2 * s];
-            y[s] = new float[n[s] * hidden];
+            act[s] = gate;
+            actOff[s] = first[s] * inter;
+            ys[s] = y;
+            yOff[s] = first[s] * hidden;
         }
-        GroupedLinear.forward(pool, mode, slots, down, act, n, y);
+        GroupedLinear.forward(pool, mode, slots, down, act, actOff, n, ys, yOff);
         return y;
     }
 }

@@ -13,6 +13,7 @@ import dev.nextinfer.core.testing.Fixtures;
 import dev.nextinfer.core.weights.AttentionWeights;
 import dev.nextinfer.core.weights.WeightFormat;
 import dev.nextinfer.kernels.Matrix;
+import dev.nextinfer.kernels.MatMulMode;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,7 +112,7 @@ class YarnTest {
                     h[i] = (float) r.nextGaussian();
                 }
                 float[] out = new float[hidden];
-                attention.forward(model.pool(), h, 1, cache, out);
+                attention.forward(model.pool(), MatMulMode.FASTEST, h, 1, cache, out, Workspace.fresh());
                 assertEquals(position + 1, cache.length());
 
                 // the reference, in float64 from the f32 weights
