@@ -106,37 +106,50 @@ final class GatedAttention implements TokenMixer {
         float[] query = ws.floats(Workspace.Buffer.QUERY, T * nh * hd);
         float[] gate = ws.floats(Workspace.Buffer.GATE, T * nh * hd);
         int half = rope.rotaryDim() / 2;
-        float[] cos = new float[half];
-        float[] sin = new float[half];
-        for (int t = 0; t < T; t++) {
-            rope.angles(positions[t], cos, sin);
-            if (ropeFactor != 1f) {
-                for (int d = 0; d < half; d++) {
-                    cos[d] *= ropeFactor;
-                    sin[d] *= ropeFactor;
-                }
+        pool.parallelFor(T, DecoderLayer.TOKENS_PER_TASK, (t0, t1) -> {
+            float[] cos = new float[half];
+            float[] sin = new float[half];
+            for (int t = t0; t < t1; t++) {
+                rotate(qg, query, gate, k, t, positions[t], cos, sin);
             }
-            for (int i = 0; i < nh; i++) {
-                int q = (t * nh + i) * hd;
-                System.arraycopy(qg, t * qWidth + i * 2 * hd, query, q, hd);
-                System.arraycopy(qg, t * qWidth + i * 2 * hd + hd, gate, q, hd);
-                Norms.rmsNormZeroCentred(query, q, w.qNorm(), eps, query, q, hd);
-                rope.rotate(query, q, cos, sin);
-            }
-            for (int i = 0; i < nkv; i++) {
-                int kk = t * kvWidth + i * hd;
-                Norms.rmsNormZeroCentred(k, kk, w.kNorm(), eps, k, kk, hd);
-                rope.rotate(k, kk, cos, sin);
+        });
+        return new Projected(query, gate, k, v);
+    }
+
+    /** Token {@code t}'s query heads and gate out of {@code qg}, its query and key heads normed and rotated. */
+    private void rotate(float[] qg, float[] query, float[] gate, float[] k, int t, int position, float[] cos, float[] sin) {
+        int qWidth = 2 * nh * hd;
+        int kvWidth = nkv * hd;
+        int half = cos.length;
+        rope.angles(position, cos, sin);
+        if (ropeFactor != 1f) {
+            for (int d = 0; d < half; d++) {
+                cos[d] *= ropeFactor;
+                sin[d] *= ropeFactor;
             }
         }
-        return new Projected(query, gate, k, v);
+        for (int i = 0; i < nh; i++) {
+            int q = (t * nh + i) * hd;
+            System.arraycopy(qg, t * qWidth + i * 2 * hd, query, q, hd);
+            System.arraycopy(qg, t * qWidth + i * 2 * hd + hd, gate, q, hd);
+            Norms.rmsNormZeroCentred(query, q, w.qNorm(), eps, query, q, hd);
+            rope.rotate(query, q, cos, sin);
+        }
+        for (int i = 0; i < nkv; i++) {
+            int kk = t * kvWidth + i * hd;
+            Norms.rmsNormZeroCentred(k, kk, w.kNorm(), eps, k, kk, hd);
+            rope.rotate(k, kk, cos, sin);
+        }
     }
 
     /** {@code out = o_proj(attn · sigmoid(gate))} over {@code T} rows. */
     private void output(ThreadPool pool, MatMulMode mode, float[] attn, float[] gate, int T, float[] out) {
-        for (int i = 0; i < T * nh * hd; i++) {
-            attn[i] *= Activations.sigmoid(gate[i]);
-        }
+        int width = nh * hd;
+        pool.parallelFor(T, DecoderLayer.TOKENS_PER_TASK, (t0, t1) -> {
+            for (int i = t0 * width; i < t1 * width; i++) {
+                attn[i] *= Activations.sigmoid(gate[i]);
+            }
+        });
         Linear.forward(pool, mode, w.oProj(), attn, T, out);
     }
 

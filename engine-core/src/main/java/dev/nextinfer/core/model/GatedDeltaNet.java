@@ -70,7 +70,7 @@ final class GatedDeltaNet implements TokenMixer {
         float[] conv = ws.floats(Workspace.Buffer.CONV_OUT, T * convDim);
         pool.parallelFor(convDim, 256, (c0, c1) ->
                 CausalConv1d.forward(p.mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim));
-        normalizeQk(conv, T);
+        normalizeQk(pool, conv, T);
         float[] core = ws.floats(Workspace.Buffer.CORE, T * nv * dv);
         pool.parallelFor(nv, 1, (j0, j1) -> {
             for (int j = j0; j < j1; j++) {
@@ -101,7 +101,7 @@ final class GatedDeltaNet implements TokenMixer {
         float[] conv = new float[T * convDim];
         pool.parallelFor(convDim, 256, (c0, c1) ->
                 CausalConv1d.convolve(p.mixed, convDim, T, convDim, c0, c1, w.conv1d(), kernel, state.convWindow, true, conv, convDim));
-        normalizeQk(conv, T);
+        normalizeQk(pool, conv, T);
         float[] core = ws.floats(Workspace.Buffer.CORE, T * nv * dv);
         float[] gc = new float[nv * T];
         float[] vNew = new float[nv * T * dv];
@@ -141,7 +141,7 @@ final class GatedDeltaNet implements TokenMixer {
         for (int b = 0; b < B; b++) {
             System.arraycopy(o[b], 0, conv, b * convDim, convDim);
         }
-        normalizeQk(conv, B);
+        normalizeQk(pool, conv, B);
         float[] core = ws.floats(Workspace.Buffer.CORE, B * nv * dv);
         pool.parallelFor(B * nv, 1, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
@@ -187,49 +187,55 @@ final class GatedDeltaNet implements TokenMixer {
         float[] beta = ws.floats(Workspace.Buffer.BETA, T * nv);
         float[] g = ws.floats(Workspace.Buffer.G, T * nv);
         int group = 2 * dk + 2 * r * dv;
-        for (int t = 0; t < T; t++) {
-            int src = t * qkvzDim;
-            int dst = t * convDim;
-            for (int hk = 0; hk < nk; hk++) {
-                int base = src + hk * group;
-                System.arraycopy(qkvz, base, mixed, dst + hk * dk, dk);
-                System.arraycopy(qkvz, base + dk, mixed, dst + nk * dk + hk * dk, dk);
-                for (int jj = 0; jj < r; jj++) {
-                    int j = hk * r + jj;
-                    System.arraycopy(qkvz, base + 2 * dk + jj * dv, mixed, dst + 2 * nk * dk + j * dv, dv);
-                    System.arraycopy(qkvz, base + 2 * dk + r * dv + jj * dv, z, t * nv * dv + j * dv, dv);
-                    float b = ba[t * 2 * nv + hk * 2 * r + jj];
-                    float a = ba[t * 2 * nv + hk * 2 * r + r + jj];
-                    beta[t * nv + j] = Activations.sigmoid(b);
-                    g[t * nv + j] = (float) (-Math.exp(w.aLog()[j]) * Activations.softplus(a + w.dtBias()[j]));
+        pool.parallelFor(T, DecoderLayer.TOKENS_PER_TASK, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int src = t * qkvzDim;
+                int dst = t * convDim;
+                for (int hk = 0; hk < nk; hk++) {
+                    int base = src + hk * group;
+                    System.arraycopy(qkvz, base, mixed, dst + hk * dk, dk);
+                    System.arraycopy(qkvz, base + dk, mixed, dst + nk * dk + hk * dk, dk);
+                    for (int jj = 0; jj < r; jj++) {
+                        int j = hk * r + jj;
+                        System.arraycopy(qkvz, base + 2 * dk + jj * dv, mixed, dst + 2 * nk * dk + j * dv, dv);
+                        System.arraycopy(qkvz, base + 2 * dk + r * dv + jj * dv, z, t * nv * dv + j * dv, dv);
+                        float b = ba[t * 2 * nv + hk * 2 * r + jj];
+                        float a = ba[t * 2 * nv + hk * 2 * r + r + jj];
+                        beta[t * nv + j] = Activations.sigmoid(b);
+                        g[t * nv + j] = (float) (-Math.exp(w.aLog()[j]) * Activations.softplus(a + w.dtBias()[j]));
+                    }
                 }
             }
-        }
+        });
         return new Projected(mixed, z, beta, g);
     }
 
     /** l2-normalises q and k per head of each of the {@code T} conv output rows; folds the 1/√dk scale into q. */
-    private void normalizeQk(float[] conv, int T) {
+    private void normalizeQk(ThreadPool pool, float[] conv, int T) {
         float scale = (float) (1.0 / Math.sqrt(dk));
-        for (int t = 0; t < T; t++) {
-            for (int hk = 0; hk < nk; hk++) {
-                int q = t * convDim + hk * dk;
-                int k = t * convDim + nk * dk + hk * dk;
-                Norms.l2Normalize(conv, q, dk, L2_EPS);
-                VectorOps.scale(conv, q, dk, scale);
-                Norms.l2Normalize(conv, k, dk, L2_EPS);
+        pool.parallelFor(T, DecoderLayer.TOKENS_PER_TASK, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                for (int hk = 0; hk < nk; hk++) {
+                    int q = t * convDim + hk * dk;
+                    int k = t * convDim + nk * dk + hk * dk;
+                    Norms.l2Normalize(conv, q, dk, L2_EPS);
+                    VectorOps.scale(conv, q, dk, scale);
+                    Norms.l2Normalize(conv, k, dk, L2_EPS);
+                }
             }
-        }
+        });
     }
 
     /** Gated RMSNorm per value head of the delta rule's output {@code core[T][nv·dv]}, then out_proj into {@code out}. */
     private void output(ThreadPool pool, MatMulMode mode, float[] core, float[] z, int T, float[] out) {
-        for (int t = 0; t < T; t++) {
-            for (int j = 0; j < nv; j++) {
-                int o = t * nv * dv + j * dv;
-                Norms.rmsNormGated(core, o, w.norm(), z, o, eps, core, o, dv);
+        pool.parallelFor(T, DecoderLayer.TOKENS_PER_TASK, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                for (int j = 0; j < nv; j++) {
+                    int o = t * nv * dv + j * dv;
+                    Norms.rmsNormGated(core, o, w.norm(), z, o, eps, core, o, dv);
+                }
             }
-        }
+        });
         Linear.forward(pool, mode, w.outProj(), core, T, out);
     }
 

@@ -44,21 +44,23 @@ final class SparseMoe implements ChannelMixer {
         Linear.forward(pool, mode, w.gate(), x, T, logits);
         int[] idx = new int[T * topK];
         float[] weight = new float[T * topK];
-        int[] sel = new int[topK];
-        for (int t = 0; t < T; t++) {
-            Softmax.softmax(logits, t * experts, experts);
-            TopK.topK(logits, t * experts, experts, topK, sel);
-            Arrays.sort(sel); // ascending expert id: the summation order
-            float sum = 0f;
-            for (int i = 0; i < topK; i++) {
-                sum += logits[t * experts + sel[i]];
+        pool.parallelFor(T, DecoderLayer.TOKENS_PER_TASK, (t0, t1) -> {
+            int[] sel = new int[topK];
+            for (int t = t0; t < t1; t++) {
+                Softmax.softmax(logits, t * experts, experts);
+                TopK.topK(logits, t * experts, experts, topK, sel);
+                Arrays.sort(sel); // ascending expert id: the summation order
+                float sum = 0f;
+                for (int i = 0; i < topK; i++) {
+                    sum += logits[t * experts + sel[i]];
+                }
+                for (int i = 0; i < topK; i++) {
+                    idx[t * topK + i] = sel[i];
+                    float p = logits[t * experts + sel[i]];
+                    weight[t * topK + i] = normTopk ? p / sum : p;
+                }
             }
-            for (int i = 0; i < topK; i++) {
-                idx[t * topK + i] = sel[i];
-                float p = logits[t * experts + sel[i]];
-                weight[t * topK + i] = normTopk ? p / sum : p;
-            }
-        }
+        });
         return new Routing(idx, weight);
     }
 
@@ -95,14 +97,18 @@ final class SparseMoe implements ChannelMixer {
                 s++;
             }
         }
-        int routed = first[active]; // T·topK
-        float[] in = ws.floats(Workspace.Buffer.EXPERT_IN, routed * hidden);
+        // row[t·k + i]: where token t's input to its i-th expert goes, each expert's tokens in order
+        int[] row = new int[T * topK];
         int[] cursor = Arrays.copyOf(first, slots);
-        for (int t = 0; t < T; t++) { // each expert's tokens in order
-            for (int i = 0; i < topK; i++) {
-                System.arraycopy(x, t * hidden, in, cursor[slotOf[routing.expert[t * topK + i]]]++ * hidden, hidden);
-            }
+        for (int u = 0; u < T * topK; u++) {
+            row[u] = cursor[slotOf[routing.expert[u]]]++;
         }
+        float[] in = ws.floats(Workspace.Buffer.EXPERT_IN, first[active] * hidden);
+        pool.parallelFor(T, DecoderLayer.TOKENS_PER_TASK, (t0, t1) -> {
+            for (int u = t0 * topK; u < t1 * topK; u++) {
+                System.arraycopy(x, u / topK * hidden, in, row[u] * hidden, hidden);
+            }
+        });
         if (shared) {
             mlp[s] = w.sharedExpert();
             first[s + 1] = first[s] + T;
@@ -110,20 +116,19 @@ final class SparseMoe implements ChannelMixer {
         float[] y = swiGluGrouped(pool, mode, mlp, in, x, first, slots, shared, ws);
 
         // combine: each token sums its experts in ascending expert id, then the gated shared expert
-        Arrays.fill(out, 0, T * hidden, 0f);
-        System.arraycopy(first, 0, cursor, 0, slots);
-        for (int t = 0; t < T; t++) {
-            for (int i = 0; i < topK; i++) {
-                int slot = slotOf[routing.expert[t * topK + i]];
-                VectorOps.axpy(routing.weight[t * topK + i], y, cursor[slot]++ * hidden, out, t * hidden, hidden);
+        int sharedRow = shared ? first[slots - 1] : 0;
+        pool.parallelFor(T, DecoderLayer.TOKENS_PER_TASK, (t0, t1) -> {
+            Arrays.fill(out, t0 * hidden, t1 * hidden, 0f);
+            for (int t = t0; t < t1; t++) {
+                for (int i = 0; i < topK; i++) {
+                    VectorOps.axpy(routing.weight[t * topK + i], y, row[t * topK + i] * hidden, out, t * hidden, hidden);
+                }
+                if (shared) {
+                    float gate = Activations.sigmoid(VectorOps.dot(w.sharedExpertGate(), 0, x, t * hidden, hidden));
+                    VectorOps.axpy(gate, y, (sharedRow + t) * hidden, out, t * hidden, hidden);
+                }
             }
-        }
-        if (shared) {
-            for (int t = 0; t < T; t++) {
-                float gate = Activations.sigmoid(VectorOps.dot(w.sharedExpertGate(), 0, x, t * hidden, hidden));
-                VectorOps.axpy(gate, y, (first[slots - 1] + t) * hidden, out, t * hidden, hidden);
-            }
-        }
+        });
     }
 
     /**
@@ -166,10 +171,15 @@ final class SparseMoe implements ChannelMixer {
         float[] y = ws.floats(Workspace.Buffer.EXPERT_OUT, rows * hidden);
         float[][] ys = new float[slots][];
         int[] yOff = new int[slots];
+        int stride = inter;
+        pool.parallelFor(slots, first[slots] > DecoderLayer.TOKENS_PER_TASK ? 1 : slots, (s0, s1) -> { // decode: inline
+            for (int s = s0; s < s1; s++) {
+                // the intermediate values of a slot whose size is below the stride are packed at its first row's start
+                Activations.swiglu(gate, first[s] * stride, up, first[s] * stride, (first[s + 1] - first[s]) * mlp[s].intermediateSize());
+            }
+        });
         for (int s = 0; s < slots; s++) {
             n[s] = first[s + 1] - first[s];
-            // the intermediate values of a slot whose size is below the stride are packed at its first row's start
-            Activations.swiglu(gate, first[s] * inter, up, first[s] * inter, n[s] * mlp[s].intermediateSize());
             down[s] = mlp[s].downProj();
             act[s] = gate;
             actOff[s] = first[s] * inter;
