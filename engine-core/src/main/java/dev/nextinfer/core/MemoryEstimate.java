@@ -93,8 +93,11 @@ public record MemoryEstimate(int positions, int sequences, KvCacheFormat kvForma
         long attention = 5 * attnWidth + 2L * cfg.numKeyValueHeads() * cfg.headDim();
         long deltaNet = cfg.linearQkvzDim() + 3L * cfg.linearConvDim()
                 + 2L * cfg.linearNumValueHeads() * cfg.linearValueHeadDim() + 2L * cfg.linearNumValueHeads();
-        long ffnWidth = Math.max(Math.max(cfg.moeIntermediateSize(), cfg.sharedExpertIntermediateSize()), Math.max(cfg.intermediateSize(), 0));
-        long moe = cfg.numExperts() + (long) cfg.numExpertsPerTok() * h + (cfg.numExpertsPerTok() + 1L) * (2 * ffnWidth + h);
+        // the experts' rows (top-k per token, then the shared expert's) in, gate and up, out; a dense MLP layer's gate
+        // and up (intermediate_size, used only by configs with dense layers) share the gate and up arrays
+        long expertWidth = Math.max(cfg.moeIntermediateSize(), cfg.sharedExpertIntermediateSize());
+        long gateUp = Math.max((cfg.numExpertsPerTok() + 1L) * 2 * expertWidth, 2L * Math.max(cfg.intermediateSize(), 0));
+        long moe = cfg.numExperts() + (long) cfg.numExpertsPerTok() * h + gateUp + (cfg.numExpertsPerTok() + 1L) * h;
         long workspace = 4L * Session.PREFILL_CHUNK * (2 * h + attention + deltaNet + moe);
         long churn = 4L * Session.PREFILL_CHUNK * (5 * h + Math.max(attention, Math.max(deltaNet, moe))) + 4L * cfg.vocabSize();
         return RUNTIME_BYTES + WORKSPACES * workspace + churn;
