@@ -25,8 +25,17 @@ public final class Norms {
      * {@code x}.
      */
     public static void rmsNormGated(float[] x, int xOff, float[] w, float[] z, int zOff, float eps, float[] out, int outOff, int n) {
+        rmsNormGated(x, xOff, w, z, zOff, eps, out, outOff, n, new float[n]);
+    }
+
+    /**
+     * As {@link #rmsNormGated(float[], int, float[], float[], int, float, float[], int, int)} with {@code silu(z)} kept
+     * in {@code gate} (at least {@code n} floats, any contents), so that a caller normalising many heads allocates it
+     * once.
+     */
+    public static void rmsNormGated(float[] x, int xOff, float[] w, float[] z, int zOff, float eps, float[] out, int outOff, int n,
+                                    float[] gate) {
         float inv = invRms(x, xOff, n, eps);
-        float[] gate = new float[n];
         Activations.silu(z, zOff, gate, 0, n); // before out is written: out may alias z
         int i = 0;
         for (int end = F.loopBound(n); i < end; i += F.length()) { // out may alias x: each lane read before written

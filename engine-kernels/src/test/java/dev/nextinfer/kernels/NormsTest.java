@@ -28,8 +28,14 @@ class NormsTest {
         float[] w = r.uniform(n, 0.8, 1.2);
         float[] z = r.normal(n, 1);
         float[] expected = ScalarReference.rmsNormGated(x, w, z, 1e-6);
+        float[] x2 = x.clone();
         Norms.rmsNormGated(x, 0, w, z, 0, 1e-6f, x, 0, n); // in place, as the model uses it
         assertClose("gated rmsnorm", x, expected, 1e-6);
+
+        float[] gate = new float[n + 5]; // a caller's scratch: longer, holding another call's values
+        java.util.Arrays.fill(gate, 42f);
+        Norms.rmsNormGated(x2, 0, w, z, 0, 1e-6f, x2, 0, n, gate);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(x, x2, "with a reused gate array");
     }
 
     @ParameterizedTest

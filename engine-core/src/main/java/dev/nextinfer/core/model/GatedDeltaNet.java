@@ -229,10 +229,11 @@ final class GatedDeltaNet implements TokenMixer {
     /** Gated RMSNorm per value head of the delta rule's output {@code core[T][nv·dv]}, then out_proj into {@code out}. */
     private void output(ThreadPool pool, MatMulMode mode, float[] core, float[] z, int T, float[] out) {
         pool.parallelFor(T, DecoderLayer.TOKENS_PER_TASK, (t0, t1) -> {
+            float[] gate = new float[dv];
             for (int t = t0; t < t1; t++) {
                 for (int j = 0; j < nv; j++) {
                     int o = t * nv * dv + j * dv;
-                    Norms.rmsNormGated(core, o, w.norm(), z, o, eps, core, o, dv);
+                    Norms.rmsNormGated(core, o, w.norm(), z, o, eps, core, o, dv, gate);
                 }
             }
         });
