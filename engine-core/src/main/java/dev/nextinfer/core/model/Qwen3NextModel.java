@@ -24,7 +24,8 @@ import dev.nextinfer.kernels.ThreadPool;
  *
  * <p>Thread-safe: all per-sequence data lives in {@link SequenceState}, so any number of sequences can run on one
  * model. Calls on one pool are serialised by the pool. Each call borrows a {@link Workspace} for its activations
- * and gives it back; the model keeps up to two (a 512-token chunk's arrays are ~230 MB on the real shapes).
+ * and gives it back; the model keeps up to two, of calls up to {@value #MAX_KEPT_TOKENS} tokens (a 512-token chunk's
+ * arrays are ~256 MB on the real shapes).
  */
 public final class Qwen3NextModel {
     private final Qwen3NextConfig cfg;
@@ -42,6 +43,12 @@ public final class Qwen3NextModel {
      * them does not leave its workspaces behind for good.
      */
     private static final int MAX_IDLE_WORKSPACES = 2;
+    /**
+     * Tokens per call up to which its workspace is kept: the sessions' prefill chunk. A workspace that served a longer
+     * call (an embedder's whole long prompt in one {@link #forward}) is left to the collector, so its arrays, which
+     * grow with the tokens, are not held for the model's lifetime.
+     */
+    static final int MAX_KEPT_TOKENS = 512;
     /** Workspaces no call is using. */
     private final java.util.concurrent.ConcurrentLinkedDeque<Workspace> idle = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
@@ -142,7 +149,7 @@ public final class Qwen3NextModel {
         try {
             normed = layersForward(tokens, from, T, state, captured, ws);
         } finally {
-            giveBack(ws);
+            giveBack(ws, T);
         }
         state.advance(normed, tokens, from, T, mtp);
         return new ForwardResult(lmHead(normed, T, allLogits), allLogits ? T : 1, normed, captured);
@@ -170,7 +177,7 @@ public final class Qwen3NextModel {
                 updates[i] = layers[i].forwardSpeculative(pool, x, T, state.layer(i), ws);
             }
         } finally {
-            giveBack(ws);
+            giveBack(ws, T);
         }
         float[] normed = finalNorm(x, T);
         int[] verified = java.util.Arrays.copyOfRange(tokens, from, to);
@@ -221,7 +228,7 @@ public final class Qwen3NextModel {
                 layers[i].forwardBatch(pool, x, B, layerStates, ws);
             }
         } finally {
-            giveBack(ws);
+            giveBack(ws, B);
         }
         float[] normed = new float[B * hidden];
         for (int b = 0; b < B; b++) {
@@ -256,9 +263,12 @@ public final class Qwen3NextModel {
         return ws != null ? ws : Workspace.reusing();
     }
 
-    /** Keeps {@code ws} for a later call unless {@value #MAX_IDLE_WORKSPACES} are idle already. */
-    private void giveBack(Workspace ws) {
-        if (idle.size() < MAX_IDLE_WORKSPACES) {
+    /**
+     * Keeps {@code ws}, used by a call of {@code tokens} tokens, for a later call, unless that call was longer than
+     * {@value #MAX_KEPT_TOKENS} tokens or {@value #MAX_IDLE_WORKSPACES} workspaces are idle already.
+     */
+    private void giveBack(Workspace ws, int tokens) {
+        if (tokens <= MAX_KEPT_TOKENS && idle.size() < MAX_IDLE_WORKSPACES) {
             idle.push(ws);
         }
     }

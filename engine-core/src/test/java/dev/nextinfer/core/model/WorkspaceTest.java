@@ -94,6 +94,25 @@ class WorkspaceTest {
         }
     }
 
+    @Test
+    void aCallLongerThanAPrefillChunkDoesNotLeaveItsWorkspaceBehind() {
+        assertEquals(dev.nextinfer.core.decode.TokenLoop.PREFILL_CHUNK, Qwen3NextModel.MAX_KEPT_TOKENS,
+                "workspaces are kept up to the sessions' prefill chunk");
+        try (Qwen3Next q = Qwen3Next.load(Fixtures.model("tiny-f32"), LoadOptions.builder().weights(WeightFormat.F32).threads(2).build())) {
+            Qwen3NextModel model = q.model();
+            int n = Qwen3NextModel.MAX_KEPT_TOKENS + 1;
+            int[] prompt = new java.util.Random(3).ints(n, 0, model.config().vocabSize()).toArray();
+            try (SequenceState s = model.newState(n + 8)) {
+                model.forward(prompt, 0, n, s, false, false);
+            }
+            assertEquals(0, model.idleWorkspaces(), "a workspace grown by a longer call is not kept");
+            try (SequenceState s = model.newState(n + 8)) {
+                model.forward(prompt, 0, n - 1, s, false, false);
+            }
+            assertEquals(1, model.idleWorkspaces(), "a chunk's workspace is kept");
+        }
+    }
+
     /** Prefill in two chunks, then four decode steps on the argmax: every call's logits, concatenated. */
     private static float[] run(Qwen3NextModel model, int[] prompt) {
         int vocab = model.config().vocabSize();
