@@ -113,7 +113,7 @@ final class SparseMoe implements ChannelMixer {
             mlp[s] = w.sharedExpert();
             first[s + 1] = first[s] + T;
         }
-        float[] y = swiGluGrouped(pool, mode, mlp, in, x, first, slots, shared, ws);
+        float[] y = swiGluGrouped(pool, mode, mlp, in, x, T, first, slots, shared, ws);
 
         // combine: each token sums its experts in ascending expert id, then the gated shared expert
         int sharedRow = shared ? first[slots - 1] : 0;
@@ -136,7 +136,7 @@ final class SparseMoe implements ChannelMixer {
      * rows from {@code in}, the shared expert's ({@code shared}, the last slot) straight from {@code x}. Returns the
      * array holding slot {@code s}'s outputs from row {@code first[s]}.
      */
-    private float[] swiGluGrouped(ThreadPool pool, MatMulMode mode, MlpWeights[] mlp, float[] in, float[] x, int[] first,
+    private float[] swiGluGrouped(ThreadPool pool, MatMulMode mode, MlpWeights[] mlp, float[] in, float[] x, int T, int[] first,
                                   int slots, boolean shared, Workspace ws) {
         int rows = first[slots];
         int inter = 0;
@@ -172,7 +172,7 @@ final class SparseMoe implements ChannelMixer {
         float[][] ys = new float[slots][];
         int[] yOff = new int[slots];
         int stride = inter;
-        pool.parallelFor(slots, first[slots] > DecoderLayer.TOKENS_PER_TASK ? 1 : slots, (s0, s1) -> { // decode: inline
+        pool.parallelFor(slots, T > DecoderLayer.TOKENS_PER_TASK ? 1 : slots, (s0, s1) -> { // a decode step's tokens: inline
             for (int s = s0; s < s1; s++) {
                 // the intermediate values of a slot whose size is below the stride are packed at its first row's start
                 Activations.swiglu(gate, first[s] * stride, up, first[s] * stride, (first[s + 1] - first[s]) * mlp[s].intermediateSize());

@@ -91,7 +91,7 @@ final class Workspace {
         return a;
     }
 
-    /** Floats held, for the memory ledger and tests. */
+    /** Floats held (tests). */
     long heldFloats() {
         long n = 0;
         if (arrays != null) {
