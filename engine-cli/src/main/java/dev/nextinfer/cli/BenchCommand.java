@@ -3,6 +3,7 @@ package dev.nextinfer.cli;
 import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.tools.bench.BenchResult;
 import dev.nextinfer.tools.bench.BenchRunner;
+import dev.nextinfer.tools.bench.CpuInfo;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
                 "random values instead of a real prefill), then decodes --gen-tokens greedily, one token per step. The run's",
                 "memory (weights + KV cache + DeltaNet state + scratch) is checked against --max-memory or the memory",
                 "available before anything runs; --json adds kv_bytes, estimate_bytes and peak_rss_bytes. With --batch B it then",
-                "decodes B sequences together (batch, aggregate_decode_tok_s, per_sequence_decode_tok_s in --json)."})
+                "decodes B sequences together (batch, aggregate_decode_tok_s, per_sequence_decode_tok_s in --json). The",
+                "processor is reported with the figures (cpu, vector_bits in --json): they hold for that CPU only."})
 final class BenchCommand implements Callable<Integer> {
     /** Widest --batch: the few-row kernel is made for a handful of rows, and each sequence holds its own state. */
     static final int MAX_BATCH = 64;
@@ -77,6 +79,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             BenchResult r = BenchRunner.run(q, promptTokens, genTokens, depth, load, weights, mtp, batch);
             PrintWriter out = spec.commandLine().getOut();
+            CpuInfo cpu = CpuInfo.current();
             if (json) {
                 out.println(String.format(Locale.ROOT,
                         "{\"prefill_tok_s\":%.3f,\"decode_tok_s\":%.3f,\"prompt_tokens\":%d,\"gen_tokens\":%d,\"depth\":%d,"
@@ -85,15 +88,16 @@ final class BenchCommand implements Callable<Integer> {
                                 + "\"mtp_acceptance_rate\":%.4f,\"mtp_tokens_per_pass\":%.3f,\"mtp_speedup\":%.3f,"
                                 + "\"kv_cache\":\"%s\",\"kv_bytes\":%d,\"estimate_bytes\":%d,\"memory_limit_bytes\":%d,"
                                 + "\"batch\":%d,\"aggregate_decode_tok_s\":%.3f,\"per_sequence_decode_tok_s\":%.3f,"
-                                + "\"context\":%d,\"model\":\"%s\"}",
+                                + "\"context\":%d,\"cpu\":\"%s\",\"vector_bits\":%d,\"model\":\"%s\"}",
                         r.prefillTokS(), r.decodeTokS(), r.promptTokens(), r.genTokens(), r.depth(), r.threads(), r.weights(),
                         r.loadSeconds(), r.weightBytes(), r.stateBytes(), r.rssBytes(), r.peakRssBytes(),
                         r.mtp(), r.mtpDecodeTokS(), r.acceptanceRate(), r.tokensPerPass(), r.mtpSpeedup(),
                         r.kvCache(), r.kvBytes(), r.estimateBytes(), r.memoryLimit(),
                         r.batch(), r.aggregateDecodeTokS(), r.perSequenceDecodeTokS(), q.contextLength(),
-                        q.dir().toString().replace("\\", "\\\\").replace("\"", "\\\"")));
+                        jsonText(cpu.describe()), cpu.vectorBits(), jsonText(q.dir().toString())));
             } else {
                 out.printf(Locale.ROOT, "model    %s (%s, %d threads)%n", q.dir(), r.weights(), r.threads());
+                out.printf(Locale.ROOT, "cpu      %s%n", cpu.describe());
                 out.printf(Locale.ROOT, "prefill  %d tokens at depth %d: %.2f tok/s%n", r.promptTokens(), r.depth(), r.prefillTokS());
                 out.printf(Locale.ROOT, "decode   %d tokens: %.2f tok/s%n", r.genTokens(), r.decodeTokS());
                 if (r.batch() > 1) {
@@ -112,5 +116,21 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /** {@code s} as the inside of a JSON string: backslashes, quotes and control characters escaped. */
+    static String jsonText(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' || c == '"') {
+                b.append('\\').append(c);
+            } else if (c < 0x20) {
+                b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 }

@@ -105,6 +105,9 @@ class ModelCommandsTest {
             assertTrue(json.has(key), key + " in " + r.out());
         }
         assertEquals(3, json.get("batch").asInt());
+        // the processor the figures hold for: this JVM's vector width, a non-empty description naming it
+        assertEquals(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize(), json.get("vector_bits").asInt(), r.out());
+        assertTrue(json.get("cpu").asText().contains(json.get("vector_bits").asInt() + "-bit vectors"), r.out());
         double aggregate = json.get("aggregate_decode_tok_s").asDouble();
         assertTrue(aggregate > 0 && json.get("decode_tok_s").asDouble() > 0, r.out());
         assertEquals(aggregate / 3, json.get("per_sequence_decode_tok_s").asDouble(), 1e-3 + aggregate * 1e-4);
@@ -119,6 +122,7 @@ class ModelCommandsTest {
                 "--gen-tokens", "3", "--batch", "2");
         assertEquals(0, text.code(), text.err());
         assertTrue(text.out().contains("batch    2 sequences together: "), text.out());
+        assertTrue(text.out().contains("\ncpu      "), text.out());
 
         assertError(CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--batch", "0"), 1,
                 "--batch must be 1…64, got 0");
