@@ -4,6 +4,7 @@ import dev.nextinfer.core.Qwen3Next;
 import dev.nextinfer.tools.bench.BenchResult;
 import dev.nextinfer.tools.bench.BenchRunner;
 import dev.nextinfer.tools.bench.CpuInfo;
+import dev.nextinfer.tools.bench.MemoryBandwidth;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -21,7 +22,9 @@ import picocli.CommandLine.Spec;
                 "memory (weights + KV cache + DeltaNet state + scratch) is checked against --max-memory or the memory",
                 "available before anything runs; --json adds kv_bytes, estimate_bytes and peak_rss_bytes. With --batch B it then",
                 "decodes B sequences together (batch, aggregate_decode_tok_s, per_sequence_decode_tok_s in --json). The",
-                "processor is reported with the figures (cpu, vector_bits in --json): they hold for that CPU only."})
+                "processor is reported with the figures (cpu, vector_bits in --json): they hold for that CPU only.",
+                "decode_bytes_per_token in --json counts what a decode step reads per token; --bandwidth then measures how fast",
+                "the run's threads read memory and reports the decode's and the KV cache's share of it."})
 final class BenchCommand implements Callable<Integer> {
     /** Widest --batch: the few-row kernel is made for a handful of rows, and each sequence holds its own state. */
     static final int MAX_BATCH = 64;
@@ -55,6 +58,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
+    @Option(names = "--bandwidth",
+            description = {"After the run, measure how fast its threads read memory (a buffer of up to 512 MiB, within",
+                    "--max-memory) and report the decode's bytes/s as a share of it (bandwidth_bytes_per_s,",
+                    "decode_bandwidth_fraction, kv_read_bandwidth_fraction in --json; 0 without this flag)."})
+    boolean bandwidth;
+
+    /** Largest bandwidth probe: far beyond any cache, a fraction of a second to read. */
+    static final long PROBE_BYTES = 512L << 20;
+
     @Override
     public Integer call() {
         if (promptTokens < 1 || genTokens < 1 || depth < 0) {
@@ -80,6 +92,9 @@ final class BenchCommand implements Callable<Integer> {
             BenchResult r = BenchRunner.run(q, promptTokens, genTokens, depth, load, weights, mtp, batch);
             PrintWriter out = spec.commandLine().getOut();
             CpuInfo cpu = CpuInfo.current();
+            double bytesPerSecond = bandwidth ? measureBandwidth(r) : 0;
+            double decodeShare = bytesPerSecond > 0 ? r.decodeBytesPerSecond() / bytesPerSecond : 0;
+            double kvShare = bytesPerSecond > 0 ? r.kvReadBytesPerSecond() / bytesPerSecond : 0;
             if (json) {
                 out.println(String.format(Locale.ROOT,
                         "{\"prefill_tok_s\":%.3f,\"decode_tok_s\":%.3f,\"prompt_tokens\":%d,\"gen_tokens\":%d,\"depth\":%d,"
@@ -88,12 +103,15 @@ final class BenchCommand implements Callable<Integer> {
                                 + "\"mtp_acceptance_rate\":%.4f,\"mtp_tokens_per_pass\":%.3f,\"mtp_speedup\":%.3f,"
                                 + "\"kv_cache\":\"%s\",\"kv_bytes\":%d,\"estimate_bytes\":%d,\"memory_limit_bytes\":%d,"
                                 + "\"batch\":%d,\"aggregate_decode_tok_s\":%.3f,\"per_sequence_decode_tok_s\":%.3f,"
+                                + "\"decode_bytes_per_token\":%.0f,\"bandwidth_bytes_per_s\":%.0f,"
+                                + "\"decode_bandwidth_fraction\":%.4f,\"kv_read_bandwidth_fraction\":%.4f,"
                                 + "\"context\":%d,\"cpu\":\"%s\",\"vector_bits\":%d,\"model\":\"%s\"}",
                         r.prefillTokS(), r.decodeTokS(), r.promptTokens(), r.genTokens(), r.depth(), r.threads(), r.weights(),
                         r.loadSeconds(), r.weightBytes(), r.stateBytes(), r.rssBytes(), r.peakRssBytes(),
                         r.mtp(), r.mtpDecodeTokS(), r.acceptanceRate(), r.tokensPerPass(), r.mtpSpeedup(),
                         r.kvCache(), r.kvBytes(), r.estimateBytes(), r.memoryLimit(),
-                        r.batch(), r.aggregateDecodeTokS(), r.perSequenceDecodeTokS(), q.contextLength(),
+                        r.batch(), r.aggregateDecodeTokS(), r.perSequenceDecodeTokS(),
+                        r.decodeBytesPerToken(), bytesPerSecond, decodeShare, kvShare, q.contextLength(),
                         jsonText(cpu.describe()), cpu.vectorBits(), jsonText(q.dir().toString())));
             } else {
                 out.printf(Locale.ROOT, "model    %s (%s, %d threads)%n", q.dir(), r.weights(), r.threads());
@@ -108,6 +126,11 @@ final class BenchCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "mtp      k=%d: %.2f tok/s (×%.2f of plain), acceptance %.1f%%, %.2f tokens per verification pass%n",
                             r.mtp(), r.mtpDecodeTokS(), r.mtpSpeedup(), 100 * r.acceptanceRate(), r.tokensPerPass());
                 }
+                if (bytesPerSecond > 0) {
+                    out.printf(Locale.ROOT, "bus      %s read per token, %.1f GB/s: %.0f%% of the %.1f GB/s %s read (KV cache %.0f%%)%n",
+                            ProgressBar.human((long) r.decodeBytesPerToken()), r.decodeBytesPerSecond() / 1e9, 100 * decodeShare,
+                            bytesPerSecond / 1e9, r.threads() == 1 ? "1 thread" : r.threads() + " threads", 100 * kvShare);
+                }
                 out.printf(Locale.ROOT, "memory   weights %s, state %s (KV cache %s in %s), RSS %s (peak %s; estimate %s, limit %s), load %.1f s%n",
                         ProgressBar.human(r.weightBytes()), ProgressBar.human(r.stateBytes()), ProgressBar.human(r.kvBytes()),
                         r.kvCache(), ProgressBar.human(r.rssBytes()), ProgressBar.human(r.peakRssBytes()),
@@ -116,6 +139,21 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         return 0;
+    }
+
+    /**
+     * {@link MemoryBandwidth} on the run's threads, with a buffer that fits beside the run's admitted memory (the model
+     * is still loaded): up to {@link #PROBE_BYTES}, at most half of what the limit leaves.
+     */
+    private static double measureBandwidth(BenchResult r) {
+        long room = (r.memoryLimit() - r.estimateBytes()) / 2;
+        long bytes = Math.min(PROBE_BYTES, room);
+        if (bytes < MemoryBandwidth.MIN_BYTES) {
+            throw new CliException(String.format(Locale.ROOT,
+                    "--bandwidth needs %d MiB of memory beyond the run's estimate (%s of %s limit); raise --max-memory or leave --bandwidth out",
+                    2 * (MemoryBandwidth.MIN_BYTES >> 20), ProgressBar.human(r.estimateBytes()), ProgressBar.human(r.memoryLimit())));
+        }
+        return MemoryBandwidth.measure(r.threads(), bytes);
     }
 
     /** {@code s} as the inside of a JSON string: backslashes, quotes and control characters escaped. */

@@ -129,6 +129,41 @@ class ModelCommandsTest {
     }
 
     @Test
+    void benchBandwidthPutsTheDecodeBytesAgainstAMeasuredRead() throws Exception {
+        String model = Fixtures.model("tiny-f32").toString();
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        CliRunner plain = CliRunner.run("bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--json");
+        assertEquals(0, plain.code(), plain.err());
+        var p = mapper.readTree(plain.out());
+        assertTrue(p.get("decode_bytes_per_token").asDouble() > p.get("kv_bytes").asDouble(), plain.out());
+        assertEquals(0, p.get("bandwidth_bytes_per_s").asDouble(), "not measured without --bandwidth");
+        assertEquals(0, p.get("decode_bandwidth_fraction").asDouble());
+
+        CliRunner r = CliRunner.run("bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--depth", "300",
+                "--bandwidth", "--json");
+        assertEquals(0, r.code(), r.err());
+        var json = mapper.readTree(r.out());
+        double bandwidth = json.get("bandwidth_bytes_per_s").asDouble();
+        assertTrue(bandwidth > 1e8, r.out());
+        double perToken = json.get("decode_bytes_per_token").asDouble();
+        double tokS = json.get("decode_tok_s").asDouble();
+        double share = json.get("decode_bandwidth_fraction").asDouble();
+        assertEquals(perToken * tokS / bandwidth, share, 1e-4 + share * 1e-3, r.out());
+        assertEquals(json.get("kv_bytes").asDouble() * tokS / bandwidth, json.get("kv_read_bandwidth_fraction").asDouble(),
+                1e-4 + share * 1e-3, r.out());
+        assertTrue(json.get("kv_read_bandwidth_fraction").asDouble() > 0 && json.get("kv_read_bandwidth_fraction").asDouble() < share);
+
+        CliRunner text = CliRunner.run("bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--bandwidth");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("\nbus      ") && text.out().contains(" read per token, "), text.out());
+
+        // no room for the probe beside the run's estimate: a one-line error, not an OutOfMemoryError
+        long estimate = p.get("estimate_bytes").asLong();
+        assertError(CliRunner.run("bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--bandwidth",
+                "--max-memory", String.valueOf(estimate + (32L << 20))), 1, "--bandwidth needs 128 MiB of memory beyond the run's estimate");
+    }
+
+    @Test
     void benchReportsKvBytesPeakRssAndTheEstimate() throws Exception {
         CliRunner r = CliRunner.run("bench", "--model", Fixtures.model("tiny-f32").toString(), "--prompt-tokens", "8",
                 "--gen-tokens", "4", "--depth", "5000", "--kv-cache", "q8_0", "--yarn", "4", "--json");

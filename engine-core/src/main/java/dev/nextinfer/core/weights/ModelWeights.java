@@ -25,6 +25,30 @@ public record ModelWeights(Matrix embedTokens, LayerWeights[] layers, float[] no
         return n;
     }
 
+    /**
+     * Bytes of matrices one decode step reads per token on average: every matrix of every layer except the routed
+     * experts, of which a token reads {@code expertsPerToken} of a layer's {@code E} (so {@code expertsPerToken / E} of
+     * their bytes, as with uniform routing), the final {@code lm_head}, and one row of the embedding. The MTP head is not
+     * counted (plain decoding does not run it). A yardstick for "how close to the memory bus", not a measurement.
+     */
+    public double decodeMatrixBytes(int expertsPerToken) {
+        double n = lmHead.byteSize() + (double) embedTokens.byteSize() / Math.max(1, embedTokens.rows());
+        for (LayerWeights l : layers) {
+            long all = layerBytes(l);
+            if (l.moe() != null && l.moe().experts().length > 0) {
+                long experts = 0;
+                for (MlpWeights e : l.moe().experts()) {
+                    experts += mlpBytes(e);
+                }
+                int count = l.moe().experts().length;
+                n += all - experts + (double) experts * Math.min(expertsPerToken, count) / count;
+            } else {
+                n += all;
+            }
+        }
+        return n;
+    }
+
     private static long layerBytes(LayerWeights l) {
         long n = 0;
         if (l.linearAttn() != null) {

@@ -26,13 +26,16 @@ package dev.nextinfer.tools.bench;
  * @param batch          sequences decoded together in the batched run (1: none, the single-stream run only)
  * @param aggregateDecodeTokS decode tokens per second of all {@code batch} sequences together ({@code decodeTokS}
  *                       when {@code batch} is 1)
+ * @param decodeBytesPerToken bytes a plain decode step reads per token at the run's end: the matrices with the routed
+ *                       experts' share ({@code ModelWeights.decodeMatrixBytes}), the sequence state (KV cache and
+ *                       DeltaNet state) read, and the DeltaNet state written back
  */
 public record BenchResult(int promptTokens, int genTokens, int depth, int threads, String weights,
                           double prefillTokS, double decodeTokS, double loadSeconds,
                           long weightBytes, long stateBytes, long rssBytes, long peakRssBytes,
                           int mtp, double mtpDecodeTokS, double acceptanceRate, double tokensPerPass,
                           String kvCache, long kvBytes, long estimateBytes, long memoryLimit,
-                          int batch, double aggregateDecodeTokS) {
+                          int batch, double aggregateDecodeTokS, double decodeBytesPerToken) {
 
     /** Decode tokens per second of each sequence of the batched run: the aggregate over the batch width. */
     public double perSequenceDecodeTokS() {
@@ -47,5 +50,15 @@ public record BenchResult(int promptTokens, int genTokens, int depth, int thread
     /** Speculative decode speed over plain decode speed (0 without MTP). */
     public double mtpSpeedup() {
         return mtp == 0 ? 0 : mtpDecodeTokS / decodeTokS;
+    }
+
+    /** Bytes per second plain decoding moved by {@link #decodeBytesPerToken}'s count. */
+    public double decodeBytesPerSecond() {
+        return decodeBytesPerToken * decodeTokS;
+    }
+
+    /** Bytes per second of KV cache plain decoding read: every cached position once per token. */
+    public double kvReadBytesPerSecond() {
+        return (double) kvBytes * decodeTokS;
     }
 }

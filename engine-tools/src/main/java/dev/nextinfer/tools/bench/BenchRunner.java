@@ -105,7 +105,8 @@ public final class BenchRunner {
         return new BenchResult(promptTokens, genTokens, depth, model.pool().threads(), weightsName,
                 promptTokens / prefill, genTokens / decode, loadSeconds,
                 model.weights().matrixBytes(), stateBytes, rss[0], rss[1], mtp, mtpTokS, acceptance, perPass,
-                model.kvCacheFormat().cliName(), kvBytes, estimate, q.memoryLimit(), batch, aggregate);
+                model.kvCacheFormat().cliName(), kvBytes, estimate, q.memoryLimit(), batch, aggregate,
+                model.weights().decodeMatrixBytes(model.config().numExpertsPerTok()) + stateBytes + (stateBytes - kvBytes));
     }
 
     /**

@@ -1,0 +1,43 @@
+package dev.nextinfer.tools.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.Test;
+
+class MemoryBandwidthTest {
+    @Test
+    void sumsEveryLongOfItsRange() {
+        try (Arena arena = Arena.ofConfined()) {
+            int longs = 4096;
+            MemorySegment s = arena.allocate(8L * longs, 64);
+            long expected = 0;
+            for (int i = 0; i < longs; i++) {
+                long v = i * 0x9E3779B97F4A7C15L;
+                s.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, i, v);
+                if (i >= 512 && i < 3584) {
+                    expected += v;
+                }
+            }
+            assertEquals(expected, MemoryBandwidth.sum(s, 8L * 512, 8L * 3584)); // whole groups of four vectors
+        }
+    }
+
+    @Test
+    void measuresAPositiveRateOnOneAndTwoThreads() {
+        for (int threads = 1; threads <= 2; threads++) {
+            double rate = MemoryBandwidth.measure(threads, MemoryBandwidth.MIN_BYTES);
+            assertTrue(rate > 1e8 && Double.isFinite(rate), threads + " threads: " + rate);
+        }
+    }
+
+    @Test
+    void refusesNoThreadsOrABufferThatFitsInCache() {
+        assertThrows(IllegalArgumentException.class, () -> MemoryBandwidth.measure(0, MemoryBandwidth.MIN_BYTES));
+        assertThrows(IllegalArgumentException.class, () -> MemoryBandwidth.measure(1, MemoryBandwidth.MIN_BYTES - 1));
+    }
+}
