@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end measurements behind docs/performance.md: a3b-e32 prefill/decode in bf16, q8_0, q4_0, decode at
-# depth, and MTP parts. Writes JSON lines (one `bench --json` object per run) to $OUT (default perf-results.jsonl).
+# depth, and MTP parts. Writes JSON lines (one `bench --json` object per run) to $OUT (default perf-results.jsonl); each
+# names its processor (cpu), and the decode runs put their bytes against the bandwidth measured beside them
+# (`--bandwidth`: decode_bandwidth_fraction).
 #
 #   scripts/perf-suite.sh CKPT_DIR [THREADS]
 #
@@ -18,13 +20,13 @@ for f in q8_0 q4_0; do
 done
 run() { "$NI" bench --json --threads "$T" "$@" 2>/dev/null | tail -n 1 | tee -a "$OUT"; }
 for f in bf16 q8_0 q4_0; do
-  run --model "$CK/a3b-e32-$f" --prompt-tokens 512 --gen-tokens 128
+  run --model "$CK/a3b-e32-$f" --prompt-tokens 512 --gen-tokens 128 --bandwidth
 done
 for f in q8_0 q4_0; do
   for d in 4096 16384 32768; do
-    run --model "$CK/a3b-e32-$f" --prompt-tokens 16 --gen-tokens 32 --depth $d
+    run --model "$CK/a3b-e32-$f" --prompt-tokens 16 --gen-tokens 32 --depth $d --bandwidth
   done
-  run --model "$CK/a3b-e32-$f" --prompt-tokens 16 --gen-tokens 32 --depth 0
+  run --model "$CK/a3b-e32-$f" --prompt-tokens 16 --gen-tokens 32 --depth 0 --bandwidth
 done
 for f in q8_0 q4_0; do
   run --model "$CK/a3b-e32-$f" --prompt-tokens 64 --gen-tokens 32 --mtp 2
