@@ -1,5 +1,6 @@
 package dev.nextinfer.tools.bench;
 
+import dev.nextinfer.kernels.HugePageArena;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -50,7 +51,7 @@ public final class MemoryBandwidth {
             t.setDaemon(true);
             return t;
         });
-        try (Arena arena = Arena.ofShared()) {
+        try (Arena arena = new HugePageArena(Arena.ofShared())) { // huge pages where the model's weights have them
             MemorySegment data = arena.allocate(share * threads, 64);
             data.fill((byte) 1); // touch every page before timing
             double best = 0;
