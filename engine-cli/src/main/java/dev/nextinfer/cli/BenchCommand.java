@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
                 "decodes B sequences together (batch, aggregate_decode_tok_s, per_sequence_decode_tok_s in --json). The",
                 "processor is reported with the figures (cpu, vector_bits in --json): they hold for that CPU only.",
                 "decode_bytes_per_token in --json counts what a decode step reads per token; --bandwidth then measures how fast",
-                "the run's threads read memory and reports the decode's and the KV cache's share of it."})
+                "the run's threads read memory and reports the decode's and the KV cache's share of it. On a terminal each",
+                "phase (warm-up, synthetic context, prefill, decodes, bandwidth) is named on stderr as it starts."})
 final class BenchCommand implements Callable<Integer> {
     /** Widest --batch: the few-row kernel is made for a handful of rows, and each sequence holds its own state. */
     static final int MAX_BATCH = 64;
@@ -89,9 +90,22 @@ final class BenchCommand implements Callable<Integer> {
             if (mtp > 0 && !q.hasMtp()) {
                 throw new CliException("--mtp needs the checkpoint's MTP head: " + q.mtpNote());
             }
-            BenchResult r = BenchRunner.run(q, promptTokens, genTokens, depth, load, weights, mtp, batch);
+            // the phases on a terminal only, as the progress bars: piped stderr keeps to statistics and errors
+            PrintWriter err = spec.commandLine().getErr();
+            java.io.Console console = System.console();
+            boolean terminal = console != null && console.isTerminal();
+            BenchResult r = BenchRunner.run(q, promptTokens, genTokens, depth, load, weights, mtp, batch, phase -> {
+                if (terminal) {
+                    err.println("bench: " + phase + " …");
+                    err.flush();
+                }
+            });
             PrintWriter out = spec.commandLine().getOut();
             CpuInfo cpu = CpuInfo.current();
+            if (bandwidth && terminal) {
+                err.println("bench: measuring memory bandwidth …");
+                err.flush();
+            }
             double bytesPerSecond = bandwidth ? measureBandwidth(r) : 0;
             double decodeShare = bytesPerSecond > 0 ? r.decodeBytesPerSecond() / bytesPerSecond : 0;
             double kvShare = bytesPerSecond > 0 ? r.kvReadBytesPerSecond() / bytesPerSecond : 0;

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * End-to-end prefill and decode speed of a loaded model: warm up (so the JIT has compiled the kernels), prefill
@@ -46,6 +47,16 @@ public final class BenchRunner {
      */
     public static BenchResult run(Qwen3Next q, int promptTokens, int genTokens, int depth, double loadSeconds, String weightsName,
                                   int mtp, int batch) {
+        return run(q, promptTokens, genTokens, depth, loadSeconds, weightsName, mtp, batch, phase -> { });
+    }
+
+    /**
+     * As {@link #run(Qwen3Next, int, int, int, double, String, int, int)}, telling {@code progress} each phase as it
+     * starts (one short line each: the warm-up, filling a synthetic context, the prefill, the decodes), so that a
+     * run of minutes at a large depth says what it is doing.
+     */
+    public static BenchResult run(Qwen3Next q, int promptTokens, int genTokens, int depth, double loadSeconds, String weightsName,
+                                  int mtp, int batch, Consumer<String> progress) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be ≥ 1, got " + batch);
         }
@@ -63,18 +74,22 @@ public final class BenchRunner {
         for (int i = 0; i < promptTokens; i++) {
             prompt[i] = rnd.nextInt(Math.min(vocab, 150_000));
         }
+        progress.accept("warming up (the JIT compiles the kernels)");
         warmUp(model, prompt);
 
         SequenceState state = model.newState(positions);
         if (depth > 0) {
+            progress.accept(String.format(java.util.Locale.ROOT, "filling %,d positions of synthetic context", depth));
             SyntheticContext.fill(state, depth, 99, model.pool());
         }
         // genTokens decode steps: the first token comes from the prompt's logits, each step feeds one back
         TokenLoop plain = TokenLoop.builder(model, state, prompt).maxTokens(genTokens + 1).build();
+        progress.accept(String.format(java.util.Locale.ROOT, "prefilling %,d tokens", promptTokens));
         long t0 = System.nanoTime();
         ForwardResult r = plain.prefill(); // in chunks, as a session prefills: bounded activations
         double prefill = (System.nanoTime() - t0) / 1e9;
 
+        progress.accept(String.format(java.util.Locale.ROOT, "decoding %,d tokens", genTokens));
         long t1 = System.nanoTime();
         plain.decode(r.logits());
         double decode = (System.nanoTime() - t1) / 1e9;
@@ -85,6 +100,8 @@ public final class BenchRunner {
         double acceptance = 0;
         double perPass = 0;
         if (mtp > 0) {
+            progress.accept(String.format(java.util.Locale.ROOT, "decoding %,d tokens with MTP, %d draft%s a round", genTokens, mtp,
+                    mtp == 1 ? "" : "s"));
             SequenceState s = model.newState(mtpPositions, true);
             if (depth > 0) {
                 SyntheticContext.fill(s, depth, 99, model.pool());
@@ -98,6 +115,9 @@ public final class BenchRunner {
             acceptance = speculative.stats().acceptanceRate();
             perPass = speculative.stats().tokensPerPass();
             s.close();
+        }
+        if (batch > 1) {
+            progress.accept(String.format(java.util.Locale.ROOT, "decoding %d sequences together", batch));
         }
         double aggregate = batch == 1 ? genTokens / decode
                 : BatchedDecodeRun.aggregateTokS(model, batch, promptTokens, genTokens, depth, positions);
