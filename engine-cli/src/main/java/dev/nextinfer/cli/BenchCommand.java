@@ -106,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
                 err.println("bench: measuring memory bandwidth …");
                 err.flush();
             }
-            double bytesPerSecond = bandwidth ? measureBandwidth(r) : 0;
+            double bytesPerSecond = bandwidth ? measureBandwidth(q, r) : 0;
             double decodeShare = bytesPerSecond > 0 ? r.decodeBytesPerSecond() / bytesPerSecond : 0;
             double kvShare = bytesPerSecond > 0 ? r.kvReadBytesPerSecond() / bytesPerSecond : 0;
             if (json) {
@@ -119,14 +119,14 @@ final class BenchCommand implements Callable<Integer> {
                                 + "\"batch\":%d,\"aggregate_decode_tok_s\":%.3f,\"per_sequence_decode_tok_s\":%.3f,"
                                 + "\"decode_bytes_per_token\":%.0f,\"bandwidth_bytes_per_s\":%.0f,"
                                 + "\"decode_bandwidth_fraction\":%.4f,\"kv_read_bandwidth_fraction\":%.4f,"
-                                + "\"context\":%d,\"cpu\":\"%s\",\"vector_bits\":%d,\"model\":\"%s\"}",
+                                + "\"context\":%d,\"cpu\":%s,\"vector_bits\":%d,\"model\":%s}",
                         r.prefillTokS(), r.decodeTokS(), r.promptTokens(), r.genTokens(), r.depth(), r.threads(), r.weights(),
                         r.loadSeconds(), r.weightBytes(), r.stateBytes(), r.rssBytes(), r.peakRssBytes(),
                         r.mtp(), r.mtpDecodeTokS(), r.acceptanceRate(), r.tokensPerPass(), r.mtpSpeedup(),
                         r.kvCache(), r.kvBytes(), r.estimateBytes(), r.memoryLimit(),
                         r.batch(), r.aggregateDecodeTokS(), r.perSequenceDecodeTokS(),
                         r.decodeBytesPerToken(), bytesPerSecond, decodeShare, kvShare, q.contextLength(),
-                        jsonText(cpu.describe()), cpu.vectorBits(), jsonText(q.dir().toString())));
+                        TokenizerFiles.quote(cpu.describe()), cpu.vectorBits(), TokenizerFiles.quote(q.dir().toString())));
             } else {
                 out.printf(Locale.ROOT, "model    %s (%s, %d threads)%n", q.dir(), r.weights(), r.threads());
                 out.printf(Locale.ROOT, "cpu      %s%n", cpu.describe());
@@ -156,10 +156,10 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * {@link MemoryBandwidth} on the run's threads, with a buffer that fits beside the run's admitted memory (the model
-     * is still loaded): up to {@link #PROBE_BYTES}, at most half of what the limit leaves.
+     * {@link MemoryBandwidth} on the model's pool (the run's threads), with a buffer that fits beside the run's admitted
+     * memory (the model is still loaded): up to {@link #PROBE_BYTES}, at most half of what the limit leaves.
      */
-    private static double measureBandwidth(BenchResult r) {
+    private static double measureBandwidth(Qwen3Next q, BenchResult r) {
         long room = (r.memoryLimit() - r.estimateBytes()) / 2;
         long bytes = Math.min(PROBE_BYTES, room);
         if (bytes < MemoryBandwidth.MIN_BYTES) {
@@ -167,22 +167,6 @@ final class BenchCommand implements Callable<Integer> {
                     "--bandwidth needs %d MiB of memory beyond the run's estimate (%s of %s limit); raise --max-memory or leave --bandwidth out",
                     2 * (MemoryBandwidth.MIN_BYTES >> 20), ProgressBar.human(r.estimateBytes()), ProgressBar.human(r.memoryLimit())));
         }
-        return MemoryBandwidth.measure(r.threads(), bytes);
-    }
-
-    /** {@code s} as the inside of a JSON string: backslashes, quotes and control characters escaped. */
-    static String jsonText(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' || c == '"') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
+        return MemoryBandwidth.measure(q.model().pool(), bytes);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.nextinfer.kernels.ThreadPool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -30,14 +31,17 @@ class MemoryBandwidthTest {
     @Test
     void measuresAPositiveRateOnOneAndTwoThreads() {
         for (int threads = 1; threads <= 2; threads++) {
-            double rate = MemoryBandwidth.measure(threads, MemoryBandwidth.MIN_BYTES);
-            assertTrue(rate > 1e8 && Double.isFinite(rate), threads + " threads: " + rate);
+            try (ThreadPool pool = new ThreadPool(threads)) {
+                double rate = MemoryBandwidth.measure(pool, MemoryBandwidth.MIN_BYTES);
+                assertTrue(rate > 1e8 && Double.isFinite(rate), threads + " threads: " + rate);
+            }
         }
     }
 
     @Test
-    void refusesNoThreadsOrABufferThatFitsInCache() {
-        assertThrows(IllegalArgumentException.class, () -> MemoryBandwidth.measure(0, MemoryBandwidth.MIN_BYTES));
-        assertThrows(IllegalArgumentException.class, () -> MemoryBandwidth.measure(1, MemoryBandwidth.MIN_BYTES - 1));
+    void refusesABufferThatFitsInCache() {
+        try (ThreadPool pool = new ThreadPool(1)) {
+            assertThrows(IllegalArgumentException.class, () -> MemoryBandwidth.measure(pool, MemoryBandwidth.MIN_BYTES - 1));
+        }
     }
 }
