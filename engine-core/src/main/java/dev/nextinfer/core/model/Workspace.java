@@ -50,7 +50,7 @@ final class Workspace {
         ATTN,
         /** MoE: router logits. */
         ROUTER,
-        /** MoE: the tokens of each active expert, expert after expert, then the shared expert's. */
+        /** MoE: the tokens of each active routed expert, expert after expert (the shared expert reads the layer input). */
         EXPERT_IN,
         /** MoE / MLP: gate projections of those rows. */
         FFN_GATE,
